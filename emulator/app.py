@@ -1,0 +1,105 @@
+"""The emulator as one object: every service on one gRPC port, test controls on an HTTP port."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+import grpc
+
+from emulator.artifactregistry import ArtifactRegistry
+from emulator.core import Clock, Control, Projects
+from emulator.http_control import HttpControl
+from emulator.pubsub import PubSub, RedeliveryPolicy
+from emulator.resourcemanager import ResourceManager
+from emulator.secretmanager import SecretManager
+
+DEFAULT_PROJECTS = {"demo-project": 123456789012, "other-project": 210987654321}
+
+ENV_VARIABLES = (
+    "SECRET_MANAGER_EMULATOR_HOST",
+    "ARTIFACT_REGISTRY_EMULATOR_HOST",
+    "RESOURCE_MANAGER_EMULATOR_HOST",
+    "PUBSUB_EMULATOR_HOST",
+)
+
+
+class Emulator:
+    """Secret Manager, Artifact Registry, Resource Manager and Pub/Sub, in process.
+
+    Use as a context manager; `env()` gives the variables that point the real clients at it.
+    """
+
+    def __init__(
+        self,
+        projects: dict[str, int] | None = None,
+        grpc_port: int = 0,
+        http_port: int = 0,
+        push_endpoint: str | None = None,
+        redelivery: RedeliveryPolicy | None = None,
+    ) -> None:
+        self.clock = Clock()
+        self.control = Control()
+        self.projects = Projects(DEFAULT_PROJECTS if projects is None else projects)
+        self.pubsub = PubSub(self.clock, self.projects, redelivery or RedeliveryPolicy())
+        self.secret_manager = SecretManager(self.clock, self.projects, self.pubsub)
+        self.artifact_registry = ArtifactRegistry(self.projects)
+        self.resource_manager = ResourceManager(self.projects)
+        self.default_push_endpoint = push_endpoint
+        if push_endpoint:
+            self.pubsub.set_default_push_endpoint(push_endpoint)
+        self._grpc_port = grpc_port
+        self._http_port = http_port
+        self._server: grpc.Server | None = None
+        self._http: HttpControl | None = None
+        self.grpc_port = 0
+        self.http_port = 0
+
+    @property
+    def grpc_target(self) -> str:
+        return f"127.0.0.1:{self.grpc_port}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    def env(self) -> dict[str, str]:
+        return {name: self.grpc_target for name in ENV_VARIABLES}
+
+    def start(self) -> Emulator:
+        from emulator.grpc_server import build_server
+
+        services = [self.secret_manager, self.artifact_registry, self.resource_manager, self.pubsub]
+        self._server, self.grpc_port = build_server(services, self.control, self._grpc_port)
+        self._server.start()
+        self._http = HttpControl(self, self._http_port)
+        self.http_port = self._http.start()
+        return self
+
+    def stop(self) -> None:
+        self.pubsub.stop()
+        if self._http is not None:
+            self._http.stop()
+        if self._server is not None:
+            self._server.stop(grace=None)
+
+    def reset(self) -> None:
+        """Forget every resource, delivery, counter, fault and clock move; keep projects and ports."""
+        self.pubsub.reset()
+        self.secret_manager.reset()
+        self.artifact_registry.reset()
+        self.resource_manager.reset()
+        self.control.reset()
+        self.clock.reset()
+        if self.default_push_endpoint:
+            self.pubsub.set_default_push_endpoint(self.default_push_endpoint)
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

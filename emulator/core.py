@@ -1,0 +1,170 @@
+"""Pieces every emulated service shares: the clock, the project registry, errors and test controls."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import grpc
+
+
+class ApiError(Exception):
+    """Raised by a handler; the server turns it into a gRPC status, as the real service would."""
+
+    def __init__(self, code: grpc.StatusCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def not_found(what: str) -> ApiError:
+    return ApiError(grpc.StatusCode.NOT_FOUND, f"{what} not found or does not exist.")
+
+
+def invalid(message: str) -> ApiError:
+    return ApiError(grpc.StatusCode.INVALID_ARGUMENT, message)
+
+
+class Clock:
+    """The emulator's notion of now: real time plus an offset that tests and operators move forward.
+
+    Listeners run after every move, so the rotation scheduler fires without anybody sleeping.
+    """
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+        self._lock = threading.Lock()
+        self._listeners: list[Callable[[], None]] = []
+
+    def now(self) -> datetime:
+        with self._lock:
+            return datetime.now(timezone.utc) + self._offset
+
+    def advance(self, seconds: float) -> datetime:
+        with self._lock:
+            self._offset += timedelta(seconds=seconds)
+        self._notify()
+        return self.now()
+
+    def set(self, when: datetime) -> None:
+        with self._lock:
+            self._offset = when - datetime.now(timezone.utc)
+        self._notify()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._offset = timedelta(0)
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+
+@dataclass(frozen=True)
+class Project:
+    project_id: str
+    number: int
+
+
+class Projects:
+    """Project id <-> number, as Resource Manager knows them; every service resolves names here."""
+
+    def __init__(self, projects: dict[str, int] | None = None) -> None:
+        self._by_key: dict[str, Project] = {}
+        for project_id, number in (projects or {}).items():
+            self.add(project_id, number)
+
+    def add(self, project_id: str, number: int) -> Project:
+        project = Project(project_id, number)
+        self._by_key[project_id] = project
+        self._by_key[str(number)] = project
+        return project
+
+    def resolve(self, id_or_number: str) -> Project:
+        project = self._by_key.get(id_or_number)
+        if project is None:
+            raise ApiError(
+                grpc.StatusCode.NOT_FOUND,
+                f"Project '{id_or_number}' not found or permission denied.",
+            )
+        return project
+
+    def all(self) -> list[Project]:
+        return sorted(set(self._by_key.values()), key=lambda p: p.project_id)
+
+
+@dataclass
+class Fault:
+    """Fail the `nth` call (1-based, counted from when the fault is set) of a method, or delay it."""
+
+    method: str
+    nth: int = 1
+    code: grpc.StatusCode | None = grpc.StatusCode.UNAVAILABLE
+    latency_seconds: float = 0.0
+    times: int = 1
+    seen: int = 0
+
+
+@dataclass
+class Control:
+    """Per-method call counters, fault injection and a record of which methods were ever called.
+
+    Methods are named `Service.Method`, e.g. `SecretManagerService.AddSecretVersion`.
+    """
+
+    counts: Counter[str] = field(default_factory=Counter)
+    ever_called: set[str] = field(default_factory=set)
+    faults: list[Fault] = field(default_factory=list)
+    latency_all_seconds: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fail(
+        self,
+        method: str,
+        code: grpc.StatusCode = grpc.StatusCode.UNAVAILABLE,
+        nth: int = 1,
+        times: int = 1,
+    ) -> None:
+        with self._lock:
+            self.faults.append(Fault(method=method, nth=nth, code=code, times=times))
+
+    def delay(self, method: str, seconds: float, times: int = 1_000_000) -> None:
+        with self._lock:
+            self.faults.append(
+                Fault(method=method, code=None, latency_seconds=seconds, times=times)
+            )
+
+    def reset(self) -> None:
+        with self._lock:
+            self.counts.clear()
+            self.faults.clear()
+            self.latency_all_seconds = 0.0
+
+    def before_call(self, method: str) -> None:
+        """Count the call, then apply latency and raise an injected error if one is due."""
+        error: ApiError | None = None
+        sleep = self.latency_all_seconds
+        with self._lock:
+            self.counts[method] += 1
+            self.ever_called.add(method)
+            for fault in self.faults:
+                if fault.method != method or fault.times <= 0:
+                    continue
+                fault.seen += 1
+                if fault.seen < fault.nth:
+                    continue
+                fault.times -= 1
+                sleep += fault.latency_seconds
+                if fault.code is not None and error is None:
+                    error = ApiError(fault.code, f"injected fault on {method}")
+        if sleep:
+            time.sleep(sleep)
+        if error is not None:
+            raise error

@@ -1,0 +1,66 @@
+"""One gRPC server for every emulated service, built from plain handler tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent import futures
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import grpc
+
+from emulator.core import ApiError, Control
+
+
+@dataclass(frozen=True)
+class Rpc:
+    """One unary method: its name, its proto-plus (or protobuf) request and response types, its handler."""
+
+    name: str
+    request_type: Any
+    response_type: Any
+    handler: Callable[[Any], Any]
+
+
+class Service(Protocol):
+    service_name: str  # full proto name, e.g. google.cloud.secretmanager.v1.SecretManagerService
+
+    def rpcs(self) -> Sequence[Rpc]: ...
+
+
+def _codec(message_type: Any) -> tuple[Callable[[bytes], Any], Callable[[Any], bytes]]:
+    if hasattr(message_type, "deserialize"):  # proto-plus
+        return message_type.deserialize, message_type.serialize
+    return message_type.FromString, lambda message: message.SerializeToString()
+
+
+def _wrap(control: Control, method: str, handler: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
+    def call(request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            control.before_call(method)
+            return handler(request)
+        except ApiError as error:
+            context.abort(error.code, error.message)
+
+    return call
+
+
+def build_server(services: Sequence[Service], control: Control, port: int) -> tuple[grpc.Server, int]:
+    """Return a started-ready server and the port it bound (0 picks a free one)."""
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=32))
+    for service in services:
+        short = service.service_name.rsplit(".", 1)[-1]
+        handlers = {}
+        for rpc in service.rpcs():
+            deserialize, _ = _codec(rpc.request_type)
+            _, serialize = _codec(rpc.response_type)
+            handlers[rpc.name] = grpc.unary_unary_rpc_method_handler(
+                _wrap(control, f"{short}.{rpc.name}", rpc.handler),
+                request_deserializer=deserialize,
+                response_serializer=serialize,
+            )
+        server.add_generic_rpc_handlers(
+            (grpc.method_handlers_generic_handler(service.service_name, handlers),)
+        )
+    bound = server.add_insecure_port(f"127.0.0.1:{port}")
+    return server, bound

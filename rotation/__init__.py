@@ -1,0 +1,1 @@
+"""ar-token-rotator: rotates the upstream tokens of Artifact Registry remote repositories."""

@@ -1,0 +1,67 @@
+"""Google API clients, built once per process.
+
+Each client honours its `*_EMULATOR_HOST` variable: when set, an insecure channel to that host and
+anonymous credentials; when unset, the default endpoint and Application Default Credentials.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any, TypeVar
+
+import grpc
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import artifactregistry_v1, resourcemanager_v3, secretmanager_v1
+
+ClientT = TypeVar("ClientT")
+
+
+def _build(client_class: type[ClientT], transport_class: Any, env_variable: str) -> ClientT:
+    host = os.environ.get(env_variable)
+    if not host:
+        return client_class()
+    channel = grpc.insecure_channel(host)
+    transport = transport_class(channel=channel, credentials=AnonymousCredentials())
+    return client_class(transport=transport)  # type: ignore[call-arg]
+
+
+@functools.cache
+def secret_manager() -> secretmanager_v1.SecretManagerServiceClient:
+    from google.cloud.secretmanager_v1.services.secret_manager_service.transports import (
+        SecretManagerServiceGrpcTransport,
+    )
+
+    return _build(
+        secretmanager_v1.SecretManagerServiceClient,
+        SecretManagerServiceGrpcTransport,
+        "SECRET_MANAGER_EMULATOR_HOST",
+    )
+
+
+@functools.cache
+def artifact_registry() -> artifactregistry_v1.ArtifactRegistryClient:
+    from google.cloud.artifactregistry_v1.services.artifact_registry.transports import (
+        ArtifactRegistryGrpcTransport,
+    )
+
+    return _build(
+        artifactregistry_v1.ArtifactRegistryClient,
+        ArtifactRegistryGrpcTransport,
+        "ARTIFACT_REGISTRY_EMULATOR_HOST",
+    )
+
+
+@functools.cache
+def projects() -> resourcemanager_v3.ProjectsClient:
+    from google.cloud.resourcemanager_v3.services.projects.transports import ProjectsGrpcTransport
+
+    return _build(
+        resourcemanager_v3.ProjectsClient, ProjectsGrpcTransport, "RESOURCE_MANAGER_EMULATOR_HOST"
+    )
+
+
+def reset() -> None:
+    """Forget the cached clients (tests that move the emulator between hosts call this)."""
+    for factory in (secret_manager, artifact_registry, projects):
+        factory.cache_clear()
