@@ -22,7 +22,7 @@ def _build(client_class: type[ClientT], transport_class: Any, env_variable: str)
     if not host:
         return client_class()
     channel = grpc.insecure_channel(host)
-    transport = transport_class(channel=channel, credentials=AnonymousCredentials())
+    transport = transport_class(channel=channel, credentials=AnonymousCredentials())  # type: ignore[no-untyped-call]
     return client_class(transport=transport)  # type: ignore[call-arg]
 
 

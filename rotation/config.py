@@ -1,0 +1,237 @@
+"""Configuration: deployment-wide settings from the environment, per-secret settings from the
+secret's `token-rotator.*` annotations. Every error names the key, the value and what is allowed."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from rotation.durations import parse_duration
+from rotation.errors import ConfigError
+
+PREFIX = "token-rotator."
+STATE_KEY = PREFIX + "state"
+
+_REPOSITORY = re.compile(r"^projects/([^/\s]+)/locations/([^/\s]+)/repositories/([^/\s]+)$")
+_LOCATION = re.compile(r"^projects/([^/\s]+)/locations/([^/\s]+)$")
+_SECRET = re.compile(r"^projects/([^/\s]+)/secrets/([A-Za-z0-9_-]{1,255})$")
+_SECRET_ID = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
+
+KNOWN_KEYS = {
+    "source",
+    "repositories",
+    "discover",
+    "username",
+    "grant-access",
+    "min-interval",
+    "keep-versions",
+    "index-url",
+    "root-secret",
+    "staging-secret",
+    "token-lifetime",
+    "state",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Deployment-wide settings, from environment variables (see the README)."""
+
+    allowed_projects: frozenset[str] = frozenset()
+    max_event_age: timedelta = timedelta(hours=24)
+    clock_skew: timedelta = timedelta(minutes=5)
+    lease: timedelta = timedelta(minutes=10)
+    default_min_interval: timedelta = timedelta(hours=1)
+    default_keep_versions: int = 2
+    default_grant_access: bool = False
+    check_attempts: int = 3
+    check_delay: timedelta = timedelta(seconds=2)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        allowed = frozenset(
+            p.strip() for p in env.get("ALLOWED_PROJECTS", "").split(",") if p.strip()
+        )
+        return cls(
+            allowed_projects=allowed,
+            max_event_age=_env_duration(env, "MAX_EVENT_AGE", cls.max_event_age),
+            clock_skew=_env_duration(env, "CLOCK_SKEW", cls.clock_skew),
+            lease=_env_duration(env, "ROTATION_LEASE", cls.lease),
+            default_min_interval=_env_duration(
+                env, "DEFAULT_MIN_INTERVAL", cls.default_min_interval
+            ),
+            default_keep_versions=_keep_versions(
+                env.get("DEFAULT_KEEP_VERSIONS", str(cls.default_keep_versions)),
+                "environment variable DEFAULT_KEEP_VERSIONS",
+            ),
+            default_grant_access=_flag(
+                env.get("DEFAULT_GRANT_ACCESS", "false"),
+                "environment variable DEFAULT_GRANT_ACCESS",
+            ),
+            check_attempts=_int_in(
+                env.get("CHECK_ATTEMPTS", "3"), 1, 10, "environment variable CHECK_ATTEMPTS"
+            ),
+            check_delay=_env_duration(env, "CHECK_DELAY", cls.check_delay),
+        )
+
+
+@dataclass(frozen=True)
+class RotationConfig:
+    """One secret's settings, read from its annotations."""
+
+    source: str
+    repositories: tuple[str, ...] = ()
+    discover: tuple[str, ...] = ()
+    username: str = "__token__"
+    grant_access: bool = False
+    min_interval: timedelta = timedelta(hours=1)
+    keep_versions: int = 2
+    index_url: str | None = None
+    token_lifetime: timedelta | None = None
+    source_settings: Mapping[str, str] = field(default_factory=dict)
+
+    def setting(self, key: str, default: str | None = None) -> str:
+        """A source-specific annotation (without the prefix); ConfigError when required and missing."""
+        value = self.source_settings.get(key, default)
+        if value is None:
+            raise ConfigError(
+                f"annotation {PREFIX}{key} is required by source {self.source!r}",
+                remedy=f"add the annotation {PREFIX}{key} to the secret",
+            )
+        return value
+
+
+def is_opted_in(annotations: Mapping[str, str]) -> bool:
+    return PREFIX + "source" in annotations
+
+
+def load(
+    annotations: Mapping[str, str], settings: Settings, sources: frozenset[str]
+) -> RotationConfig:
+    """Validate the secret's annotations; raise ConfigError naming the first bad key and value."""
+    ours = {
+        key[len(PREFIX) :]: value for key, value in annotations.items() if key.startswith(PREFIX)
+    }
+    unknown = sorted(set(ours) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"unknown annotation {PREFIX}{unknown[0]}={ours[unknown[0]]!r}",
+            remedy=f"remove it or fix its name; known keys: {', '.join(sorted(KNOWN_KEYS - {'state'}))}",
+        )
+    source = ours.get("source", "")
+    if source not in sources:
+        raise ConfigError(
+            f"annotation {PREFIX}source={source!r} is not a known source",
+            remedy=f"use one of: {', '.join(sorted(sources))}",
+        )
+    repositories = _names(
+        ours.get("repositories", ""),
+        _REPOSITORY,
+        "repositories",
+        "projects/PROJECT/locations/LOCATION/repositories/REPOSITORY",
+    )
+    discover = _names(
+        ours.get("discover", ""), _LOCATION, "discover", "projects/PROJECT/locations/LOCATION"
+    )
+    if not repositories and not discover:
+        raise ConfigError(
+            f"neither {PREFIX}repositories nor {PREFIX}discover is set: no repository to repoint",
+            remedy=f"set {PREFIX}repositories to the repositories that use this secret",
+        )
+    username = ours.get("username", "__token__")
+    if not username or len(username) > 256 or any(c.isspace() for c in username):
+        raise ConfigError(
+            f"annotation {PREFIX}username={username!r} is empty, too long or has spaces"
+        )
+    index_url = ours.get("index-url")
+    if index_url is not None and not _URL.match(index_url):
+        raise ConfigError(f"annotation {PREFIX}index-url={index_url!r} is not an http(s) URL")
+    lifetime_text = ours.get("token-lifetime")
+    return RotationConfig(
+        source=source,
+        repositories=repositories,
+        discover=discover,
+        username=username,
+        grant_access=_flag(ours["grant-access"], f"annotation {PREFIX}grant-access")
+        if "grant-access" in ours
+        else settings.default_grant_access,
+        min_interval=_annotation_duration(ours, "min-interval", settings.default_min_interval),
+        keep_versions=_keep_versions(ours["keep-versions"], f"annotation {PREFIX}keep-versions")
+        if "keep-versions" in ours
+        else settings.default_keep_versions,
+        index_url=index_url.rstrip("/") if index_url else None,
+        token_lifetime=_annotation_duration(ours, "token-lifetime", None)
+        if lifetime_text
+        else None,
+        source_settings={k: v for k, v in ours.items() if k != "state"},
+    )
+
+
+def secret_reference(value: str, rotated_secret: str, key: str) -> str:
+    """A secret named in an annotation: a full name, or a bare id in the rotated secret's project."""
+    if _SECRET_ID.match(value):
+        project = rotated_secret.split("/")[1]
+        return f"projects/{project}/secrets/{value}"
+    if _SECRET.match(value):
+        return value
+    raise ConfigError(
+        f"annotation {PREFIX}{key}={value!r} is not a secret id or projects/PROJECT/secrets/SECRET"
+    )
+
+
+def _names(text: str, pattern: re.Pattern[str], key: str, form: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    for name in names:
+        if not pattern.match(name):
+            raise ConfigError(
+                f"annotation {PREFIX}{key} has {name!r}, which is not of the form {form}"
+            )
+    return names
+
+
+def _annotation_duration(ours: Mapping[str, str], key: str, default: timedelta | None) -> timedelta:
+    text = ours.get(key)
+    if text is None:
+        if default is None:
+            raise ConfigError(f"annotation {PREFIX}{key} is required")
+        return default
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise ConfigError(f"annotation {PREFIX}{key}: {error}") from None
+
+
+def _env_duration(env: Mapping[str, str], name: str, default: timedelta) -> timedelta:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise ConfigError(f"environment variable {name}: {error}") from None
+
+
+def _flag(text: str, what: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    raise ConfigError(f"{what}={text!r} must be true or false")
+
+
+def _keep_versions(text: str, what: str) -> int:
+    return _int_in(text, 1, 50, what)
+
+
+def _int_in(text: str, low: int, high: int, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ConfigError(f"{what}={text!r} must be a whole number from {low} to {high}")
+    return value

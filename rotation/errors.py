@@ -1,0 +1,76 @@
+"""What can go wrong, sorted by what the platform should do about it.
+
+`TransientError` is raised out of the function so Eventarc redelivers the event; `PermanentError`
+is logged with its remedy and the event is acknowledged, because retrying cannot help.
+"""
+
+from __future__ import annotations
+
+from google.api_core import exceptions as google_exceptions
+
+
+class RotationError(Exception):
+    """Base of every error this package raises on purpose. Messages never carry a token value."""
+
+
+class TransientError(RotationError):
+    """May succeed if tried again later: the platform should redeliver the event."""
+
+
+class RotationBusy(TransientError):
+    """Another delivery holds the rotation's lease or changed the secret first."""
+
+
+class PermanentError(RotationError):
+    """Retrying cannot help until somebody changes something; `remedy` says what."""
+
+    def __init__(self, message: str, remedy: str = "") -> None:
+        super().__init__(message)
+        self.remedy = remedy
+
+
+class ConfigError(PermanentError):
+    """A `token-rotator.*` annotation or an environment variable is missing or invalid."""
+
+
+class AccessMissing(PermanentError):
+    """An Artifact Registry service agent cannot read the secret and granting is not enabled."""
+
+
+class TokenRejected(PermanentError):
+    """The upstream or the offline check refused a token."""
+
+
+TRANSIENT_GOOGLE_ERRORS: tuple[type[Exception], ...] = (
+    google_exceptions.ServiceUnavailable,
+    google_exceptions.DeadlineExceeded,
+    google_exceptions.InternalServerError,
+    google_exceptions.TooManyRequests,
+    google_exceptions.Aborted,
+    google_exceptions.Unknown,
+    google_exceptions.RetryError,
+)
+
+
+def from_google(error: Exception, doing: str) -> RotationError:
+    """Translate a Google API error into ours, keeping only its status text (never a payload)."""
+    if isinstance(error, TRANSIENT_GOOGLE_ERRORS):
+        return TransientError(f"{doing}: {type(error).__name__}: {_message(error)}")
+    if isinstance(error, google_exceptions.PermissionDenied):
+        return PermanentError(
+            f"{doing}: permission denied: {_message(error)}",
+            remedy="grant the function's service account the permission named above "
+            "(the terraform module's custom role has every permission the function needs)",
+        )
+    if isinstance(error, google_exceptions.NotFound):
+        return PermanentError(
+            f"{doing}: not found: {_message(error)}",
+            remedy="check the names in the secret's token-rotator.* annotations",
+        )
+    return PermanentError(f"{doing}: {type(error).__name__}: {_message(error)}")
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, google_exceptions.GoogleAPICallError):
+        return str(error.message)
+    return str(error)

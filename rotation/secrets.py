@@ -1,0 +1,177 @@
+"""Thin adapter over Secret Manager: the few operations a rotation needs, in its own terms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import google_crc32c
+from google.api_core import exceptions as google_exceptions
+from google.cloud import secretmanager_v1
+from google.iam.v1 import policy_pb2
+from google.protobuf import field_mask_pb2
+
+from rotation import clients
+from rotation.errors import RotationBusy, TransientError, from_google
+from rotation.token import Token
+
+
+@dataclass(frozen=True)
+class SecretSnapshot:
+    """A secret as read at one moment; `etag` makes a later write fail if anybody changed it."""
+
+    name: str
+    etag: str
+    annotations: dict[str, str]
+    aliases: dict[str, int]
+    rotation_period: timedelta | None
+    next_rotation_time: datetime | None
+    destroys_with_ttl: bool
+
+    @property
+    def project_number(self) -> str:
+        return self.name.split("/")[1]
+
+    def version_name(self, version: int) -> str:
+        return f"{self.name}/versions/{version}"
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    number: int
+    created: datetime
+
+
+def version_number(version_name: str) -> int:
+    return int(version_name.rsplit("/", 1)[-1])
+
+
+class SecretStore:
+    def __init__(self, client: Any = None) -> None:
+        self._client = client or clients.secret_manager()
+
+    def get(self, name: str) -> SecretSnapshot:
+        try:
+            return _snapshot(self._client.get_secret(name=name))
+        except google_exceptions.GoogleAPIError as error:
+            raise from_google(error, f"reading secret {name}") from None
+
+    def write(
+        self,
+        snapshot: SecretSnapshot,
+        annotations: dict[str, str] | None = None,
+        aliases: dict[str, int] | None = None,
+    ) -> SecretSnapshot:
+        """Replace annotations and/or aliases if nobody changed the secret since `snapshot`."""
+        secret = secretmanager_v1.Secret(name=snapshot.name, etag=snapshot.etag)
+        paths = []
+        if annotations is not None:
+            secret.annotations = annotations
+            paths.append("annotations")
+        if aliases is not None:
+            secret.version_aliases = aliases
+            paths.append("version_aliases")
+        try:
+            updated = self._client.update_secret(
+                secret=secret, update_mask=field_mask_pb2.FieldMask(paths=paths)
+            )
+        except (google_exceptions.FailedPrecondition, google_exceptions.Aborted):
+            raise RotationBusy(
+                f"secret {snapshot.name} changed while this delivery worked on it"
+            ) from None
+        except google_exceptions.GoogleAPIError as error:
+            raise from_google(error, f"updating secret {snapshot.name}") from None
+        return _snapshot(updated)
+
+    def add_version(self, name: str, token: Token) -> int:
+        data = token.reveal().encode()
+        try:
+            version = self._client.add_secret_version(
+                parent=name,
+                payload=secretmanager_v1.SecretPayload(
+                    data=data, data_crc32c=google_crc32c.value(data)
+                ),
+            )
+        except google_exceptions.GoogleAPIError as error:
+            raise from_google(error, f"adding a version to secret {name}") from None
+        return version_number(version.name)
+
+    def access(self, version_name: str) -> Token:
+        try:
+            response = self._client.access_secret_version(name=version_name)
+        except google_exceptions.GoogleAPIError as error:
+            raise from_google(error, f"reading secret version {version_name}") from None
+        data = response.payload.data
+        if (
+            response.payload.data_crc32c
+            and google_crc32c.value(data) != response.payload.data_crc32c
+        ):
+            raise TransientError(
+                f"secret version {version_name} arrived corrupted (crc32c mismatch)"
+            )
+        return Token(data.decode())
+
+    def enabled_versions(self, name: str) -> list[VersionInfo]:
+        """The ENABLED versions, newest first."""
+        try:
+            versions = self._client.list_secret_versions(
+                request={"parent": name, "filter": "state:ENABLED"}
+            )
+            found = [VersionInfo(version_number(v.name), v.create_time) for v in versions]
+            return sorted(found, key=lambda v: v.number, reverse=True)
+        except google_exceptions.GoogleAPIError as error:
+            raise from_google(error, f"listing versions of secret {name}") from None
+
+    def version_enabled(self, version_name: str) -> bool:
+        try:
+            version = self._client.get_secret_version(name=version_name)
+        except google_exceptions.NotFound:
+            return False
+        except google_exceptions.GoogleAPIError as error:
+            raise from_google(error, f"reading secret version {version_name}") from None
+        return bool(version.state == secretmanager_v1.SecretVersion.State.ENABLED)
+
+    def retire_version(self, version_name: str, destroy: bool) -> None:
+        """Disable the version, or destroy it where the secret's destroy TTL makes that a delay."""
+        try:
+            if destroy:
+                self._client.destroy_secret_version(name=version_name)
+            else:
+                self._client.disable_secret_version(name=version_name)
+        except google_exceptions.FailedPrecondition:
+            return  # already disabled or destroyed
+        except google_exceptions.GoogleAPIError as error:
+            raise from_google(error, f"retiring secret version {version_name}") from None
+
+    def get_policy(self, name: str) -> policy_pb2.Policy:
+        try:
+            return self._client.get_iam_policy(
+                request={"resource": name, "options": {"requested_policy_version": 3}}
+            )
+        except google_exceptions.GoogleAPIError as error:
+            raise from_google(error, f"reading the IAM policy of secret {name}") from None
+
+    def set_policy(self, name: str, policy: policy_pb2.Policy) -> policy_pb2.Policy:
+        try:
+            return self._client.set_iam_policy(request={"resource": name, "policy": policy})
+        except (google_exceptions.Aborted, google_exceptions.FailedPrecondition):
+            raise RotationBusy(
+                f"the IAM policy of secret {name} changed while it was being edited"
+            ) from None
+        except google_exceptions.GoogleAPIError as error:
+            raise from_google(error, f"writing the IAM policy of secret {name}") from None
+
+
+def _snapshot(secret: secretmanager_v1.Secret) -> SecretSnapshot:
+    period = secret.rotation.rotation_period if "rotation" in secret else None
+    next_time = secret.rotation.next_rotation_time if "rotation" in secret else None
+    return SecretSnapshot(
+        name=secret.name,
+        etag=secret.etag,
+        annotations=dict(secret.annotations),
+        aliases={alias: int(version) for alias, version in secret.version_aliases.items()},
+        rotation_period=period or None,
+        next_rotation_time=next_time or None,
+        destroys_with_ttl="version_destroy_ttl" in secret and bool(secret.version_destroy_ttl),
+    )

@@ -1,0 +1,134 @@
+"""PyPI tokens. pypi.org has no API to mint or revoke tokens, so two ways remain:
+
+- `pypi-derived`: derive a time-boxed token from a root token kept in another secret, by adding a
+  date caveat to its macaroon (offline; the root token never leaves this process).
+- `pypi-staged`: take the newest token an operator put into a staging secret.
+
+Neither can be revoked through an API: a derived token expires by itself, a staged one is deleted
+in PyPI's web UI. Tokens are checked offline, and against an index when one is configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+import httpx
+import pypitoken
+
+from rotation import logs
+from rotation.config import secret_reference
+from rotation.durations import format_duration
+from rotation.errors import ConfigError, PermanentError, TokenRejected
+from rotation.sources.base import NewToken, SourceContext
+from rotation.sources.probe import probe_index
+from rotation.state import CURRENT
+from rotation.token import Token
+
+_NOT_BEFORE_SLACK = timedelta(minutes=5)
+
+
+def _load(token: Token, what: str) -> pypitoken.Token:
+    try:
+        return pypitoken.Token.load(token.reveal())
+    except pypitoken.PyPITokenException as error:
+        raise TokenRejected(
+            f"{what} is not a PyPI API token ({type(error).__name__})",
+            remedy="store a token that starts with pypi- as created in PyPI's account settings",
+        ) from None
+
+
+def check_offline(token: Token, now: datetime, valid_for: timedelta) -> None:
+    """Every date caveat must hold now and for `valid_for` after (the overlap with the next token)."""
+    for restriction in _load(token, "the new token").restrictions:
+        if isinstance(restriction, pypitoken.DateRestriction):
+            starts = datetime.fromtimestamp(restriction.not_before, now.tzinfo)
+            ends = datetime.fromtimestamp(restriction.not_after, now.tzinfo)
+            if starts > now or ends < now + valid_for:
+                raise TokenRejected(
+                    f"the new token is valid from {starts.isoformat()} to {ends.isoformat()}, "
+                    f"which does not cover now and the next {format_duration(valid_for)}"
+                )
+
+
+class _PypiSource:
+    def __init__(self, http: httpx.Client) -> None:
+        self._http = http
+
+    def overlap(self, context: SourceContext) -> timedelta:
+        """How long a new token must stay valid: until the next rotation has replaced it."""
+        return context.secret.rotation_period or context.config.min_interval
+
+    def check(self, token: Token, context: SourceContext) -> None:
+        check_offline(token, context.now, self.overlap(context))
+        if context.config.index_url:
+            probe_index(self._http, context.config.index_url, context.config.username, token)
+
+
+class PypiDerived(_PypiSource):
+    name = "pypi-derived"
+
+    def lifetime(self, context: SourceContext) -> timedelta:
+        if context.config.token_lifetime:
+            return context.config.token_lifetime
+        if context.secret.rotation_period:
+            return 2 * context.secret.rotation_period
+        raise ConfigError(
+            "pypi-derived needs a token lifetime and the secret has no rotation period",
+            remedy="set the secret's rotation period or the annotation token-rotator.token-lifetime",
+        )
+
+    def obtain(self, context: SourceContext) -> NewToken:
+        root_secret = secret_reference(
+            context.config.setting("root-secret"), context.secret.name, "root-secret"
+        )
+        root = context.secrets.access(f"{root_secret}/versions/latest")
+        expires_at = context.now + self.lifetime(context)
+        derived = _load(root, f"the root token in {root_secret}").restrict(
+            not_before=int((context.now - _NOT_BEFORE_SLACK).timestamp()),
+            not_after=int(expires_at.timestamp()),
+        )
+        return NewToken(Token(derived.dump()), expires_at=expires_at)
+
+    def overlap(self, context: SourceContext) -> timedelta:
+        return self.lifetime(context) / 2
+
+    def retire(self, retire_data: Mapping[str, str], context: SourceContext) -> None:
+        logs.info(
+            "a derived PyPI token cannot be revoked alone; it expires by itself",
+            secret=context.secret.name,
+            expires_at=retire_data.get("expires_at"),
+        )
+
+
+class PypiStaged(_PypiSource):
+    name = "pypi-staged"
+
+    def obtain(self, context: SourceContext) -> NewToken:
+        staging = secret_reference(
+            context.config.setting("staging-secret"), context.secret.name, "staging-secret"
+        )
+        versions = context.secrets.enabled_versions(staging)
+        if not versions:
+            raise PermanentError(
+                f"staging secret {staging} has no enabled version",
+                remedy=f"create a token in PyPI's web UI and add it to {staging}, then republish",
+            )
+        newest = f"{staging}/versions/{versions[0].number}"
+        token = context.secrets.access(newest)
+        current = context.secret.aliases.get(CURRENT)
+        if current is not None and token == context.secrets.access(
+            context.secret.version_name(current)
+        ):
+            raise PermanentError(
+                f"the newest version of staging secret {staging} holds the token already in use",
+                remedy=f"create a new token in PyPI's web UI, add it to {staging}, then republish",
+            )
+        return NewToken(token, retire_data={"staged_from": newest})
+
+    def retire(self, retire_data: Mapping[str, str], context: SourceContext) -> None:
+        logs.warning(
+            "a staged PyPI token can only be revoked in PyPI's web UI: delete it there",
+            secret=context.secret.name,
+            staged_from=retire_data.get("staged_from"),
+        )

@@ -1,0 +1,100 @@
+"""The rotation's own state, kept in one annotation of the secret and written with its etag.
+
+The version aliases `pending`, `current` and `previous` say which version plays which part; this
+record says which rotation owns the secret right now, how far it got and what is needed to retire
+each version's token later (a token id, never the token).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from enum import Enum, StrEnum
+from typing import Any
+
+from rotation.config import STATE_KEY
+from rotation.errors import ConfigError
+
+PENDING = "pending"
+CURRENT = "current"
+PREVIOUS = "previous"
+
+
+class Phase(StrEnum):
+    IDLE = "idle"  # never rotated by this tool
+    CREATING = "creating"  # claimed; the new version may not exist yet
+    PENDING = "pending"  # the new version exists as `pending`; access, test and repoint remain
+    DONE = "done"  # `current` is the new version; `pending` is cleared
+    FAILED = "failed"  # the last rotation was abandoned; `pending` is cleared
+
+
+@dataclass(frozen=True)
+class RotationState:
+    phase: Phase = Phase.IDLE
+    rotation: str | None = None
+    forced: bool = False
+    requested_at: datetime | None = None
+    started_at: datetime | None = None
+    baseline: int | None = None
+    holder: str | None = None
+    lease_until: datetime | None = None
+    completed_at: datetime | None = None
+    completed_rotation: str | None = None
+    error: str | None = None
+    tokens: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def unfinished(self) -> bool:
+        return self.phase in (Phase.CREATING, Phase.PENDING)
+
+    def lease_held_by_other(self, attempt: str, now: datetime) -> bool:
+        return (
+            self.holder is not None
+            and self.holder != attempt
+            and self.lease_until is not None
+            and self.lease_until > now
+        )
+
+    def evolve(self, **changes: Any) -> RotationState:
+        return replace(self, **changes)
+
+    def dump(self) -> str:
+        data = {key: value for key, value in asdict(self).items() if value not in (None, {}, False)}
+        data["phase"] = self.phase.value
+        return json.dumps(data, default=_encode, separators=(",", ":"), sort_keys=True)
+
+    @classmethod
+    def load(cls, annotations: dict[str, str]) -> RotationState:
+        """Read the state annotation; an unreadable one is a configuration error, never a guess."""
+        text = annotations.get(STATE_KEY)
+        if not text:
+            return cls()
+        try:
+            data = json.loads(text)
+            fields = {
+                "phase": Phase(data.get("phase", "idle")),
+                "rotation": data.get("rotation"),
+                "forced": bool(data.get("forced", False)),
+                "baseline": data.get("baseline"),
+                "holder": data.get("holder"),
+                "completed_rotation": data.get("completed_rotation"),
+                "error": data.get("error"),
+                "tokens": {str(k): dict(v) for k, v in data.get("tokens", {}).items()},
+            }
+            for key in ("requested_at", "started_at", "lease_until", "completed_at"):
+                fields[key] = datetime.fromisoformat(data[key]) if data.get(key) else None
+            return cls(**fields)
+        except (ValueError, TypeError, AttributeError) as error:
+            raise ConfigError(
+                f"annotation {STATE_KEY} is not a state this version can read: {error}",
+                remedy=f"remove the annotation {STATE_KEY}; the next rotation then starts afresh",
+            ) from None
+
+
+def _encode(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return str(value.value)
+    raise TypeError(f"cannot store {type(value).__name__} in the state")
