@@ -42,7 +42,7 @@ class Emulator:
         self.projects = Projects(DEFAULT_PROJECTS if projects is None else projects)
         self.pubsub = PubSub(self.clock, self.projects, redelivery or RedeliveryPolicy())
         self.secret_manager = SecretManager(self.clock, self.projects, self.pubsub)
-        self.artifact_registry = ArtifactRegistry(self.projects)
+        self.artifact_registry = ArtifactRegistry(self.projects, self.clock)
         self.resource_manager = ResourceManager(self.projects)
         self.default_push_endpoint = push_endpoint
         if push_endpoint:
@@ -66,9 +66,14 @@ class Emulator:
         return {name: self.grpc_target for name in ENV_VARIABLES}
 
     def start(self) -> Emulator:
-        from emulator.grpc_server import build_server
+        from emulator.grpc_server import Service, build_server
 
-        services = [self.secret_manager, self.artifact_registry, self.resource_manager, self.pubsub]
+        services: list[Service] = [
+            self.secret_manager,
+            self.artifact_registry,
+            self.resource_manager,
+            self.pubsub,
+        ]
         self._server, self.grpc_port = build_server(services, self.control, self._grpc_port)
         self._server.start()
         self._http = HttpControl(self, self._http_port)
