@@ -1,0 +1,257 @@
+"""The Pub/Sub emulator through the real PublisherClient, and Eventarc-style push delivery."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from cloudevents.http import from_http
+from google.api_core import exceptions
+from google.cloud import pubsub_v1
+
+from emulator.core import Clock, Projects
+from emulator.pubsub import PubSub, RedeliveryPolicy
+
+TOPIC = "projects/demo-project/topics/rotations"
+TOPIC_BY_NUMBER = "projects/123456789012/topics/rotations"
+
+
+@dataclass
+class Receiver:
+    """A push endpoint that answers with the queued status codes, then 204, and keeps requests."""
+
+    url: str
+    statuses: list[int] = field(default_factory=list)
+    requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def answer(self, headers: dict[str, str], body: bytes) -> int:
+        with self.lock:
+            self.requests.append((headers, body))
+            return self.statuses.pop(0) if self.statuses else 204
+
+    def events(self):
+        return [from_http(headers, body) for headers, body in self.requests]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    holder: list[Receiver] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            status = holder[0].answer({k.lower(): v for k, v in self.headers.items()}, body)
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    holder.append(Receiver(f"http://127.0.0.1:{server.server_address[1]}/"))
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield holder[0]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def publisher(emulator) -> Iterator[pubsub_v1.PublisherClient]:
+    client = pubsub_v1.PublisherClient()
+    yield client
+    client.stop()
+
+
+def test_create_and_get_topic_by_project_id_or_number(emulator, publisher):
+    created = publisher.create_topic(name=TOPIC_BY_NUMBER)
+
+    assert created.name == TOPIC
+    assert publisher.get_topic(topic=TOPIC).name == TOPIC
+    assert publisher.get_topic(topic=TOPIC_BY_NUMBER).name == TOPIC
+
+
+def test_topic_errors(emulator, publisher):
+    publisher.create_topic(name=TOPIC)
+
+    with pytest.raises(exceptions.AlreadyExists):
+        publisher.create_topic(name=TOPIC_BY_NUMBER)
+    with pytest.raises(exceptions.NotFound):
+        publisher.get_topic(topic="projects/demo-project/topics/missing")
+    with pytest.raises(exceptions.NotFound):
+        publisher.get_topic(topic="projects/no-such-project/topics/rotations")
+    with pytest.raises(exceptions.InvalidArgument):
+        publisher.create_topic(name="projects/demo-project/topics/goog-reserved")
+    with pytest.raises(exceptions.InvalidArgument):
+        publisher.create_topic(name="projects/demo-project/topics/a")
+
+
+def test_publish_keeps_messages(emulator, publisher):
+    publisher.create_topic(name=TOPIC)
+    before = emulator.clock.now()
+
+    first = publisher.publish(TOPIC, b"hello", kind="greeting").result(timeout=10)
+    second = publisher.publish(TOPIC_BY_NUMBER, b"", only="attributes").result(timeout=10)
+
+    messages = emulator.pubsub.messages(TOPIC_BY_NUMBER)
+    assert [m.message_id for m in messages] == [first, second]
+    assert first != second
+    assert (messages[0].data, messages[0].attributes) == (b"hello", {"kind": "greeting"})
+    assert (messages[1].data, messages[1].attributes) == (b"", {"only": "attributes"})
+    assert messages[0].topic == TOPIC
+    assert before <= messages[0].publish_time <= emulator.clock.now()
+
+
+def test_publish_errors(emulator, publisher):
+    with pytest.raises(exceptions.NotFound):
+        publisher.publish("projects/demo-project/topics/missing", b"x").result(timeout=10)
+    publisher.create_topic(name=TOPIC)
+    with pytest.raises(exceptions.InvalidArgument):
+        publisher.api.publish(topic=TOPIC, messages=[{}], retry=None)
+    with pytest.raises(exceptions.InvalidArgument):
+        publisher.api.publish(topic=TOPIC, messages=[], retry=None)
+    assert emulator.pubsub.messages(TOPIC) == []
+
+
+def test_python_publish_to_a_missing_topic_is_dropped(emulator):
+    assert emulator.pubsub.publish("projects/demo-project/topics/missing", b"x", {}) is None
+    assert emulator.pubsub.publish("projects/nowhere/topics/missing", b"x", {}) is None
+    assert emulator.pubsub.messages("projects/demo-project/topics/missing") == []
+
+
+def test_push_is_a_binary_cloud_event(emulator, publisher, receiver):
+    publisher.create_topic(name=TOPIC)
+    emulator.pubsub.set_default_push_endpoint(receiver.url)
+
+    message_id = emulator.pubsub.publish(TOPIC_BY_NUMBER, b'{"a": 1}', {"eventType": "X"})
+
+    assert emulator.pubsub.wait_idle(5)
+    [(headers, body)] = receiver.requests
+    assert headers["ce-specversion"] == "1.0"
+    assert headers["content-type"] == "application/json"
+    [event] = receiver.events()
+    [message] = emulator.pubsub.messages(TOPIC)
+    assert event["type"] == "google.cloud.pubsub.topic.v1.messagePublished"
+    assert event["source"] == f"//pubsub.googleapis.com/{TOPIC}"
+    assert event["id"] == message_id
+    assert datetime.fromisoformat(event["time"]) == message.publish_time
+    data = json.loads(body)
+    assert data["subscription"].startswith("projects/demo-project/subscriptions/eventarc-")
+    assert data["message"]["messageId"] == message_id
+    assert data["message"]["publishTime"] == event["time"]
+    assert data["message"]["attributes"] == {"eventType": "X"}
+    assert json.loads(base64.b64decode(data["message"]["data"])) == {"a": 1}
+
+
+def test_push_leaves_out_empty_data(emulator, publisher, receiver):
+    publisher.create_topic(name=TOPIC)
+    emulator.pubsub.set_push_endpoint(TOPIC, receiver.url)
+
+    emulator.pubsub.publish(TOPIC, b"", {"eventType": "TOPIC_CONFIGURED"})
+
+    assert emulator.pubsub.wait_idle(5)
+    message = json.loads(receiver.requests[0][1])["message"]
+    assert "data" not in message
+    assert message["attributes"] == {"eventType": "TOPIC_CONFIGURED"}
+
+
+def test_failed_push_is_redelivered_with_the_same_id(emulator, publisher, receiver):
+    publisher.create_topic(name=TOPIC)
+    emulator.pubsub.set_push_endpoint(TOPIC, receiver.url)
+    receiver.statuses = [500, 503]
+
+    message_id = publisher.publish(TOPIC, b"payload").result(timeout=10)
+
+    assert emulator.pubsub.wait_idle(5)
+    assert [event["id"] for event in receiver.events()] == [message_id] * 3
+    deliveries = emulator.pubsub.deliveries()
+    assert [(d.message_id, d.attempt, d.status_code) for d in deliveries] == [
+        (message_id, 1, 500),
+        (message_id, 2, 503),
+        (message_id, 3, 204),
+    ]
+    assert [d.ok for d in deliveries] == [False, False, True]
+    assert all(d.topic == TOPIC and d.endpoint == receiver.url for d in deliveries)
+
+
+def test_redeliver_sends_a_duplicate(emulator, publisher, receiver):
+    publisher.create_topic(name=TOPIC)
+    emulator.pubsub.set_default_push_endpoint(receiver.url)
+    message_id = emulator.pubsub.publish(TOPIC, b"once", {})
+    assert emulator.pubsub.wait_idle(5)
+
+    emulator.pubsub.redeliver(message_id)
+
+    assert emulator.pubsub.wait_idle(5)
+    assert [event["id"] for event in receiver.events()] == [message_id, message_id]
+    assert [d.attempt for d in emulator.pubsub.deliveries()] == [1, 2]
+    with pytest.raises(KeyError):
+        emulator.pubsub.redeliver("no-such-message")
+
+
+def test_topic_endpoint_overrides_the_default(emulator, publisher, receiver):
+    other = "projects/demo-project/topics/other"
+    publisher.create_topic(name=TOPIC)
+    publisher.create_topic(name=other)
+    emulator.pubsub.set_default_push_endpoint("http://127.0.0.1:9/unused")
+    emulator.pubsub.set_push_endpoint(TOPIC, receiver.url)
+    emulator.pubsub.set_push_endpoint(other, receiver.url)
+
+    emulator.pubsub.publish(TOPIC, b"a", {})
+    emulator.pubsub.publish(other, b"b", {})
+
+    assert emulator.pubsub.wait_idle(5)
+    assert sorted(e["source"] for e in receiver.events()) == sorted(
+        [f"//pubsub.googleapis.com/{TOPIC}", f"//pubsub.googleapis.com/{other}"]
+    )
+
+
+def test_reset_forgets_everything(emulator, publisher, receiver):
+    publisher.create_topic(name=TOPIC)
+    emulator.pubsub.set_default_push_endpoint(receiver.url)
+    emulator.pubsub.publish(TOPIC, b"x", {})
+    assert emulator.pubsub.wait_idle(5)
+
+    emulator.pubsub.reset()
+
+    assert emulator.pubsub.deliveries() == []
+    assert emulator.pubsub.messages(TOPIC) == []
+    with pytest.raises(exceptions.NotFound):
+        publisher.get_topic(topic=TOPIC)
+    emulator.pubsub.create_topic(TOPIC)
+    emulator.pubsub.publish(TOPIC, b"y", {})
+    assert emulator.pubsub.wait_idle(5)
+    assert len(receiver.requests) == 1
+
+
+def test_unreachable_endpoint_gives_up_after_max_attempts():
+    policy = RedeliveryPolicy(min_backoff_seconds=0.01, max_backoff_seconds=0.02, max_attempts=3)
+    pubsub = PubSub(Clock(), Projects({"demo-project": 123456789012}), policy)
+    try:
+        pubsub.create_topic(TOPIC)
+        pubsub.set_push_endpoint(TOPIC, "http://127.0.0.1:9/closed")
+
+        message_id = pubsub.publish(TOPIC, b"x", {})
+
+        assert pubsub.wait_idle(5)
+        deliveries = pubsub.deliveries()
+        assert [(d.message_id, d.attempt) for d in deliveries] == [
+            (message_id, n) for n in (1, 2, 3)
+        ]
+        assert all(d.status_code is None and d.error for d in deliveries)
+    finally:
+        pubsub.stop()
+
+
+def test_backoff_doubles_within_bounds():
+    policy = RedeliveryPolicy(min_backoff_seconds=0.1, max_backoff_seconds=0.5)
+
+    assert [policy.backoff(n) for n in (1, 2, 3, 4, 10)] == [0.1, 0.2, 0.4, 0.5, 0.5]
