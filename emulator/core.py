@@ -120,6 +120,7 @@ class Control:
     """
 
     counts: Counter[str] = field(default_factory=Counter)
+    calls: list[str] = field(default_factory=list)  # every call since the last reset, in order
     ever_called: set[str] = field(default_factory=set)
     faults: list[Fault] = field(default_factory=list)
     latency_all_seconds: float = 0.0
@@ -144,6 +145,7 @@ class Control:
     def reset(self) -> None:
         with self._lock:
             self.counts.clear()
+            self.calls.clear()
             self.faults.clear()
             self.latency_all_seconds = 0.0
 
@@ -153,6 +155,7 @@ class Control:
         sleep = self.latency_all_seconds
         with self._lock:
             self.counts[method] += 1
+            self.calls.append(method)
             self.ever_called.add(method)
             for fault in self.faults:
                 if fault.method != method or fault.times <= 0:

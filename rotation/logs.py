@@ -26,10 +26,22 @@ class _JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, sort_keys=False)
 
 
+class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stdout is now, so a replaced stdout (tests, workers) still gets logs."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def _configure() -> None:
     if _LOGGER.handlers:
         return
-    handler = logging.StreamHandler(sys.stdout)
+    handler = _StdoutHandler()
     handler.setFormatter(_JsonFormatter())
     _LOGGER.addHandler(handler)
     _LOGGER.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())

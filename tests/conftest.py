@@ -1,13 +1,24 @@
-"""Shared fixtures: one emulator per test session, reset before every test that uses it."""
+"""Shared fixtures: one emulator and one function server per test session, reset between tests.
+
+Every secret payload a test stored is collected, and at the end of the session every log the
+function wrote, and every output the tests captured, is scanned for them: no token may appear.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from emulator import Emulator
 from rotation import clients
+from rotation.token import Token
+from tests.function_server import FunctionServer
+from tests.support import World
+
+SEEN_SECRETS: set[str] = set()
+CAPTURED_OUTPUT: list[str] = []
 
 
 @pytest.fixture(scope="session")
@@ -24,4 +35,44 @@ def emulator(emulator_session: Emulator, monkeypatch: pytest.MonkeyPatch) -> Ite
         monkeypatch.setenv(name, value)
     clients.reset()
     yield emulator_session
+    SEEN_SECRETS.update(emulator_session.secret_manager.payloads())
     clients.reset()
+
+
+@pytest.fixture(scope="session")
+def function_server(emulator_session: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FunctionServer]:
+    log_path: Path = tmp_path_factory.mktemp("function") / "function.log"
+    env = {**emulator_session.env(), "CHECK_DELAY": "0s", "CHECK_ATTEMPTS": "1", "ROTATION_LEASE": "5m"}
+    server = FunctionServer(env, log_path)
+    yield server
+    server.stop()
+    CAPTURED_OUTPUT.append(log_path.read_text(errors="replace"))
+
+
+@pytest.fixture
+def world(emulator: Emulator, function_server: FunctionServer) -> World:
+    """A clean cloud whose secret notifications are pushed to the function."""
+    return World(emulator, function_server.url)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    CAPTURED_OUTPUT.append(report.capstdout + report.capstderr + report.caplog + report.longreprtext)
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any stored secret value shows up in any output."""
+    tokens = {token for token in SEEN_SECRETS if len(token) >= 16}
+    leaks = sorted({Token(token).fingerprint for token in tokens for text in CAPTURED_OUTPUT if token in text})
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"token redaction: scanned {len(CAPTURED_OUTPUT)} outputs for {len(tokens)} stored values: "
+            f"{len(leaks)} leaked"
+        )
+    if leaks:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if reporter is not None:
+            reporter.write_line(f"LEAKED tokens, by sha256 fingerprint: {leaks}", red=True)

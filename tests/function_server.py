@@ -1,0 +1,78 @@
+"""The real function, served by the real Functions Framework over HTTP, in its own process."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class FunctionServer:
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log_path = log_path
+        self._log = log_path.open("ab")
+        functions_framework = Path(sys.executable).parent / "functions-framework"
+        self.process = subprocess.Popen(
+            [str(functions_framework), "--target", "on_secret_event", "--source", "main.py",
+             "--signature-type", "cloudevent", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=ROOT,
+            env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_until_listening()
+
+    def _wait_until_listening(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"functions-framework exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("functions-framework did not start listening")
+
+    def mark(self) -> int:
+        """A position in the log; `entries(since=mark)` returns only what came after it."""
+        return self.log_path.stat().st_size
+
+    def text(self, since: int = 0) -> str:
+        with self.log_path.open("rb") as log:
+            log.seek(since)
+            return log.read().decode(errors="replace")
+
+    def entries(self, since: int = 0) -> list[dict[str, Any]]:
+        """The function's structured log lines (other output, e.g. tracebacks, is skipped)."""
+        found = []
+        for line in self.text(since).splitlines():
+            if line.startswith("{"):
+                try:
+                    found.append(json.loads(line))
+                except ValueError:
+                    continue
+        return found
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log.close()

@@ -1,0 +1,266 @@
+"""End to end: the emulator's scheduler or an operator publishes, the emulator pushes the event to
+the real function under the Functions Framework over HTTP, and the function rotates."""
+
+from __future__ import annotations
+
+import base64
+import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import httpx
+import pypitoken
+
+from emulator.pubsub import cloud_event
+from tests.support import (
+    AR_AGENT,
+    LOCATION,
+    OTHER_AR_AGENT,
+    OTHER_NUMBER,
+    OTHER_PROJECT,
+    PROJECT,
+    PROJECT_NUMBER,
+    World,
+    repository_name,
+    root_token,
+)
+
+REPO = repository_name("pypi")
+
+
+def messages_of(world: World, event_type: str) -> list:
+    return [m for m in world.emulator.pubsub.messages("projects/demo-project/topics/secret-events")
+            if m.attributes.get("eventType") == event_type]
+
+
+def test_scheduled_rotation_repoints_the_repository(world, function_server):
+    secret = world.rotated_secret()
+    world.fire_schedule()
+    world.settle()
+
+    assert world.aliases(secret) == {"current": 2, "previous": 1}
+    assert world.points_at(REPO) == f"{secret}/versions/2"
+    assert world.versions(secret) == {1: "ENABLED", 2: "ENABLED"}
+    state = world.state(secret)
+    assert state["phase"] == "done"
+    assert state["completed_rotation"] == world.rotate_messages()[0]
+    derived = pypitoken.Token.load(world.token(f"{secret}/versions/2"))
+    dates = [r for r in derived.restrictions if isinstance(r, pypitoken.DateRestriction)]
+    lifetime = dates[0].not_after - dates[0].not_before
+    assert timedelta(days=59) < timedelta(seconds=lifetime) <= timedelta(days=60, minutes=5)
+    completed = [e for e in function_server.entries() if e.get("event") == "rotation_completed"
+                 and e.get("secret") == secret]
+    assert completed[-1]["severity"] == "INFO"
+    assert completed[-1]["repositories"] == [REPO]
+
+
+def test_redelivery_of_the_same_message_adds_no_version(world, function_server):
+    secret = world.rotated_secret()
+    world.fire_schedule()
+    world.settle()
+    mark = function_server.mark()
+    world.emulator.pubsub.redeliver(world.rotate_messages()[0])
+    world.settle()
+
+    assert world.versions(secret) == {1: "ENABLED", 2: "ENABLED"}
+    assert world.aliases(secret) == {"current": 2, "previous": 1}
+    assert any("already ran" in e["message"] for e in function_server.entries(mark))
+
+
+def test_five_concurrent_deliveries_of_one_message_make_one_version(world, function_server):
+    secret = world.rotated_secret()
+    world.emulator.pubsub.set_push_endpoint("projects/demo-project/topics/secret-events", None)
+    message_id = world.publish_rotate(secret)
+    message = next(m for m in world.emulator.pubsub.messages("projects/demo-project/topics/secret-events")
+                   if m.message_id == message_id)
+    headers, body = cloud_event(message)
+
+    def deliver(_: int) -> int:
+        return httpx.post(function_server.url, headers=headers, content=body, timeout=60).status_code
+
+    with ThreadPoolExecutor(5) as pool:
+        statuses = list(pool.map(deliver, range(5)))
+    # Losers of the claim answer 500 so Eventarc redelivers; redelivered now, they find it done.
+    statuses += [deliver(0) for status in statuses if status != 200]
+
+    assert statuses.count(200) >= 1
+    assert world.versions(secret) == {1: "ENABLED", 2: "ENABLED"}
+    assert world.aliases(secret) == {"current": 2, "previous": 1}
+    assert world.points_at(REPO) == f"{secret}/versions/2"
+
+
+def test_forced_republish_rotates_again_and_retires_beyond_keep(world):
+    secret = world.rotated_secret()
+    world.fire_schedule()
+    world.settle()
+    world.publish_rotate(secret, force=True)
+    world.settle()
+
+    assert world.aliases(secret) == {"current": 3, "previous": 2}
+    assert world.points_at(REPO) == f"{secret}/versions/3"
+    assert world.versions(secret) == {1: "DISABLED", 2: "ENABLED", 3: "ENABLED"}
+
+
+def test_unforced_request_soon_after_a_rotation_is_skipped(world, function_server):
+    secret = world.rotated_secret()
+    world.fire_schedule()
+    world.settle()
+    mark = function_server.mark()
+    world.publish_rotate(secret)
+    world.settle()
+
+    assert world.versions(secret) == {1: "ENABLED", 2: "ENABLED"}
+    assert any("within the minimum interval" in e["message"] for e in function_server.entries(mark))
+
+
+def test_other_events_and_own_notifications_are_acknowledged_and_ignored(world, function_server):
+    mark = function_server.mark()
+    secret = world.rotated_secret()
+    world.fire_schedule()
+    world.settle()
+
+    deliveries = world.emulator.pubsub.deliveries()
+    assert deliveries and all(d.ok for d in deliveries), [d for d in deliveries if not d.ok]
+    seen = {m.attributes["eventType"] for m in world.emulator.pubsub.messages("projects/demo-project/topics/secret-events")}
+    assert {"TOPIC_CONFIGURED", "SECRET_VERSION_ADD", "SECRET_UPDATE", "SECRET_ROTATE"} <= seen
+    ignored = [e["message"] for e in function_server.entries(mark) if e["message"].endswith("event ignored")]
+    assert any(m.startswith("SECRET_VERSION_ADD") for m in ignored)
+    assert any(m.startswith("SECRET_UPDATE") for m in ignored)
+    assert any(m.startswith("TOPIC_CONFIGURED") for m in ignored)
+    assert len(messages_of(world, "SECRET_VERSION_ADD")) == 2  # version 1 by the test, 2 by the function
+    assert world.versions(secret) == {1: "ENABLED", 2: "ENABLED"}
+
+
+def post_event(function_server, world, secret, *, data=None, time=None, attributes=None):
+    """POST a hand-made Pub/Sub CloudEvent to the function, as a forger or a broken publisher might."""
+    attributes = attributes or {"eventType": "SECRET_ROTATE", "secretId": secret}
+    data = base64.b64encode(json.dumps({"name": secret}).encode()).decode() if data is None else data
+    message = {"attributes": attributes, "data": data, "messageId": "hand-made-1",
+               "publishTime": world.emulator.clock.now().isoformat()}
+    headers = {"ce-specversion": "1.0", "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
+               "ce-source": "//pubsub.googleapis.com/projects/demo-project/topics/secret-events",
+               "ce-id": "hand-made-1", "ce-time": time or world.emulator.clock.now().isoformat(),
+               "content-type": "application/json"}
+    return httpx.post(function_server.url, headers=headers, json={"message": message}, timeout=30)
+
+
+def test_malformed_and_stale_events_are_acknowledged_without_change(world, function_server):
+    secret = world.rotated_secret()
+    before = world.emulator.secret_manager.payloads(), world.annotations(secret), world.aliases(secret)
+    calls_before = sum(world.emulator.control.counts.values())
+    mark = function_server.mark()
+
+    bad = [
+        post_event(function_server, world, secret, data="%%% not base64"),
+        post_event(function_server, world, secret, data=base64.b64encode(b"{").decode()),
+        post_event(function_server, world, secret, attributes={"eventType": "SECRET_ROTATE"}),
+        post_event(function_server, world, secret, attributes={"eventType": "SECRET_ROTATE",
+                                                               "secretId": "projects/1/secrets/a/../../b"}),
+        post_event(function_server, world, secret,
+                   data=base64.b64encode(json.dumps({"name": "projects/1/secrets/other"}).encode()).decode()),
+    ]
+    stale = post_event(function_server, world, secret,
+                       time=(world.emulator.clock.now() - timedelta(days=2)).isoformat())
+
+    assert [r.status_code for r in bad] == [200] * 5
+    assert stale.status_code == 200
+    errors = [e for e in function_server.entries(mark) if e["severity"] == "ERROR"]
+    assert len(errors) == 5
+    assert all(e["event"] == "malformed_event" for e in errors)
+    assert any("not base64-encoded JSON" in e["message"] for e in errors)
+    assert any("secretId" in e["message"] for e in errors)
+    assert any("names secret" in e["message"] for e in errors)
+    assert any(e.get("event") == "stale_event" and e["severity"] == "WARNING"
+               for e in function_server.entries(mark))
+    assert sum(world.emulator.control.counts.values()) == calls_before  # the function called nothing
+    assert (world.emulator.secret_manager.payloads(), world.annotations(secret), world.aliases(secret)) == before
+
+
+def test_missing_service_agent_access_touches_no_repository(world, function_server):
+    secret = world.rotated_secret(grant=False)
+    mark = function_server.mark()
+    world.fire_schedule()
+    world.settle()
+
+    assert world.points_at(REPO) == f"{secret}/versions/1"
+    assert world.emulator.control.counts["ArtifactRegistry.UpdateRepository"] == 0
+    failed = [e for e in function_server.entries(mark) if e.get("event") == "rotation_failed"]
+    assert len(failed) == 1
+    assert failed[0]["severity"] == "ERROR"
+    assert (f"gcloud secrets add-iam-policy-binding pypi-token --project={PROJECT_NUMBER} "
+            f"--member={AR_AGENT} --role=roles/secretmanager.secretAccessor") in failed[0]["remedy"]
+    assert world.state(secret)["phase"] == "pending"
+
+    # The operator runs the printed command and republishes: the same rotation resumes and completes.
+    world.grant(secret, AR_AGENT)
+    world.publish_rotate(secret)
+    world.settle()
+    assert world.points_at(REPO) == f"{secret}/versions/2"
+    assert world.versions(secret) == {1: "ENABLED", 2: "ENABLED"}
+
+
+def test_project_level_access_counts(world):
+    secret = world.rotated_secret(grant=False)
+    world.emulator.resource_manager.grant(PROJECT, "roles/secretmanager.secretAccessor", AR_AGENT)
+    world.fire_schedule()
+    world.settle()
+    assert world.points_at(REPO) == f"{secret}/versions/2"
+
+
+def test_grant_access_adds_the_binding_and_keeps_the_others(world):
+    secret = world.rotated_secret(grant=False, grant_access="true")
+    world.grant(secret, "user:auditor@example.com", role="roles/secretmanager.viewer")
+    world.fire_schedule()
+    world.settle()
+
+    bindings = {(b.role, m) for b in world.sm.get_iam_policy(request={"resource": secret}).bindings for m in b.members}
+    assert ("roles/secretmanager.viewer", "user:auditor@example.com") in bindings
+    assert ("roles/secretmanager.secretAccessor", AR_AGENT) in bindings
+    assert world.points_at(REPO) == f"{secret}/versions/2"
+
+
+def test_two_repositories_in_two_projects_by_explicit_list(world):
+    other = repository_name("pypi-mirror", OTHER_PROJECT)
+    secret = world.rotated_secret(repositories=f"{REPO},{other}")
+    world.grant(secret, OTHER_AR_AGENT)
+    world.fire_schedule()
+    world.settle()
+
+    assert world.points_at(REPO) == f"{secret}/versions/2"
+    assert world.points_at(other) == f"{secret}/versions/2"
+
+
+def test_two_repositories_in_two_projects_by_discovery(world):
+    locations = f"projects/{PROJECT}/locations/{LOCATION},projects/{OTHER_PROJECT}/locations/{LOCATION}"
+    secret = world.rotated_secret(repositories="", discover=locations)
+    world.grant(secret, OTHER_AR_AGENT)
+    by_id = repository_name("pypi-by-id")
+    by_number = repository_name("pypi-by-number", OTHER_PROJECT)
+    unrelated = repository_name("unrelated", OTHER_PROJECT)
+    world.repository(by_id, f"projects/{PROJECT}/secrets/pypi-token/versions/1")
+    world.repository(by_number, f"projects/{PROJECT_NUMBER}/secrets/pypi-token/versions/1")
+    other_secret = world.secret("another-token", payload="x" * 20, rotation=False)
+    world.repository(unrelated, f"{other_secret}/versions/1")
+    world.fire_schedule()
+    world.settle()
+
+    assert world.points_at(by_id) == f"{secret}/versions/2"
+    assert world.points_at(by_number) == f"{secret}/versions/2"
+    assert world.points_at(unrelated) == f"{other_secret}/versions/1"
+    assert OTHER_NUMBER in OTHER_AR_AGENT
+
+
+def test_staged_token_equal_to_the_current_one_is_refused(world, function_server):
+    staging = world.secret("pypi-staging", payload=root_token(), rotation=False)
+    secret = world.rotated_secret(source="pypi-staged", staging_secret=staging)
+    world.fire_schedule()
+    world.settle()
+    assert world.aliases(secret) == {"current": 2, "previous": 1}
+
+    mark = function_server.mark()
+    world.publish_rotate(secret, force=True)
+    world.settle()
+    failed = [e for e in function_server.entries(mark) if e.get("event") == "rotation_failed"]
+    assert "holds the token already in use" in failed[0]["message"]
+    assert world.aliases(secret) == {"current": 2, "previous": 1}
+    assert len(world.versions(secret)) == 2

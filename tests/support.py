@@ -1,0 +1,144 @@
+"""Building blocks for end-to-end tests: secrets, repositories, topics and events in the emulator."""
+
+from __future__ import annotations
+
+import json
+import secrets as random_secrets
+from datetime import datetime, timedelta, timezone
+
+import pypitoken
+from google.cloud import artifactregistry_v1, pubsub_v1, secretmanager_v1
+
+from emulator import Emulator
+from rotation import clients
+
+PROJECT = "demo-project"
+PROJECT_NUMBER = "123456789012"
+OTHER_PROJECT = "other-project"
+OTHER_NUMBER = "210987654321"
+LOCATION = "us-central1"
+TOPIC = f"projects/{PROJECT}/topics/secret-events"
+ROTATION_PERIOD = timedelta(days=30)
+AR_AGENT = f"serviceAccount:service-{PROJECT_NUMBER}@gcp-sa-artifactregistry.iam.gserviceaccount.com"
+OTHER_AR_AGENT = f"serviceAccount:service-{OTHER_NUMBER}@gcp-sa-artifactregistry.iam.gserviceaccount.com"
+
+
+def root_token() -> str:
+    """A PyPI-shaped root token, as PyPI's web UI would hand one out."""
+    key = random_secrets.token_hex(32)
+    return pypitoken.Token.create(domain="pypi.org", identifier=random_secrets.token_hex(8), key=key).dump()
+
+
+def repository_name(repository_id: str, project: str = PROJECT) -> str:
+    return f"projects/{project}/locations/{LOCATION}/repositories/{repository_id}"
+
+
+class World:
+    """The cloud side of a test: creates what a platform team would have, and reads it back."""
+
+    def __init__(self, emulator: Emulator, function_url: str | None = None) -> None:
+        self.emulator = emulator
+        self.sm = clients.secret_manager()
+        self.ar = clients.artifact_registry()
+        self.publisher = pubsub_v1.PublisherClient()
+        self.publisher.create_topic(name=TOPIC)
+        if function_url:
+            emulator.pubsub.set_push_endpoint(TOPIC, function_url)
+
+    def secret(
+        self,
+        secret_id: str,
+        annotations: dict[str, str] | None = None,
+        payload: str | None = None,
+        rotation: bool = True,
+        project: str = PROJECT,
+    ) -> str:
+        secret = secretmanager_v1.Secret(
+            replication={"automatic": {}},
+            annotations=annotations or {},
+            topics=[{"name": TOPIC}] if rotation else [],
+        )
+        if rotation:
+            secret.rotation = secretmanager_v1.Rotation(
+                next_rotation_time=self.emulator.clock.now() + timedelta(hours=1),
+                rotation_period=ROTATION_PERIOD,
+            )
+        created = self.sm.create_secret(parent=f"projects/{project}", secret_id=secret_id, secret=secret)
+        if payload is not None:
+            self.sm.add_secret_version(parent=created.name, payload={"data": payload.encode()})
+        return str(created.name)
+
+    def rotated_secret(self, secret_id: str = "pypi-token", grant: bool = True, **settings: str) -> str:
+        """A pypi-derived secret with version 1 in use by repository `pypi`, as terraform leaves it."""
+        root = self.secret(f"{secret_id}-root", payload=root_token(), rotation=False)
+        annotations = {"token-rotator.source": "pypi-derived", "token-rotator.root-secret": root,
+                       "token-rotator.repositories": repository_name("pypi")}
+        annotations.update({f"token-rotator.{key.replace('_', '-')}": value for key, value in settings.items()})
+        name = self.secret(secret_id, annotations, payload=root_token())
+        if grant:
+            self.grant(name, AR_AGENT)
+        for repository in filter(None, annotations["token-rotator.repositories"].split(",")):
+            self.repository(repository.strip(), f"{name}/versions/1")
+        return name
+
+    def grant(self, secret: str, member: str, role: str = "roles/secretmanager.secretAccessor") -> None:
+        policy = self.sm.get_iam_policy(request={"resource": secret})
+        policy.bindings.add(role=role, members=[member])
+        self.sm.set_iam_policy(request={"resource": secret, "policy": policy})
+
+    def repository(self, name: str, secret_version: str, username: str = "__token__") -> None:
+        parent, repository_id = name.rsplit("/repositories/", 1)
+        repository = artifactregistry_v1.Repository(
+            format_=artifactregistry_v1.Repository.Format.PYTHON,
+            mode=artifactregistry_v1.Repository.Mode.REMOTE_REPOSITORY,
+            remote_repository_config={
+                "python_repository": {"public_repository": "PYPI"},
+                "upstream_credentials": {
+                    "username_password_credentials": {"username": username, "password_secret_version": secret_version}
+                },
+            },
+        )
+        self.ar.create_repository(parent=parent, repository_id=repository_id, repository=repository).result()
+
+    def points_at(self, repository: str) -> str:
+        found = self.ar.get_repository(name=repository)
+        return str(found.remote_repository_config.upstream_credentials.username_password_credentials.password_secret_version)
+
+    def aliases(self, secret: str) -> dict[str, int]:
+        return dict(self.sm.get_secret(name=secret).version_aliases)
+
+    def annotations(self, secret: str) -> dict[str, str]:
+        return dict(self.sm.get_secret(name=secret).annotations)
+
+    def state(self, secret: str) -> dict[str, object]:
+        return json.loads(self.annotations(secret).get("token-rotator.state", "{}"))
+
+    def versions(self, secret: str) -> dict[int, str]:
+        """Version number -> state name (ENABLED, DISABLED, DESTROYED)."""
+        return {
+            int(v.name.rsplit("/", 1)[1]): v.state.name for v in self.sm.list_secret_versions(parent=secret)
+        }
+
+    def token(self, version_name: str) -> str:
+        return self.sm.access_secret_version(name=version_name).payload.data.decode()
+
+    def publish_rotate(self, secret: str, force: bool = False, when: datetime | None = None) -> str:
+        """Publish SECRET_ROTATE as Secret Manager (or an operator copying its format) does."""
+        when = when or self.emulator.clock.now()
+        attributes = {"eventType": "SECRET_ROTATE", "dataFormat": "JSON_API_V1", "secretId": secret,
+                      "timestamp": when.astimezone(timezone.utc).isoformat()}
+        if force:
+            attributes["force"] = "true"
+        future = self.publisher.publish(TOPIC, json.dumps({"name": secret}).encode(), **attributes)
+        return str(future.result())
+
+    def fire_schedule(self) -> None:
+        """Move the emulator clock past the next rotation time, so Secret Manager sends SECRET_ROTATE."""
+        self.emulator.clock.advance(timedelta(hours=1, minutes=1).total_seconds())
+
+    def settle(self, timeout: float = 60) -> None:
+        assert self.emulator.pubsub.wait_idle(timeout), "push deliveries did not settle"
+
+    def rotate_messages(self) -> list[str]:
+        return [m.message_id for m in self.emulator.pubsub.messages(TOPIC)
+                if m.attributes.get("eventType") == "SECRET_ROTATE"]

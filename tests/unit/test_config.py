@@ -1,0 +1,114 @@
+"""Annotations and environment: valid settings load, every bad one is named with its value."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from rotation.config import ConfigError, Settings, load, secret_reference
+from rotation.durations import format_duration, parse_duration
+
+SOURCES = frozenset({"pypi-derived", "pypi-staged"})
+REPO = "projects/demo-project/locations/us-central1/repositories/pypi"
+
+
+def annotations(**values: str) -> dict[str, str]:
+    base = {"source": "pypi-derived", "repositories": REPO}
+    base.update({key.replace("_", "-"): value for key, value in values.items()})
+    return {f"token-rotator.{key}": value for key, value in base.items()}
+
+
+def test_defaults():
+    config = load(annotations(), Settings(), SOURCES)
+    assert config.repositories == (REPO,)
+    assert config.username == "__token__"
+    assert config.keep_versions == 2
+    assert config.min_interval == timedelta(hours=1)
+    assert not config.grant_access
+
+
+def test_every_setting_is_read():
+    config = load(
+        annotations(
+            repositories=f"{REPO}, {REPO}",
+            discover="projects/p1/locations/europe-west1",
+            username="deploy",
+            grant_access="true",
+            min_interval="30m",
+            keep_versions="3",
+            index_url="https://pypi.example.com/simple/",
+            root_secret="pypi-root",
+        ),
+        Settings(),
+        SOURCES,
+    )
+    assert config.repositories == (REPO,)
+    assert config.discover == ("projects/p1/locations/europe-west1",)
+    assert (config.username, config.grant_access, config.keep_versions) == ("deploy", True, 3)
+    assert config.min_interval == timedelta(minutes=30)
+    assert config.index_url == "https://pypi.example.com/simple"
+    assert config.setting("root-secret") == "pypi-root"
+
+
+def test_environment_supplies_defaults():
+    settings = Settings.from_env({"DEFAULT_MIN_INTERVAL": "2h", "DEFAULT_KEEP_VERSIONS": "4",
+                                  "DEFAULT_GRANT_ACCESS": "true", "ALLOWED_PROJECTS": "a-project, 42",
+                                  "MAX_EVENT_AGE": "12h"})
+    assert settings.allowed_projects == {"a-project", "42"}
+    assert settings.max_event_age == timedelta(hours=12)
+    config = load(annotations(), settings, SOURCES)
+    assert (config.min_interval, config.keep_versions, config.grant_access) == (timedelta(hours=2), 4, True)
+
+
+@pytest.mark.parametrize(
+    ("bad", "named"),
+    [
+        ({"source": "ftp"}, "token-rotator.source='ftp'"),
+        ({"repositories": "pypi"}, "'pypi', which is not of the form"),
+        ({"repositories": "", "discover": ""}, "neither token-rotator.repositories nor"),
+        ({"discover": "projects/p/zones/z"}, "'projects/p/zones/z'"),
+        ({"grant_access": "yes"}, "token-rotator.grant-access='yes'"),
+        ({"keep_versions": "0"}, "token-rotator.keep-versions='0'"),
+        ({"keep_versions": "many"}, "token-rotator.keep-versions='many'"),
+        ({"min_interval": "soon"}, "'soon' is not a duration"),
+        ({"username": "two words"}, "username='two words'"),
+        ({"index_url": "ftp://x"}, "index-url='ftp://x'"),
+        ({"colour": "blue"}, "unknown annotation token-rotator.colour='blue'"),
+    ],
+)
+def test_bad_annotations_are_named(bad, named):
+    with pytest.raises(ConfigError) as raised:
+        load(annotations(**bad), Settings(), SOURCES)
+    assert named in str(raised.value)
+
+
+def test_bad_environment_is_named():
+    with pytest.raises(ConfigError, match="MAX_EVENT_AGE"):
+        Settings.from_env({"MAX_EVENT_AGE": "forever"})
+
+
+def test_required_source_setting():
+    config = load(annotations(), Settings(), SOURCES)
+    with pytest.raises(ConfigError, match="token-rotator.root-secret is required"):
+        config.setting("root-secret")
+
+
+def test_secret_reference():
+    rotated = "projects/123/secrets/pypi-token"
+    assert secret_reference("root", rotated, "root-secret") == "projects/123/secrets/root"
+    assert secret_reference("projects/p/secrets/root", rotated, "root-secret") == "projects/p/secrets/root"
+    with pytest.raises(ConfigError, match="root-secret='projects/p/root'"):
+        secret_reference("projects/p/root", rotated, "root-secret")
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("90s", 90), ("30m", 1800), ("12h", 43200), ("7d", 604800)])
+def test_durations_round_trip(text, seconds):
+    assert parse_duration(text).total_seconds() == seconds
+    assert parse_duration(format_duration(parse_duration(text))) == parse_duration(text)
+
+
+@pytest.mark.parametrize("text", ["", "5", "1w", "-1h", "1.5h"])
+def test_bad_durations(text):
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration(text)
