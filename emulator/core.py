@@ -124,6 +124,7 @@ class Control:
     ever_called: set[str] = field(default_factory=set)
     faults: list[Fault] = field(default_factory=list)
     latency_all_seconds: float = 0.0
+    observers: list[Callable[[str], None]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fail(
@@ -147,10 +148,14 @@ class Control:
             self.counts.clear()
             self.calls.clear()
             self.faults.clear()
+            self.observers.clear()
             self.latency_all_seconds = 0.0
 
     def before_call(self, method: str) -> None:
-        """Count the call, then apply latency and raise an injected error if one is due."""
+        """Count the call, show it to the observers, then apply latency and raise an injected
+        error if one is due. Observers see the state as it was before the call."""
+        for observer in list(self.observers):
+            observer(method)
         error: ApiError | None = None
         sleep = self.latency_all_seconds
         with self._lock:

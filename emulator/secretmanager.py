@@ -282,6 +282,12 @@ class SecretManager:
         with self._lock:
             return set(self._payloads)
 
+    def version_states(self, secret: str) -> dict[int, str]:
+        """Version number -> state name, read in process without an API call (for test observers)."""
+        with self._lock:
+            entry = self._entry(secret)
+            return {number: v.version.state.name for number, v in entry.versions.items()}
+
     def reset(self) -> None:
         with self._lock:
             self._secrets.clear()

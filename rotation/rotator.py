@@ -23,7 +23,7 @@ from rotation.errors import PermanentError, RotationBusy, RotationError, TokenRe
 from rotation.events import SecretEvent
 from rotation.projects import ProjectDirectory
 from rotation.repositories import RemoteRepository, RepositoryStore, SecretVersionRef
-from rotation.secrets import SecretSnapshot, SecretStore
+from rotation.secrets import SecretSnapshot, SecretStore, VersionInfo
 from rotation.sources import NewToken, SourceContext, TokenSource
 from rotation.state import CURRENT, PENDING, PREVIOUS, Phase, RotationState
 from rotation.token import Token
@@ -75,6 +75,7 @@ class Rotation:
         self.attempt = uuid.uuid4().hex
         self.step = "load"
         self._new_token: Token | None = None
+        self.versions: list[VersionInfo] = []
 
     def fields(self, **extra: object) -> dict[str, object]:
         """What every log line of this rotation carries."""
@@ -143,10 +144,14 @@ class Rotation:
                 forced=self.event.forced,
                 requested_at=self.event.published_at,
                 started_at=now,
+                baseline=None,
                 completed_at=state.completed_at,
                 completed_rotation=state.completed_rotation,
                 tokens=state.tokens,
             )
+        self.versions = self.services.secrets.versions(self.secret_name)
+        if state.baseline is None:
+            state = state.evolve(baseline=max((v.number for v in self.versions), default=0))
         self.save(state.evolve(holder=self.attempt, lease_until=now + self.settings.lease))
         return None
 
@@ -212,17 +217,17 @@ class Rotation:
         self.save(state, aliases={**self.snapshot.aliases, PENDING: version})
 
     def adopt(self) -> int | None:
-        """After a crash between adding the version and recording it, find that version again."""
-        newest_known = max(self.snapshot.aliases.values(), default=0)
-        started = (self.state.started_at or self.now()) - self.settings.clock_skew
-        for version in self.services.secrets.enabled_versions(self.snapshot.name):
-            if version.number > newest_known and version.created >= started:
-                logs.warning(
-                    f"adopting version {version.number}, added by an interrupted attempt of this rotation",
-                    **self.fields(version=version.number),
-                )
-                return version.number
-        return None
+        """After a crash between adding the version and recording it, find that version again:
+        the newest enabled one above the baseline the claim recorded."""
+        baseline = self.state.baseline or 0
+        added = [v.number for v in self.versions if v.enabled and v.number > baseline]
+        if not added:
+            return None
+        logs.warning(
+            f"adopting version {added[0]}, added by an interrupted attempt of this rotation",
+            **self.fields(version=added[0]),
+        )
+        return added[0]
 
     def verify_access(self, targets: list[RemoteRepository]) -> None:
         self.step = "access"
@@ -294,9 +299,9 @@ class Rotation:
         """Retire the tokens and versions beyond the keep policy, never one a repository points at.
 
         Runs before `finish`, so a crash here is resumed by the next delivery; each retirement
-        succeeds when already done."""
+        succeeds when already done. The versions are those listed when the rotation was claimed."""
         self.step = "retire"
-        enabled = [v.number for v in self.services.secrets.enabled_versions(self.snapshot.name)]
+        enabled = [v.number for v in self.versions if v.enabled and v.number != pending]
         current = self.snapshot.aliases.get(CURRENT)
         protected = [pending] if current is None else [pending, current]
         kept = list(dict.fromkeys(protected + enabled))[: self.config.keep_versions]

@@ -40,7 +40,7 @@ class SecretSnapshot:
 @dataclass(frozen=True)
 class VersionInfo:
     number: int
-    created: datetime
+    enabled: bool
 
 
 def version_number(version_name: str) -> int:
@@ -112,25 +112,19 @@ class SecretStore:
             )
         return Token(data.decode())
 
-    def enabled_versions(self, name: str) -> list[VersionInfo]:
-        """The ENABLED versions, newest first."""
+    def versions(self, name: str) -> list[VersionInfo]:
+        """Every version, destroyed ones included (they still hold their number), newest first."""
+        enabled = secretmanager_v1.SecretVersion.State.ENABLED
         try:
-            versions = self._client.list_secret_versions(
-                request={"parent": name, "filter": "state:ENABLED"}
-            )
-            found = [VersionInfo(version_number(v.name), v.create_time) for v in versions]
-            return sorted(found, key=lambda v: v.number, reverse=True)
+            versions = self._client.list_secret_versions(parent=name)
+            found = [VersionInfo(version_number(v.name), v.state == enabled) for v in versions]
         except google_exceptions.GoogleAPIError as error:
             raise from_google(error, f"listing versions of secret {name}") from None
+        return sorted(found, key=lambda v: v.number, reverse=True)
 
-    def version_enabled(self, version_name: str) -> bool:
-        try:
-            version = self._client.get_secret_version(name=version_name)
-        except google_exceptions.NotFound:
-            return False
-        except google_exceptions.GoogleAPIError as error:
-            raise from_google(error, f"reading secret version {version_name}") from None
-        return bool(version.state == secretmanager_v1.SecretVersion.State.ENABLED)
+    def enabled_versions(self, name: str) -> list[int]:
+        """Numbers of the ENABLED versions, newest first."""
+        return [v.number for v in self.versions(name) if v.enabled]
 
     def retire_version(self, version_name: str, destroy: bool) -> None:
         """Disable the version, or destroy it where the secret's destroy TTL makes that a delay."""

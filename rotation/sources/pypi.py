@@ -114,7 +114,7 @@ class PypiStaged(_PypiSource):
                 f"staging secret {staging} has no enabled version",
                 remedy=f"create a token in PyPI's web UI and add it to {staging}, then republish",
             )
-        newest = f"{staging}/versions/{versions[0].number}"
+        newest = f"{staging}/versions/{versions[0]}"
         token = context.secrets.access(newest)
         current = context.secret.aliases.get(CURRENT)
         if current is not None and token == context.secrets.access(

@@ -1,0 +1,65 @@
+"""The module's settings match the `token-rotator.*` annotations and sources the function knows."""
+
+from __future__ import annotations
+
+import re
+
+from rotation.config import KNOWN_KEYS, PREFIX, STATE_KEY
+from rotation.sources import SOURCES
+from tests.terraform.hcl import TERRAFORM, load_module
+
+# Annotations the module writes from their own variables rather than from rotation_settings.
+DEDICATED_KEYS = {"source", "repositories", "username", "grant-access"}
+
+# Sources the module already offers whose code has not landed yet, with the annotation keys only
+# they read. Once a source is in rotation.sources.SOURCES its keys must be in KNOWN_KEYS.
+PLANNED_SOURCES: dict[str, set[str]] = {
+    "gitlab": {"gitlab-url", "gitlab-project", "minting-secret", "token-scopes"},
+    "artifactory": set(),
+    "http": set(),
+}
+
+
+def _quoted_list_in_validation(variable: str, marker: str) -> set[str]:
+    for validation in load_module(TERRAFORM).variables[variable]["validation"]:
+        condition = validation["condition"]
+        if marker in condition:
+            listed = re.search(r"contains\(\[([^\]]*)\]", condition)
+            assert listed, condition
+            return set(re.findall(r'"([^"]+)"', listed.group(1)))
+    raise AssertionError(f"no validation of var.{variable} lists its values")
+
+
+def module_setting_keys() -> set[str]:
+    return _quoted_list_in_validation("rotation_settings", "keys(var.rotation_settings)")
+
+
+def test_prefix_and_state_key() -> None:
+    assert PREFIX == "token-rotator."
+    assert STATE_KEY == PREFIX + "state"
+    annotations = load_module(TERRAFORM).locals["annotations"]
+    assert '"token-rotator.${key}" => value' in annotations
+    for key in DEDICATED_KEYS:
+        assert f'"{PREFIX}{key}"' in annotations
+
+
+def test_every_annotation_the_code_reads_can_be_set() -> None:
+    settable = module_setting_keys() | DEDICATED_KEYS
+    missing = (KNOWN_KEYS - {"state"}) - settable
+    assert not missing, f"the module cannot set these annotations: {sorted(missing)}"
+    assert "state" not in settable, "token-rotator.state belongs to the function"
+    assert not module_setting_keys() & DEDICATED_KEYS
+
+
+def test_the_module_sets_no_annotation_the_code_rejects() -> None:
+    pending = set().union(
+        *(keys for source, keys in PLANNED_SOURCES.items() if source not in SOURCES)
+    )
+    unknown = (module_setting_keys() | DEDICATED_KEYS) - KNOWN_KEYS - pending
+    assert not unknown, f"the function rejects these annotations: {sorted(unknown)}"
+
+
+def test_token_sources() -> None:
+    offered = _quoted_list_in_validation("token_source", "var.token_source")
+    assert set(SOURCES) <= offered, "a source the function implements is not offered"
+    assert offered - set(SOURCES) <= set(PLANNED_SOURCES)

@@ -1,0 +1,163 @@
+"""The function's custom roles grant every permission the code needs, and nothing more.
+
+The chain: the Google API methods the function calls (rotation.permissions.FUNCTION_METHODS, the
+table in the code) -> the IAM permission each needs -> the custom roles in terraform/iam.tf.
+
+The grant-access conditional: SecretManagerService.SetIamPolicy is called only for a secret whose
+`token-rotator.grant-access` annotation is true, and the module adds its permission
+(secretmanager.secrets.setIamPolicy) to the secret role only when var.grant_access is true. So:
+  roles(grant_access=true)  == every permission in the table,
+  roles(grant_access=false) == every permission except those of the CONDITIONAL methods.
+The roles' permission lists are evaluated from the HCL for both values of var.grant_access.
+
+Still to come (see `called_methods`): the table itself is to be checked against the calls the
+emulator records while the test suite runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from rotation.permissions import FUNCTION_METHODS, function_permissions
+from tests.terraform.hcl import TERRAFORM, evaluate, load_module
+
+# Methods called only when a setting allows it -> the module variable that grants their permission.
+CONDITIONAL_METHODS = {"SecretManagerService.SetIamPolicy": "grant_access"}
+
+# Where each custom role is bound: the narrowest resource its permissions exist on.
+ROLE_BINDINGS = {
+    "secret": {"google_secret_manager_secret_iam_member"},
+    "repository": {"google_artifact_registry_repository_iam_member", "google_project_iam_member"},
+    "project": {"google_project_iam_member"},
+}
+
+# Permissions that exist only on a project (or above): the project role holds these alone.
+PROJECT_ONLY_PERMISSIONS = {
+    "resourcemanager.projects.get",
+    "resourcemanager.projects.getIamPolicy",
+    "artifactregistry.repositories.list",
+}
+
+# Predefined roles the module may grant the function, and their permissions (IAM's role reference).
+PREDEFINED_FUNCTION_ROLES = {
+    "roles/secretmanager.secretAccessor": {"secretmanager.versions.access"},
+}
+
+FUNCTION_MEMBER = "${local.function_member}"
+
+
+def called_methods() -> dict[str, str]:
+    """The Google API methods the function calls, with the permission each needs.
+
+    Today: the table in rotation/permissions.py. The emulator's recorded calls are to be checked
+    against this table (a recorded method missing from it fails) in the emulator's tests; this
+    contract then holds the roles to the same table.
+    """
+    return dict(FUNCTION_METHODS)
+
+
+def required_permissions(**settings: bool) -> set[str]:
+    return {
+        permission
+        for method, permission in called_methods().items()
+        if method not in CONDITIONAL_METHODS or settings[CONDITIONAL_METHODS[method]]
+    }
+
+
+def role_permissions(grant_access: bool) -> dict[str, list[str]]:
+    module = load_module(TERRAFORM)
+    roles = module.of_type("google_project_iam_custom_role")
+    assert set(roles) == set(ROLE_BINDINGS), "the custom roles changed: update this contract"
+    result: dict[str, list[str]] = {}
+    for name, role in roles.items():
+        permissions = evaluate(role["permissions"], module.locals, {"grant_access": grant_access})
+        assert isinstance(permissions, list)
+        assert all(isinstance(permission, str) for permission in permissions)
+        result[name] = permissions
+    return result
+
+
+def test_conditional_methods_are_in_the_table() -> None:
+    assert set(CONDITIONAL_METHODS) <= set(FUNCTION_METHODS)
+    module = load_module(TERRAFORM)
+    for variable in CONDITIONAL_METHODS.values():
+        assert module.variables[variable]["type"] == "bool"
+
+
+def test_table_and_function_permissions_agree() -> None:
+    assert function_permissions() == set(FUNCTION_METHODS.values())
+
+
+@pytest.mark.parametrize("grant_access", [True, False], ids=["grant_access", "no_grant_access"])
+def test_custom_roles_grant_exactly_the_permissions_the_code_uses(grant_access: bool) -> None:
+    roles = role_permissions(grant_access)
+    granted = [permission for permissions in roles.values() for permission in permissions]
+    assert len(granted) == len(set(granted)), f"a permission is granted twice: {sorted(granted)}"
+    expected = required_permissions(grant_access=grant_access)
+    missing = expected - set(granted)
+    extra = set(granted) - expected
+    assert not missing, f"the custom roles lack permissions the code needs: {sorted(missing)}"
+    assert not extra, f"the custom roles grant permissions the code never uses: {sorted(extra)}"
+
+
+def test_with_grant_access_the_roles_grant_the_whole_table() -> None:
+    granted = set().union(*map(set, role_permissions(grant_access=True).values()))
+    assert granted == function_permissions()
+
+
+def test_project_role_holds_only_project_level_permissions() -> None:
+    for grant_access in (True, False):
+        roles = role_permissions(grant_access)
+        assert set(roles["project"]) <= PROJECT_ONLY_PERMISSIONS
+        for name in ("secret", "repository"):
+            assert not set(roles[name]) & PROJECT_ONLY_PERMISSIONS, name
+
+
+def _function_bindings() -> list[tuple[str, str, dict[str, Any]]]:
+    module = load_module(TERRAFORM)
+    return [
+        (address.split(".")[0], address, body)
+        for address, body in module.resources.items()
+        if body.get("member") == FUNCTION_MEMBER
+    ]
+
+
+def test_function_bindings_use_only_the_custom_roles_or_narrow_predefined_ones() -> None:
+    bindings = _function_bindings()
+    assert bindings
+    custom = {f"${{google_project_iam_custom_role.{name}.name}}": name for name in ROLE_BINDINGS}
+    used = set()
+    for resource_type, address, body in bindings:
+        role = body["role"]
+        if role in custom:
+            name = custom[role]
+            used.add(name)
+            assert resource_type in ROLE_BINDINGS[name], f"{address} binds role {name} too widely"
+        else:
+            assert role in PREDEFINED_FUNCTION_ROLES, f"{address} grants {role}"
+            assert PREDEFINED_FUNCTION_ROLES[role] <= function_permissions(), address
+            assert resource_type == "google_secret_manager_secret_iam_member", address
+    assert used == set(ROLE_BINDINGS), "a custom role is never bound"
+
+
+def test_project_level_repository_binding_only_for_discovery() -> None:
+    module = load_module(TERRAFORM)
+    binding = module.resource("google_project_iam_member.function_discovered_repositories")
+    assert binding["role"] == "${google_project_iam_custom_role.repository.name}"
+    assert binding["count"] == "${length(local.discover_locations) > 0 ? 1 : 0}"
+
+
+def test_secret_role_is_bound_on_the_rotated_secret() -> None:
+    module = load_module(TERRAFORM)
+    binding = module.resource("google_secret_manager_secret_iam_member.function_secret")
+    assert binding["role"] == "${google_project_iam_custom_role.secret.name}"
+    assert binding["secret_id"] == "${google_secret_manager_secret.token.secret_id}"
+
+
+def test_trigger_identity_is_not_the_function_identity() -> None:
+    module = load_module(TERRAFORM)
+    invoker = module.resource("google_cloud_run_v2_service_iam_member.trigger_invoker")
+    assert invoker["member"] != FUNCTION_MEMBER
+    assert "google_service_account.trigger" in invoker["member"]
