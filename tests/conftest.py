@@ -14,7 +14,7 @@ import pytest
 from emulator import Emulator
 from rotation import clients
 from rotation.token import Token
-from tests.function_server import FunctionServer
+from emulator.cloud_function import LocalFunction
 from tests.support import World
 
 SEEN_SECRETS: set[str] = set()
@@ -40,17 +40,17 @@ def emulator(emulator_session: Emulator, monkeypatch: pytest.MonkeyPatch) -> Ite
 
 
 @pytest.fixture(scope="session")
-def function_server(emulator_session: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FunctionServer]:
+def function_server(emulator_session: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalFunction]:
     log_path: Path = tmp_path_factory.mktemp("function") / "function.log"
     env = {**emulator_session.env(), "CHECK_DELAY": "0s", "CHECK_ATTEMPTS": "1", "ROTATION_LEASE": "5m"}
-    server = FunctionServer(env, log_path)
+    server = LocalFunction(env, log_path)
     yield server
     server.stop()
     CAPTURED_OUTPUT.append(log_path.read_text(errors="replace"))
 
 
 @pytest.fixture
-def world(emulator: Emulator, function_server: FunctionServer) -> World:
+def world(emulator: Emulator, function_server: LocalFunction) -> World:
     """A clean cloud whose secret notifications are pushed to the function."""
     return World(emulator, function_server.url)
 

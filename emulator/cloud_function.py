@@ -1,4 +1,5 @@
-"""The real function, served by the real Functions Framework over HTTP, in its own process."""
+"""The function as Cloud Functions runs it: the real Functions Framework, over HTTP, in its own
+process, with its structured log lines collected in a file."""
 
 from __future__ import annotations
 
@@ -20,14 +21,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class FunctionServer:
+class LocalFunction:
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log_path = log_path
         self._log = log_path.open("ab")
+        self.process = self._start(env)
+        self._wait_until_listening()
+
+    def _start(self, env: dict[str, str]) -> subprocess.Popen[bytes]:
         functions_framework = Path(sys.executable).parent / "functions-framework"
-        self.process = subprocess.Popen(
+        return subprocess.Popen(
             [str(functions_framework), "--target", "on_secret_event", "--source", "main.py",
              "--signature-type", "cloudevent", "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=ROOT,
@@ -35,7 +40,6 @@ class FunctionServer:
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
-        self._wait_until_listening()
 
     def _wait_until_listening(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout

@@ -1,0 +1,66 @@
+"""The test step against a real index that checks credentials on reads (pypiserver + htpasswd)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from emulator.upstream import PypiServer
+from rotation.errors import TokenRejected, TransientError
+from rotation.sources.probe import probe_index
+from rotation.token import Token
+from tests.support import World, repository_name, root_token
+
+REPO = repository_name("pypi")
+
+
+@pytest.fixture(scope="module")
+def upstream(tmp_path_factory):
+    server = PypiServer(tmp_path_factory.mktemp("upstream"), authenticated_reads=True)
+    yield server
+    server.stop()
+
+
+def test_probe_verdicts(upstream):
+    upstream.allow("probe-user", "right-password")
+    with httpx.Client(timeout=5) as http:
+        probe_index(http, upstream.index_url, "probe-user", Token("right-password"))
+        with pytest.raises(TokenRejected, match="HTTP 403"):
+            probe_index(http, upstream.index_url, "probe-user", Token("wrong-password"))
+        with pytest.raises(TokenRejected, match="user 'nobody' \\(HTTP 403\\)"):
+            probe_index(http, upstream.index_url, "nobody", Token("anything"))
+        with pytest.raises(TransientError, match="answered HTTP 404"):
+            probe_index(http, upstream.index_url + "/no/such/page", "probe-user", Token("right-password"))
+        with pytest.raises(TransientError, match="could not be reached"):
+            probe_index(http, "http://127.0.0.1:9/simple", "probe-user", Token("right-password"))
+
+
+def staged_world(world: World, upstream: PypiServer, username: str) -> tuple[str, str]:
+    staged = root_token()
+    staging = world.secret(f"{username}-staging", payload=staged, rotation=False)
+    secret = world.rotated_secret(source="pypi-staged", staging_secret=staging,
+                                  index_url=upstream.index_url, username=username)
+    return secret, staged
+
+
+def test_staged_token_the_index_accepts_is_rotated_in(world, upstream):
+    secret, staged = staged_world(world, upstream, "accepted-user")
+    upstream.allow("accepted-user", staged)
+    world.fire_schedule()
+    world.settle()
+    assert world.points_at(REPO) == f"{secret}/versions/2"
+    assert world.token(f"{secret}/versions/2") == staged
+
+
+def test_token_the_index_refuses_is_abandoned_and_never_used(world, upstream, function_server):
+    secret, _ = staged_world(world, upstream, "refused-user")
+    mark = function_server.mark()
+    world.fire_schedule()
+    world.settle()
+
+    assert world.points_at(REPO) == f"{secret}/versions/1"
+    assert world.versions(secret) == {1: "ENABLED", 2: "DISABLED"}
+    assert "pending" not in world.aliases(secret)
+    assert world.state(secret)["phase"] == "failed"
+    failed = [e for e in function_server.entries(mark) if e.get("event") == "rotation_failed"]
+    assert "refused the new token for user 'refused-user' (HTTP 403)" in failed[0]["message"]
