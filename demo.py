@@ -11,11 +11,13 @@ import json
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pypitoken
-from google.cloud import artifactregistry_v1, pubsub_v1, secretmanager_v1
+from google.cloud import artifactregistry_v1, secretmanager_v1
+from google.cloud.pubsub_v1 import PublisherClient
 
 from emulator import Emulator
 from emulator.cloud_function import LocalFunction
@@ -32,9 +34,18 @@ def heading(text: str) -> None:
     print(f"\n=== {text}")
 
 
-def show(secret: str) -> dict[str, object]:
+@dataclass(frozen=True)
+class Seen:
+    versions: dict[str, str]
+    aliases: dict[str, int]
+    points_at: str
+
+
+def show(secret: str) -> Seen:
     sm, ar = clients.secret_manager(), clients.artifact_registry()
-    versions = {v.name.rsplit("/", 1)[1]: v.state.name for v in sm.list_secret_versions(parent=secret)}
+    versions = {
+        v.name.rsplit("/", 1)[1]: v.state.name for v in sm.list_secret_versions(parent=secret)
+    }
     aliases = dict(sm.get_secret(name=secret).version_aliases)
     repository = ar.get_repository(name=REPOSITORY)
     pointer = repository.remote_repository_config.upstream_credentials.username_password_credentials
@@ -42,25 +53,36 @@ def show(secret: str) -> dict[str, object]:
     print(f"  versions:   {dict(sorted(versions.items(), key=lambda kv: int(kv[0])))}")
     print(f"  aliases:    {aliases}")
     print(f"  repository: {REPOSITORY.rsplit('/', 1)[1]} -> {pointer.password_secret_version}")
-    print(f"  state:      phase={state.get('phase', 'idle')} rotation={state.get('completed_rotation')}")
-    return {"versions": versions, "aliases": aliases, "points_at": pointer.password_secret_version}
+    print(
+        f"  state:      phase={state.get('phase', 'idle')} rotation={state.get('completed_rotation')}"
+    )
+    return Seen(versions, aliases, pointer.password_secret_version)
 
 
 def setup(emulator: Emulator, index_url: str) -> str:
     sm, ar = clients.secret_manager(), clients.artifact_registry()
-    pubsub_v1.PublisherClient().create_topic(name=TOPIC)
-    root = pypitoken.Token.create(domain="pypi.org", identifier="demo-root", key=os.urandom(32).hex())
-    root_secret = sm.create_secret(parent=f"projects/{PROJECT}", secret_id="pypi-root-token",
-                                   secret={"replication": {"automatic": {}}})
-    sm.add_secret_version(parent=root_secret.name, payload={"data": root.dump().encode()})
+    PublisherClient().create_topic(name=TOPIC)
+    root = pypitoken.Token.create(
+        domain="pypi.org", identifier="demo-root", key=os.urandom(32).hex()
+    )
+    root_secret = sm.create_secret(
+        parent=f"projects/{PROJECT}",
+        secret_id="pypi-root-token",
+        secret=secretmanager_v1.Secret(replication={"automatic": {}}),
+    )
+    sm.add_secret_version(
+        parent=root_secret.name, payload=secretmanager_v1.SecretPayload(data=root.dump().encode())
+    )
     secret = sm.create_secret(
         parent=f"projects/{PROJECT}",
         secret_id="pypi-token",
         secret=secretmanager_v1.Secret(
             replication={"automatic": {}},
             topics=[{"name": TOPIC}],
-            rotation={"next_rotation_time": emulator.clock.now() + timedelta(hours=1),
-                      "rotation_period": timedelta(days=30)},
+            rotation={
+                "next_rotation_time": emulator.clock.now() + timedelta(hours=1),
+                "rotation_period": timedelta(days=30),
+            },
             annotations={
                 "token-rotator.source": "pypi-derived",
                 "token-rotator.root-secret": "pypi-root-token",
@@ -69,9 +91,13 @@ def setup(emulator: Emulator, index_url: str) -> str:
             },
         ),
     )
-    first = root.restrict(not_before=int(emulator.clock.now().timestamp()) - 60,
-                          not_after=int((emulator.clock.now() + timedelta(days=60)).timestamp()))
-    sm.add_secret_version(parent=secret.name, payload={"data": first.dump().encode()})
+    first = root.restrict(
+        not_before=int(emulator.clock.now().timestamp()) - 60,
+        not_after=int((emulator.clock.now() + timedelta(days=60)).timestamp()),
+    )
+    sm.add_secret_version(
+        parent=secret.name, payload=secretmanager_v1.SecretPayload(data=first.dump().encode())
+    )
     policy = sm.get_iam_policy(request={"resource": secret.name})
     policy.bindings.add(role="roles/secretmanager.secretAccessor", members=[AR_AGENT])
     sm.set_iam_policy(request={"resource": secret.name, "policy": policy})
@@ -83,18 +109,27 @@ def setup(emulator: Emulator, index_url: str) -> str:
             mode=artifactregistry_v1.Repository.Mode.REMOTE_REPOSITORY,
             remote_repository_config={
                 "python_repository": {"public_repository": "PYPI"},
-                "upstream_credentials": {"username_password_credentials": {
-                    "username": "__token__", "password_secret_version": f"{secret.name}/versions/1"}},
+                "upstream_credentials": {
+                    "username_password_credentials": {
+                        "username": "__token__",
+                        "password_secret_version": f"{secret.name}/versions/1",
+                    }
+                },
             },
         ),
-    ).result()
+    ).result()  # type: ignore[no-untyped-call]
     return str(secret.name)
 
 
 def publish_forced(emulator: Emulator, secret: str) -> str:
-    attributes = {"eventType": "SECRET_ROTATE", "dataFormat": "JSON_API_V1", "secretId": secret,
-                  "timestamp": emulator.clock.now().isoformat(), "force": "true"}
-    future = pubsub_v1.PublisherClient().publish(TOPIC, json.dumps({"name": secret}).encode(), **attributes)
+    attributes = {
+        "eventType": "SECRET_ROTATE",
+        "dataFormat": "JSON_API_V1",
+        "secretId": secret,
+        "timestamp": emulator.clock.now().isoformat(),
+        "force": "true",
+    }
+    future = PublisherClient().publish(TOPIC, json.dumps({"name": secret}).encode(), **attributes)
     return str(future.result())
 
 
@@ -105,18 +140,28 @@ def main() -> int:
         upstream = PypiServer(workdir / "upstream", authenticated_reads=False)
         function = LocalFunction(emulator.env(), workdir / "function.log")
         try:
-            print(f"emulator gRPC {emulator.grpc_target}, upstream {upstream.index_url}, function {function.url}")
-            print("(the upstream, like pypi.org, checks no token on reads; `make test` covers one that does)")
+            print(
+                f"emulator gRPC {emulator.grpc_target}, upstream {upstream.index_url}, function {function.url}"
+            )
+            print(
+                "(the upstream, like pypi.org, checks no token on reads; `make test` covers one that does)"
+            )
             secret = setup(emulator, upstream.index_url)
             emulator.pubsub.set_push_endpoint(TOPIC, function.url)
             heading("before: terraform created version 1 and pointed the repository at it")
             show(secret)
 
-            heading("the emulator clock passes next_rotation_time: Secret Manager publishes SECRET_ROTATE")
+            heading(
+                "the emulator clock passes next_rotation_time: Secret Manager publishes SECRET_ROTATE"
+            )
             emulator.clock.advance(timedelta(hours=1, minutes=1).total_seconds())
             emulator.pubsub.wait_idle(60)
             after = show(secret)
-            rotate = [m for m in emulator.pubsub.messages(TOPIC) if m.attributes["eventType"] == "SECRET_ROTATE"]
+            rotate = [
+                m
+                for m in emulator.pubsub.messages(TOPIC)
+                if m.attributes["eventType"] == "SECRET_ROTATE"
+            ]
 
             heading(f"Eventarc redelivers the same message {rotate[0].message_id}: nothing changes")
             emulator.pubsub.redeliver(rotate[0].message_id)
@@ -130,17 +175,20 @@ def main() -> int:
 
             heading("the function's log (rotation lines)")
             for line in function.entries():
-                if line.get("event") in ("rotation_completed", "rotation_failed") or "already ran" in line["message"]:
+                if (
+                    line.get("event") in ("rotation_completed", "rotation_failed")
+                    or "already ran" in line["message"]
+                ):
                     print(f"  {line['severity']:<8} {line['message']}")
         finally:
             function.stop()
             upstream.stop()
     ok = (
-        after["points_at"] == f"{secret}/versions/2"
+        after.points_at == f"{secret}/versions/2"
         and again == after
-        and forced["points_at"] == f"{secret}/versions/3"
-        and forced["aliases"] == {"current": 3, "previous": 2}
-        and forced["versions"]["1"] == "DISABLED"
+        and forced.points_at == f"{secret}/versions/3"
+        and forced.aliases == {"current": 3, "previous": 2}
+        and forced.versions["1"] == "DISABLED"
     )
     print("\ndemo " + ("succeeded" if ok else "FAILED") + f"; logs in {workdir}")
     return 0 if ok else 1

@@ -5,4 +5,12 @@ from emulator.app import DEFAULT_PROJECTS, Emulator
 from emulator.core import ApiError, Clock, Control, Projects
 from emulator.pubsub import RedeliveryPolicy
 
-__all__ = ["DEFAULT_PROJECTS", "ApiError", "Clock", "Control", "Emulator", "Projects", "RedeliveryPolicy"]
+__all__ = [
+    "DEFAULT_PROJECTS",
+    "ApiError",
+    "Clock",
+    "Control",
+    "Emulator",
+    "Projects",
+    "RedeliveryPolicy",
+]

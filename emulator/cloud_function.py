@@ -33,8 +33,19 @@ class LocalFunction:
     def _start(self, env: dict[str, str]) -> subprocess.Popen[bytes]:
         functions_framework = Path(sys.executable).parent / "functions-framework"
         return subprocess.Popen(
-            [str(functions_framework), "--target", "on_secret_event", "--source", "main.py",
-             "--signature-type", "cloudevent", "--host", "127.0.0.1", "--port", str(self.port)],
+            [
+                str(functions_framework),
+                "--target",
+                "on_secret_event",
+                "--source",
+                "main.py",
+                "--signature-type",
+                "cloudevent",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
             cwd=ROOT,
             env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
             stdout=self._log,
@@ -45,7 +56,9 @@ class LocalFunction:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"functions-framework exited: {self.log_path.read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"functions-framework exited: {self.log_path.read_text()[-2000:]}"
+                )
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return

@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import grpc
 
@@ -42,7 +42,7 @@ class Clock:
 
     def now(self) -> datetime:
         with self._lock:
-            return datetime.now(timezone.utc) + self._offset
+            return datetime.now(UTC) + self._offset
 
     def advance(self, seconds: float) -> datetime:
         with self._lock:
@@ -52,7 +52,7 @@ class Clock:
 
     def set(self, when: datetime) -> None:
         with self._lock:
-            self._offset = when - datetime.now(timezone.utc)
+            self._offset = when - datetime.now(UTC)
         self._notify()
 
     def reset(self) -> None:

@@ -34,7 +34,9 @@ def _codec(message_type: Any) -> tuple[Callable[[bytes], Any], Callable[[Any], b
     return message_type.FromString, lambda message: message.SerializeToString()
 
 
-def _wrap(control: Control, method: str, handler: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
+def _wrap(
+    control: Control, method: str, handler: Callable[[Any], Any]
+) -> Callable[[Any, Any], Any]:
     def call(request: Any, context: grpc.ServicerContext) -> Any:
         try:
             control.before_call(method)
@@ -45,7 +47,9 @@ def _wrap(control: Control, method: str, handler: Callable[[Any], Any]) -> Calla
     return call
 
 
-def build_server(services: Sequence[Service], control: Control, port: int) -> tuple[grpc.Server, int]:
+def build_server(
+    services: Sequence[Service], control: Control, port: int
+) -> tuple[grpc.Server, int]:
     """Return a started-ready server and the port it bound (0 picks a free one)."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=32))
     for service in services:

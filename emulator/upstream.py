@@ -29,9 +29,22 @@ class PypiServer:
         actions = "list,download,update" if authenticated_reads else "update"
         self._log = (workdir / "pypiserver.log").open("ab")
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "pypi-server"), "run", "-i", "127.0.0.1",
-             "-p", str(self.port), "-a", actions, "-P", str(self.htpasswd_path),
-             "--disable-fallback", "--server", "wsgiref", str(self.packages)],
+            [
+                str(Path(sys.executable).parent / "pypi-server"),
+                "run",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-a",
+                actions,
+                "-P",
+                str(self.htpasswd_path),
+                "--disable-fallback",
+                "--server",
+                "wsgiref",
+                str(self.packages),
+            ],
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from emulator import Emulator
+from emulator.cloud_function import LocalFunction
 from rotation import clients
 from rotation.token import Token
-from emulator.cloud_function import LocalFunction
 from tests.support import World
 
 SEEN_SECRETS: set[str] = set()
@@ -40,9 +40,16 @@ def emulator(emulator_session: Emulator, monkeypatch: pytest.MonkeyPatch) -> Ite
 
 
 @pytest.fixture(scope="session")
-def function_server(emulator_session: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalFunction]:
+def function_server(
+    emulator_session: Emulator, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalFunction]:
     log_path: Path = tmp_path_factory.mktemp("function") / "function.log"
-    env = {**emulator_session.env(), "CHECK_DELAY": "0s", "CHECK_ATTEMPTS": "1", "ROTATION_LEASE": "5m"}
+    env = {
+        **emulator_session.env(),
+        "CHECK_DELAY": "0s",
+        "CHECK_ATTEMPTS": "1",
+        "ROTATION_LEASE": "5m",
+    }
     server = LocalFunction(env, log_path)
     yield server
     server.stop()
@@ -55,17 +62,25 @@ def world(emulator: Emulator, function_server: LocalFunction) -> World:
     return World(emulator, function_server.url)
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    report = yield
-    CAPTURED_OUTPUT.append(report.capstdout + report.capstderr + report.caplog + report.longreprtext)
-    return report
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    CAPTURED_OUTPUT.append(
+        report.capstdout + report.capstderr + report.caplog + report.longreprtext
+    )
+
+
+def find_leaks(values: set[str], outputs: list[str]) -> list[str]:
+    """Fingerprints of the values (16 characters or more) that appear in any output."""
+    return sorted(
+        {Token(v).fingerprint for v in values if len(v) >= 16 for text in outputs if v in text}
+    )
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run if any stored secret value shows up in any output."""
     tokens = {token for token in SEEN_SECRETS if len(token) >= 16}
-    leaks = sorted({Token(token).fingerprint for token in tokens for text in CAPTURED_OUTPUT if token in text})
+    leaks = find_leaks(tokens, CAPTURED_OUTPUT)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.write_line(

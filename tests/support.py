@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import secrets as random_secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pypitoken
-from google.cloud import artifactregistry_v1, pubsub_v1, secretmanager_v1
+from google.cloud import artifactregistry_v1, secretmanager_v1
+from google.cloud.pubsub_v1 import PublisherClient
 
 from emulator import Emulator
 from rotation import clients
@@ -19,14 +20,20 @@ OTHER_NUMBER = "210987654321"
 LOCATION = "us-central1"
 TOPIC = f"projects/{PROJECT}/topics/secret-events"
 ROTATION_PERIOD = timedelta(days=30)
-AR_AGENT = f"serviceAccount:service-{PROJECT_NUMBER}@gcp-sa-artifactregistry.iam.gserviceaccount.com"
-OTHER_AR_AGENT = f"serviceAccount:service-{OTHER_NUMBER}@gcp-sa-artifactregistry.iam.gserviceaccount.com"
+AR_AGENT = (
+    f"serviceAccount:service-{PROJECT_NUMBER}@gcp-sa-artifactregistry.iam.gserviceaccount.com"
+)
+OTHER_AR_AGENT = (
+    f"serviceAccount:service-{OTHER_NUMBER}@gcp-sa-artifactregistry.iam.gserviceaccount.com"
+)
 
 
 def root_token() -> str:
     """A PyPI-shaped root token, as PyPI's web UI would hand one out."""
     key = random_secrets.token_hex(32)
-    return pypitoken.Token.create(domain="pypi.org", identifier=random_secrets.token_hex(8), key=key).dump()
+    return pypitoken.Token.create(
+        domain="pypi.org", identifier=random_secrets.token_hex(8), key=key
+    ).dump()
 
 
 def repository_name(repository_id: str, project: str = PROJECT) -> str:
@@ -40,7 +47,7 @@ class World:
         self.emulator = emulator
         self.sm = clients.secret_manager()
         self.ar = clients.artifact_registry()
-        self.publisher = pubsub_v1.PublisherClient()
+        self.publisher = PublisherClient()
         self.publisher.create_topic(name=TOPIC)
         if function_url:
             emulator.pubsub.set_push_endpoint(TOPIC, function_url)
@@ -63,17 +70,26 @@ class World:
                 next_rotation_time=self.emulator.clock.now() + timedelta(hours=1),
                 rotation_period=ROTATION_PERIOD,
             )
-        created = self.sm.create_secret(parent=f"projects/{project}", secret_id=secret_id, secret=secret)
+        created = self.sm.create_secret(
+            parent=f"projects/{project}", secret_id=secret_id, secret=secret
+        )
         if payload is not None:
             self.sm.add_secret_version(parent=created.name, payload={"data": payload.encode()})
         return str(created.name)
 
-    def rotated_secret(self, secret_id: str = "pypi-token", grant: bool = True, **settings: str) -> str:
+    def rotated_secret(
+        self, secret_id: str = "pypi-token", grant: bool = True, **settings: str
+    ) -> str:
         """A pypi-derived secret with version 1 in use by repository `pypi`, as terraform leaves it."""
         root = self.secret(f"{secret_id}-root", payload=root_token(), rotation=False)
-        annotations = {"token-rotator.source": "pypi-derived", "token-rotator.root-secret": root,
-                       "token-rotator.repositories": repository_name("pypi")}
-        annotations.update({f"token-rotator.{key.replace('_', '-')}": value for key, value in settings.items()})
+        annotations = {
+            "token-rotator.source": "pypi-derived",
+            "token-rotator.root-secret": root,
+            "token-rotator.repositories": repository_name("pypi"),
+        }
+        annotations.update(
+            {f"token-rotator.{key.replace('_', '-')}": value for key, value in settings.items()}
+        )
         name = self.secret(secret_id, annotations, payload=root_token())
         if grant:
             self.grant(name, AR_AGENT)
@@ -81,7 +97,9 @@ class World:
             self.repository(repository.strip(), f"{name}/versions/1")
         return name
 
-    def grant(self, secret: str, member: str, role: str = "roles/secretmanager.secretAccessor") -> None:
+    def grant(
+        self, secret: str, member: str, role: str = "roles/secretmanager.secretAccessor"
+    ) -> None:
         policy = self.sm.get_iam_policy(request={"resource": secret})
         policy.bindings.add(role=role, members=[member])
         self.sm.set_iam_policy(request={"resource": secret, "policy": policy})
@@ -94,15 +112,22 @@ class World:
             remote_repository_config={
                 "python_repository": {"public_repository": "PYPI"},
                 "upstream_credentials": {
-                    "username_password_credentials": {"username": username, "password_secret_version": secret_version}
+                    "username_password_credentials": {
+                        "username": username,
+                        "password_secret_version": secret_version,
+                    }
                 },
             },
         )
-        self.ar.create_repository(parent=parent, repository_id=repository_id, repository=repository).result()
+        self.ar.create_repository(
+            parent=parent, repository_id=repository_id, repository=repository
+        ).result()
 
     def points_at(self, repository: str) -> str:
         found = self.ar.get_repository(name=repository)
-        return str(found.remote_repository_config.upstream_credentials.username_password_credentials.password_secret_version)
+        return str(
+            found.remote_repository_config.upstream_credentials.username_password_credentials.password_secret_version
+        )
 
     def aliases(self, secret: str) -> dict[str, int]:
         return dict(self.sm.get_secret(name=secret).version_aliases)
@@ -116,7 +141,8 @@ class World:
     def versions(self, secret: str) -> dict[int, str]:
         """Version number -> state name (ENABLED, DISABLED, DESTROYED)."""
         return {
-            int(v.name.rsplit("/", 1)[1]): v.state.name for v in self.sm.list_secret_versions(parent=secret)
+            int(v.name.rsplit("/", 1)[1]): v.state.name
+            for v in self.sm.list_secret_versions(parent=secret)
         }
 
     def token(self, version_name: str) -> str:
@@ -125,8 +151,12 @@ class World:
     def publish_rotate(self, secret: str, force: bool = False, when: datetime | None = None) -> str:
         """Publish SECRET_ROTATE as Secret Manager (or an operator copying its format) does."""
         when = when or self.emulator.clock.now()
-        attributes = {"eventType": "SECRET_ROTATE", "dataFormat": "JSON_API_V1", "secretId": secret,
-                      "timestamp": when.astimezone(timezone.utc).isoformat()}
+        attributes = {
+            "eventType": "SECRET_ROTATE",
+            "dataFormat": "JSON_API_V1",
+            "secretId": secret,
+            "timestamp": when.astimezone(UTC).isoformat(),
+        }
         if force:
             attributes["force"] = "true"
         future = self.publisher.publish(TOPIC, json.dumps({"name": secret}).encode(), **attributes)
@@ -140,5 +170,8 @@ class World:
         assert self.emulator.pubsub.wait_idle(timeout), "push deliveries did not settle"
 
     def rotate_messages(self) -> list[str]:
-        return [m.message_id for m in self.emulator.pubsub.messages(TOPIC)
-                if m.attributes.get("eventType") == "SECRET_ROTATE"]
+        return [
+            m.message_id
+            for m in self.emulator.pubsub.messages(TOPIC)
+            if m.attributes.get("eventType") == "SECRET_ROTATE"
+        ]

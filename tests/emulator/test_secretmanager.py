@@ -499,6 +499,7 @@ def test_every_change_is_announced(emulator, sm):
             assert "versionId" not in event.attributes
             assert event.body["name"] == NAME
     create_body, add_body, update_body = seen[1].body, seen[2].body, seen[3].body
+    assert create_body is not None and add_body is not None and update_body is not None
     assert create_body == {
         "name": NAME,
         "replication": {"automatic": {}},
@@ -508,7 +509,7 @@ def test_every_change_is_announced(emulator, sm):
     }
     assert add_body["state"] == "ENABLED"
     assert update_body["labels"] == {"v": "2"}
-    assert [e.body["state"] for e in seen[4:7]] == ["DISABLED", "ENABLED", "DESTROYED"]
+    assert [(e.body or {}).get("state") for e in seen[4:7]] == ["DISABLED", "ENABLED", "DESTROYED"]
     assert seen[-1].attributes["deleteType"] == "REQUESTED"
 
 

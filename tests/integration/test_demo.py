@@ -10,8 +10,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_demo_rotates_and_says_so():
-    result = subprocess.run([sys.executable, "demo.py"], cwd=ROOT, capture_output=True, text=True, timeout=240)
+    result = subprocess.run(
+        [sys.executable, "demo.py"],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "repository: pypi-remote -> projects/123456789012/secrets/pypi-token/versions/3" in result.stdout
+    assert (
+        "repository: pypi-remote -> projects/123456789012/secrets/pypi-token/versions/3"
+        in result.stdout
+    )
     assert "already ran (done); nothing to do" in result.stdout
     assert result.stdout.rstrip().splitlines()[-1].startswith("demo succeeded")

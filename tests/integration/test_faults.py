@@ -33,7 +33,9 @@ class InvariantWatch:
             credentials = repository.remote_repository_config.upstream_credentials.username_password_credentials
             number = int(credentials.password_secret_version.rsplit("/", 1)[1])
             if versions.get(number) != "ENABLED":
-                self.violations.append(f"before {method}: {repository.name} points at {number}: {versions}")
+                self.violations.append(
+                    f"before {method}: {repository.name} points at {number}: {versions}"
+                )
 
 
 def rotation_calls(world: World) -> list[tuple[str, int]]:
@@ -78,7 +80,9 @@ def test_a_rotation_makes_the_expected_calls(clean_rotation_calls):
 
 
 @pytest.mark.parametrize("position", range(MAX_CALLS))
-def test_transient_failure_at_each_call_then_redelivery_completes(world, clean_rotation_calls, position):
+def test_transient_failure_at_each_call_then_redelivery_completes(
+    world, clean_rotation_calls, position
+):
     if position >= len(clean_rotation_calls):
         pytest.skip(f"a rotation makes only {len(clean_rotation_calls)} calls")
     method, occurrence = clean_rotation_calls[position]

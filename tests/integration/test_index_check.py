@@ -30,7 +30,9 @@ def test_probe_verdicts(upstream):
         with pytest.raises(TokenRejected, match="user 'nobody' \\(HTTP 403\\)"):
             probe_index(http, upstream.index_url, "nobody", Token("anything"))
         with pytest.raises(TransientError, match="answered HTTP 404"):
-            probe_index(http, upstream.index_url + "/no/such/page", "probe-user", Token("right-password"))
+            probe_index(
+                http, upstream.index_url + "/no/such/page", "probe-user", Token("right-password")
+            )
         with pytest.raises(TransientError, match="could not be reached"):
             probe_index(http, "http://127.0.0.1:9/simple", "probe-user", Token("right-password"))
 
@@ -38,8 +40,12 @@ def test_probe_verdicts(upstream):
 def staged_world(world: World, upstream: PypiServer, username: str) -> tuple[str, str]:
     staged = root_token()
     staging = world.secret(f"{username}-staging", payload=staged, rotation=False)
-    secret = world.rotated_secret(source="pypi-staged", staging_secret=staging,
-                                  index_url=upstream.index_url, username=username)
+    secret = world.rotated_secret(
+        source="pypi-staged",
+        staging_secret=staging,
+        index_url=upstream.index_url,
+        username=username,
+    )
     return secret, staged
 
 

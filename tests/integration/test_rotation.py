@@ -29,8 +29,11 @@ REPO = repository_name("pypi")
 
 
 def messages_of(world: World, event_type: str) -> list:
-    return [m for m in world.emulator.pubsub.messages("projects/demo-project/topics/secret-events")
-            if m.attributes.get("eventType") == event_type]
+    return [
+        m
+        for m in world.emulator.pubsub.messages("projects/demo-project/topics/secret-events")
+        if m.attributes.get("eventType") == event_type
+    ]
 
 
 def test_scheduled_rotation_repoints_the_repository(world, function_server):
@@ -48,8 +51,11 @@ def test_scheduled_rotation_repoints_the_repository(world, function_server):
     dates = [r for r in derived.restrictions if isinstance(r, pypitoken.DateRestriction)]
     lifetime = dates[0].not_after - dates[0].not_before
     assert timedelta(days=59) < timedelta(seconds=lifetime) <= timedelta(days=60, minutes=5)
-    completed = [e for e in function_server.entries() if e.get("event") == "rotation_completed"
-                 and e.get("secret") == secret]
+    completed = [
+        e
+        for e in function_server.entries()
+        if e.get("event") == "rotation_completed" and e.get("secret") == secret
+    ]
     assert completed[-1]["severity"] == "INFO"
     assert completed[-1]["repositories"] == [REPO]
 
@@ -71,12 +77,17 @@ def test_five_concurrent_deliveries_of_one_message_make_one_version(world, funct
     secret = world.rotated_secret()
     world.emulator.pubsub.set_push_endpoint("projects/demo-project/topics/secret-events", None)
     message_id = world.publish_rotate(secret)
-    message = next(m for m in world.emulator.pubsub.messages("projects/demo-project/topics/secret-events")
-                   if m.message_id == message_id)
+    message = next(
+        m
+        for m in world.emulator.pubsub.messages("projects/demo-project/topics/secret-events")
+        if m.message_id == message_id
+    )
     headers, body = cloud_event(message)
 
     def deliver(_: int) -> int:
-        return httpx.post(function_server.url, headers=headers, content=body, timeout=60).status_code
+        return httpx.post(
+            function_server.url, headers=headers, content=body, timeout=60
+        ).status_code
 
     with ThreadPoolExecutor(5) as pool:
         statuses = list(pool.map(deliver, range(5)))
@@ -121,32 +132,55 @@ def test_other_events_and_own_notifications_are_acknowledged_and_ignored(world, 
 
     deliveries = world.emulator.pubsub.deliveries()
     assert deliveries and all(d.ok for d in deliveries), [d for d in deliveries if not d.ok]
-    seen = {m.attributes["eventType"] for m in world.emulator.pubsub.messages("projects/demo-project/topics/secret-events")}
+    seen = {
+        m.attributes["eventType"]
+        for m in world.emulator.pubsub.messages("projects/demo-project/topics/secret-events")
+    }
     assert {"TOPIC_CONFIGURED", "SECRET_VERSION_ADD", "SECRET_UPDATE", "SECRET_ROTATE"} <= seen
-    ignored = [e["message"] for e in function_server.entries(mark) if e["message"].endswith("event ignored")]
+    ignored = [
+        e["message"]
+        for e in function_server.entries(mark)
+        if e["message"].endswith("event ignored")
+    ]
     assert any(m.startswith("SECRET_VERSION_ADD") for m in ignored)
     assert any(m.startswith("SECRET_UPDATE") for m in ignored)
     assert any(m.startswith("TOPIC_CONFIGURED") for m in ignored)
-    assert len(messages_of(world, "SECRET_VERSION_ADD")) == 2  # version 1 by the test, 2 by the function
+    assert (
+        len(messages_of(world, "SECRET_VERSION_ADD")) == 2
+    )  # version 1 by the test, 2 by the function
     assert world.versions(secret) == {1: "ENABLED", 2: "ENABLED"}
 
 
 def post_event(function_server, world, secret, *, data=None, time=None, attributes=None):
     """POST a hand-made Pub/Sub CloudEvent to the function, as a forger or a broken publisher might."""
     attributes = attributes or {"eventType": "SECRET_ROTATE", "secretId": secret}
-    data = base64.b64encode(json.dumps({"name": secret}).encode()).decode() if data is None else data
-    message = {"attributes": attributes, "data": data, "messageId": "hand-made-1",
-               "publishTime": world.emulator.clock.now().isoformat()}
-    headers = {"ce-specversion": "1.0", "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
-               "ce-source": "//pubsub.googleapis.com/projects/demo-project/topics/secret-events",
-               "ce-id": "hand-made-1", "ce-time": time or world.emulator.clock.now().isoformat(),
-               "content-type": "application/json"}
+    data = (
+        base64.b64encode(json.dumps({"name": secret}).encode()).decode() if data is None else data
+    )
+    message = {
+        "attributes": attributes,
+        "data": data,
+        "messageId": "hand-made-1",
+        "publishTime": world.emulator.clock.now().isoformat(),
+    }
+    headers = {
+        "ce-specversion": "1.0",
+        "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
+        "ce-source": "//pubsub.googleapis.com/projects/demo-project/topics/secret-events",
+        "ce-id": "hand-made-1",
+        "ce-time": time or world.emulator.clock.now().isoformat(),
+        "content-type": "application/json",
+    }
     return httpx.post(function_server.url, headers=headers, json={"message": message}, timeout=30)
 
 
 def test_malformed_and_stale_events_are_acknowledged_without_change(world, function_server):
     secret = world.rotated_secret()
-    before = world.emulator.secret_manager.payloads(), world.annotations(secret), world.aliases(secret)
+    before = (
+        world.emulator.secret_manager.payloads(),
+        world.annotations(secret),
+        world.aliases(secret),
+    )
     calls_before = sum(world.emulator.control.counts.values())
     mark = function_server.mark()
 
@@ -154,13 +188,27 @@ def test_malformed_and_stale_events_are_acknowledged_without_change(world, funct
         post_event(function_server, world, secret, data="%%% not base64"),
         post_event(function_server, world, secret, data=base64.b64encode(b"{").decode()),
         post_event(function_server, world, secret, attributes={"eventType": "SECRET_ROTATE"}),
-        post_event(function_server, world, secret, attributes={"eventType": "SECRET_ROTATE",
-                                                               "secretId": "projects/1/secrets/a/../../b"}),
-        post_event(function_server, world, secret,
-                   data=base64.b64encode(json.dumps({"name": "projects/1/secrets/other"}).encode()).decode()),
+        post_event(
+            function_server,
+            world,
+            secret,
+            attributes={"eventType": "SECRET_ROTATE", "secretId": "projects/1/secrets/a/../../b"},
+        ),
+        post_event(
+            function_server,
+            world,
+            secret,
+            data=base64.b64encode(
+                json.dumps({"name": "projects/1/secrets/other"}).encode()
+            ).decode(),
+        ),
     ]
-    stale = post_event(function_server, world, secret,
-                       time=(world.emulator.clock.now() - timedelta(days=2)).isoformat())
+    stale = post_event(
+        function_server,
+        world,
+        secret,
+        time=(world.emulator.clock.now() - timedelta(days=2)).isoformat(),
+    )
 
     assert [r.status_code for r in bad] == [200] * 5
     assert stale.status_code == 200
@@ -170,10 +218,18 @@ def test_malformed_and_stale_events_are_acknowledged_without_change(world, funct
     assert any("not base64-encoded JSON" in e["message"] for e in errors)
     assert any("secretId" in e["message"] for e in errors)
     assert any("names secret" in e["message"] for e in errors)
-    assert any(e.get("event") == "stale_event" and e["severity"] == "WARNING"
-               for e in function_server.entries(mark))
-    assert sum(world.emulator.control.counts.values()) == calls_before  # the function called nothing
-    assert (world.emulator.secret_manager.payloads(), world.annotations(secret), world.aliases(secret)) == before
+    assert any(
+        e.get("event") == "stale_event" and e["severity"] == "WARNING"
+        for e in function_server.entries(mark)
+    )
+    assert (
+        sum(world.emulator.control.counts.values()) == calls_before
+    )  # the function called nothing
+    assert (
+        world.emulator.secret_manager.payloads(),
+        world.annotations(secret),
+        world.aliases(secret),
+    ) == before
 
 
 def test_missing_service_agent_access_touches_no_repository(world, function_server):
@@ -187,8 +243,10 @@ def test_missing_service_agent_access_touches_no_repository(world, function_serv
     failed = [e for e in function_server.entries(mark) if e.get("event") == "rotation_failed"]
     assert len(failed) == 1
     assert failed[0]["severity"] == "ERROR"
-    assert (f"gcloud secrets add-iam-policy-binding pypi-token --project={PROJECT_NUMBER} "
-            f"--member={AR_AGENT} --role=roles/secretmanager.secretAccessor") in failed[0]["remedy"]
+    assert (
+        f"gcloud secrets add-iam-policy-binding pypi-token --project={PROJECT_NUMBER} "
+        f"--member={AR_AGENT} --role=roles/secretmanager.secretAccessor"
+    ) in failed[0]["remedy"]
     assert world.state(secret)["phase"] == "pending"
 
     # The operator runs the printed command and republishes: the same rotation resumes and completes.
@@ -213,7 +271,11 @@ def test_grant_access_adds_the_binding_and_keeps_the_others(world):
     world.fire_schedule()
     world.settle()
 
-    bindings = {(b.role, m) for b in world.sm.get_iam_policy(request={"resource": secret}).bindings for m in b.members}
+    bindings = {
+        (b.role, m)
+        for b in world.sm.get_iam_policy(request={"resource": secret}).bindings
+        for m in b.members
+    }
     assert ("roles/secretmanager.viewer", "user:auditor@example.com") in bindings
     assert ("roles/secretmanager.secretAccessor", AR_AGENT) in bindings
     assert world.points_at(REPO) == f"{secret}/versions/2"
@@ -231,7 +293,9 @@ def test_two_repositories_in_two_projects_by_explicit_list(world):
 
 
 def test_two_repositories_in_two_projects_by_discovery(world):
-    locations = f"projects/{PROJECT}/locations/{LOCATION},projects/{OTHER_PROJECT}/locations/{LOCATION}"
+    locations = (
+        f"projects/{PROJECT}/locations/{LOCATION},projects/{OTHER_PROJECT}/locations/{LOCATION}"
+    )
     secret = world.rotated_secret(repositories="", discover=locations)
     world.grant(secret, OTHER_AR_AGENT)
     by_id = repository_name("pypi-by-id")

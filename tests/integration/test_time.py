@@ -30,15 +30,20 @@ def local(emulator, monkeypatch):
     handler.services.cache_clear()
 
 
-def rotate_event(secret: str, published: datetime, message_id: str, force: bool = False) -> CloudEvent:
+def rotate_event(
+    secret: str, published: datetime, message_id: str, force: bool = False
+) -> CloudEvent:
     attributes = {"eventType": "SECRET_ROTATE", "secretId": secret, "dataFormat": "JSON_API_V1"}
     if force:
         attributes["force"] = "true"
     data = base64.b64encode(json.dumps({"name": secret}).encode()).decode()
     return CloudEvent(
-        {"type": "google.cloud.pubsub.topic.v1.messagePublished", "id": message_id,
-         "source": "//pubsub.googleapis.com/projects/demo-project/topics/secret-events",
-         "time": published.isoformat()},
+        {
+            "type": "google.cloud.pubsub.topic.v1.messagePublished",
+            "id": message_id,
+            "source": "//pubsub.googleapis.com/projects/demo-project/topics/secret-events",
+            "time": published.isoformat(),
+        },
         {"message": {"attributes": attributes, "data": data, "messageId": message_id}},
     )
 
@@ -78,8 +83,14 @@ def test_request_published_before_the_last_completion_is_skipped_even_when_force
 def test_a_live_lease_makes_the_delivery_retry_and_an_expired_one_is_taken_over(local):
     with freeze_time(START, tick=True) as clock:
         secret = local.rotated_secret()
-        stuck = RotationState(phase=Phase.CREATING, rotation="crashed", started_at=START, baseline=1,
-                              holder="dead-attempt", lease_until=START + timedelta(minutes=10))
+        stuck = RotationState(
+            phase=Phase.CREATING,
+            rotation="crashed",
+            started_at=START,
+            baseline=1,
+            holder="dead-attempt",
+            lease_until=START + timedelta(minutes=10),
+        )
         snapshot = local.sm.get_secret(name=secret)
         snapshot.annotations["token-rotator.state"] = stuck.dump()
         local.sm.update_secret(secret=snapshot, update_mask={"paths": ["annotations"]})

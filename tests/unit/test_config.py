@@ -6,21 +6,22 @@ from datetime import timedelta
 
 import pytest
 
-from rotation.config import ConfigError, Settings, load, secret_reference
+from rotation.config import Settings, load, secret_reference
 from rotation.durations import format_duration, parse_duration
+from rotation.errors import ConfigError
 
 SOURCES = frozenset({"pypi-derived", "pypi-staged"})
 REPO = "projects/demo-project/locations/us-central1/repositories/pypi"
 
 
-def annotations(**values: str) -> dict[str, str]:
+def annotated(**values: str) -> dict[str, str]:
     base = {"source": "pypi-derived", "repositories": REPO}
     base.update({key.replace("_", "-"): value for key, value in values.items()})
     return {f"token-rotator.{key}": value for key, value in base.items()}
 
 
 def test_defaults():
-    config = load(annotations(), Settings(), SOURCES)
+    config = load(annotated(), Settings(), SOURCES)
     assert config.repositories == (REPO,)
     assert config.username == "__token__"
     assert config.keep_versions == 2
@@ -30,7 +31,7 @@ def test_defaults():
 
 def test_every_setting_is_read():
     config = load(
-        annotations(
+        annotated(
             repositories=f"{REPO}, {REPO}",
             discover="projects/p1/locations/europe-west1",
             username="deploy",
@@ -52,13 +53,23 @@ def test_every_setting_is_read():
 
 
 def test_environment_supplies_defaults():
-    settings = Settings.from_env({"DEFAULT_MIN_INTERVAL": "2h", "DEFAULT_KEEP_VERSIONS": "4",
-                                  "DEFAULT_GRANT_ACCESS": "true", "ALLOWED_PROJECTS": "a-project, 42",
-                                  "MAX_EVENT_AGE": "12h"})
+    settings = Settings.from_env(
+        {
+            "DEFAULT_MIN_INTERVAL": "2h",
+            "DEFAULT_KEEP_VERSIONS": "4",
+            "DEFAULT_GRANT_ACCESS": "true",
+            "ALLOWED_PROJECTS": "a-project, 42",
+            "MAX_EVENT_AGE": "12h",
+        }
+    )
     assert settings.allowed_projects == {"a-project", "42"}
     assert settings.max_event_age == timedelta(hours=12)
-    config = load(annotations(), settings, SOURCES)
-    assert (config.min_interval, config.keep_versions, config.grant_access) == (timedelta(hours=2), 4, True)
+    config = load(annotated(), settings, SOURCES)
+    assert (config.min_interval, config.keep_versions, config.grant_access) == (
+        timedelta(hours=2),
+        4,
+        True,
+    )
 
 
 @pytest.mark.parametrize(
@@ -79,7 +90,7 @@ def test_environment_supplies_defaults():
 )
 def test_bad_annotations_are_named(bad, named):
     with pytest.raises(ConfigError) as raised:
-        load(annotations(**bad), Settings(), SOURCES)
+        load(annotated(**bad), Settings(), SOURCES)
     assert named in str(raised.value)
 
 
@@ -89,20 +100,25 @@ def test_bad_environment_is_named():
 
 
 def test_required_source_setting():
-    config = load(annotations(), Settings(), SOURCES)
-    with pytest.raises(ConfigError, match="token-rotator.root-secret is required"):
+    config = load(annotated(), Settings(), SOURCES)
+    with pytest.raises(ConfigError, match=r"token-rotator\.root-secret is required"):
         config.setting("root-secret")
 
 
 def test_secret_reference():
     rotated = "projects/123/secrets/pypi-token"
     assert secret_reference("root", rotated, "root-secret") == "projects/123/secrets/root"
-    assert secret_reference("projects/p/secrets/root", rotated, "root-secret") == "projects/p/secrets/root"
+    assert (
+        secret_reference("projects/p/secrets/root", rotated, "root-secret")
+        == "projects/p/secrets/root"
+    )
     with pytest.raises(ConfigError, match="root-secret='projects/p/root'"):
         secret_reference("projects/p/root", rotated, "root-secret")
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("90s", 90), ("30m", 1800), ("12h", 43200), ("7d", 604800)])
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("90s", 90), ("30m", 1800), ("12h", 43200), ("7d", 604800)]
+)
 def test_durations_round_trip(text, seconds):
     assert parse_duration(text).total_seconds() == seconds
     assert parse_duration(format_duration(parse_duration(text))) == parse_duration(text)

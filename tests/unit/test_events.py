@@ -15,14 +15,38 @@ SECRET = "projects/123456789012/secrets/pypi-token"
 
 
 def envelope(attributes=None, body=None, raw_data=None, **overrides) -> CloudEvent:
-    attributes = {"eventType": "SECRET_ROTATE", "secretId": SECRET, "dataFormat": "JSON_API_V1",
-                  "timestamp": "2026-10-02T06:11:21.055625-07:00"} if attributes is None else attributes
+    attributes = (
+        {
+            "eventType": "SECRET_ROTATE",
+            "secretId": SECRET,
+            "dataFormat": "JSON_API_V1",
+            "timestamp": "2026-10-02T06:11:21.055625-07:00",
+        }
+        if attributes is None
+        else attributes
+    )
     if raw_data is None:
-        raw_data = base64.b64encode(json.dumps({"name": SECRET} if body is None else body).encode()).decode()
-    headers = {"type": PUBSUB_EVENT_TYPE, "source": "//pubsub.googleapis.com/projects/p/topics/t",
-               "id": "msg-1", "time": "2026-10-02T13:11:21.055Z", **overrides}
-    return CloudEvent(headers, {"message": {"attributes": attributes, "data": raw_data, "messageId": "msg-1",
-                                            "publishTime": "2026-10-02T13:11:21.055Z"}})
+        raw_data = base64.b64encode(
+            json.dumps({"name": SECRET} if body is None else body).encode()
+        ).decode()
+    headers = {
+        "type": PUBSUB_EVENT_TYPE,
+        "source": "//pubsub.googleapis.com/projects/p/topics/t",
+        "id": "msg-1",
+        "time": "2026-10-02T13:11:21.055Z",
+        **overrides,
+    }
+    return CloudEvent(
+        headers,
+        {
+            "message": {
+                "attributes": attributes,
+                "data": raw_data,
+                "messageId": "msg-1",
+                "publishTime": "2026-10-02T13:11:21.055Z",
+            }
+        },
+    )
 
 
 def test_rotate_event_is_decoded():
@@ -49,8 +73,15 @@ def test_topic_configured_has_no_body_and_is_accepted():
 
 
 def test_version_events_need_no_body_check():
-    attributes = {"eventType": "SECRET_VERSION_ADD", "secretId": SECRET, "versionId": SECRET + "/versions/3"}
-    assert decode(envelope(attributes, body={"name": SECRET + "/versions/3"})).event_type == "SECRET_VERSION_ADD"
+    attributes = {
+        "eventType": "SECRET_VERSION_ADD",
+        "secretId": SECRET,
+        "versionId": SECRET + "/versions/3",
+    }
+    assert (
+        decode(envelope(attributes, body={"name": SECRET + "/versions/3"})).event_type
+        == "SECRET_VERSION_ADD"
+    )
 
 
 @pytest.mark.parametrize(
@@ -59,8 +90,16 @@ def test_version_events_need_no_body_check():
         (envelope(type="google.cloud.storage.object.v1.finalized"), "is not google.cloud.pubsub"),
         (envelope({"secretId": SECRET}), "eventType"),
         (envelope({"eventType": "SECRET_ROTATE"}), "secretId ''"),
-        (envelope({"eventType": "SECRET_ROTATE", "secretId": "projects/1/secrets/../x"}), "secretId"),
-        (envelope({"eventType": "SECRET_ROTATE", "secretId": "projects/1/locations/eu/secrets/s"}), "regional"),
+        (
+            envelope({"eventType": "SECRET_ROTATE", "secretId": "projects/1/secrets/../x"}),
+            "secretId",
+        ),
+        (
+            envelope(
+                {"eventType": "SECRET_ROTATE", "secretId": "projects/1/locations/eu/secrets/s"}
+            ),
+            "regional",
+        ),
         (envelope({"eventType": "SECRET_ROTATE", "secretId": SECRET, "force": "maybe"}), "force"),
         (envelope(raw_data="!!!not base64"), "not base64-encoded JSON"),
         (envelope(raw_data=base64.b64encode(b"{nope").decode()), "not base64-encoded JSON"),

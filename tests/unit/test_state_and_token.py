@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,13 +11,19 @@ from rotation.errors import ConfigError
 from rotation.state import Phase, RotationState
 from rotation.token import Token
 
-NOW = datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 
 
 def test_state_round_trips():
-    state = RotationState(phase=Phase.PENDING, rotation="m-1", forced=True, started_at=NOW,
-                          holder="a", lease_until=NOW + timedelta(minutes=10),
-                          tokens={"3": {"id": "77", "fingerprint": "abc"}})
+    state = RotationState(
+        phase=Phase.PENDING,
+        rotation="m-1",
+        forced=True,
+        started_at=NOW,
+        holder="a",
+        lease_until=NOW + timedelta(minutes=10),
+        tokens={"3": {"id": "77", "fingerprint": "abc"}},
+    )
     assert RotationState.load({STATE_KEY: state.dump()}) == state
 
 
