@@ -15,6 +15,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Ask a child process to stop; kill it if it has not within ten seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -87,9 +96,5 @@ class LocalFunction:
         return found
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
         self._log.close()

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 from passlib.apache import HtpasswdFile
 
-from emulator.cloud_function import free_port
+from emulator.cloud_function import free_port, stop_process
 
 
 class PypiServer:
@@ -75,9 +75,5 @@ class PypiServer:
         raise RuntimeError("pypi-server did not come up")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
         self._log.close()
