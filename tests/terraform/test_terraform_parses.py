@@ -299,3 +299,27 @@ def test_examples() -> None:
     assert gitlab["token_source"] == "gitlab"
     assert gitlab["upstream_uri"] == "${local.index_url}"  # common_repository
     assert {"gitlab-url", "gitlab-project", "minting-secret"} <= set(gitlab["rotation_settings"])
+
+
+def test_readme_documents_the_module() -> None:
+    readme = (TERRAFORM / "README.md").read_text(encoding="utf-8")
+    module = load_module(TERRAFORM)
+    for name in [*module.variables, *module.outputs]:
+        assert f"`{name}`" in readme, f"README does not document {name}"
+    deploy = readme.split("## Deploy", 1)[1].split("\n## ", 1)[0]
+    for needle in (
+        "### Prerequisites",
+        "gcloud auth application-default login",
+        "Terraform >= 1.5",
+        "terraform init",
+        "terraform apply -var project_id=",
+        "gcloud pubsub topics publish",
+        "eventType=SECRET_ROTATE",
+        "force=true",
+        "gcloud functions logs read",
+        'jsonPayload.event="rotation_completed"',
+        "terraform destroy",
+    ):
+        assert needle in deploy, f"the Deploy section lacks {needle!r}"
+    code = "\n".join(path.read_text(encoding="utf-8") for path in (REPO / "rotation").rglob("*.py"))
+    assert 'event="rotation_completed"' in code, "the function no longer logs rotation_completed"

@@ -1,0 +1,50 @@
+# A GitLab project's package registry as the upstream (a custom index through
+# common_repository). Each rotation mints a new project access token with a separate minting
+# token, and revokes the old one once the repository uses the new one.
+
+locals {
+  index_url = "${trimsuffix(var.gitlab_url, "/")}/api/v4/projects/${var.gitlab_project_id}/packages/pypi/simple"
+}
+
+# The GitLab token that may create and revoke the project's access tokens. Terraform creates the
+# secret empty; add the token yourself (README, "Deploy").
+resource "google_secret_manager_secret" "gitlab_minting" {
+  project   = var.project_id
+  secret_id = var.minting_secret_id
+  labels    = { "managed-by" = "terraform", "component" = "token-rotator" }
+
+  replication {
+    auto {}
+  }
+}
+
+module "token_rotator" {
+  source = "../.."
+
+  project_id        = var.project_id
+  region            = var.region
+  secret_id         = var.secret_id
+  repository_id     = var.repository_id
+  token_source      = "gitlab"
+  upstream_uri      = local.index_url
+  upstream_username = var.token_name
+
+  # Distinct names, so this example can live next to the pypi one in the same project.
+  function_name              = "gitlab-token-rotator"
+  topic_name                 = "gitlab-token-rotator"
+  service_account_id         = "gitlab-token-rotator"
+  trigger_service_account_id = "gitlab-token-rotator-trg"
+  role_id_prefix             = "gitlabTokenRotator"
+
+  rotation_period = "604800s"
+  rotation_settings = {
+    "gitlab-url"     = trimsuffix(var.gitlab_url, "/")
+    "gitlab-project" = tostring(var.gitlab_project_id)
+    "minting-secret" = "projects/${google_secret_manager_secret.gitlab_minting.project}/secrets/${google_secret_manager_secret.gitlab_minting.secret_id}"
+    "token-scopes"   = "read_api"
+    "index-url"      = local.index_url
+    "keep-versions"  = "2"
+  }
+
+  notification_channels = var.notification_channels
+}

@@ -1,0 +1,49 @@
+# Token rotator for Artifact Registry remote Python repositories.
+#
+# The resources are split by concern: apis.tf, pubsub.tf, secret.tf, repository.tf, function.tf,
+# iam.tf, monitoring.tf. This file holds what they share.
+
+data "google_project" "this" {
+  project_id = var.project_id
+}
+
+locals {
+  project_number = data.google_project.this.number
+
+  # Service agents. google_project_service_identity (apis.tf) makes sure they exist; their
+  # addresses are fixed by the project number.
+  secret_manager_agent    = "serviceAccount:service-${local.project_number}@gcp-sa-secretmanager.iam.gserviceaccount.com"
+  artifact_registry_agent = "serviceAccount:service-${local.project_number}@gcp-sa-artifactregistry.iam.gserviceaccount.com"
+
+  repository_name = "projects/${var.project_id}/locations/${var.region}/repositories/${var.repository_id}"
+  repositories    = concat([local.repository_name], var.additional_repositories)
+
+  # Discovery (token-rotator.discover) lists repositories, so the repository role is then bound on
+  # the project rather than on named repositories.
+  discover_locations = [
+    for location in split(",", lookup(var.rotation_settings, "discover", "")) :
+    trimspace(location) if trimspace(location) != ""
+  ]
+
+  # Secrets the function only reads (root PyPI token, staged token, GitLab minting token).
+  read_secrets = toset(compact([
+    for key in ["root-secret", "staging-secret", "minting-secret"] : lookup(var.rotation_settings, key, "")
+  ]))
+
+  # The function's configuration, as token-rotator.* annotations on the secret. The provider
+  # manages only the annotation keys it sets, so the function's own token-rotator.state survives
+  # every apply.
+  annotations = merge(
+    { for key, value in var.rotation_settings : "token-rotator.${key}" => value },
+    {
+      "token-rotator.source"       = var.token_source
+      "token-rotator.repositories" = join(",", local.repositories)
+      "token-rotator.username"     = var.upstream_username
+      "token-rotator.grant-access" = tostring(var.grant_access)
+    },
+  )
+
+  allowed_projects = var.allowed_projects == null ? [var.project_id] : var.allowed_projects
+
+  labels = merge(var.labels, { "managed-by" = "terraform", "component" = "token-rotator" })
+}

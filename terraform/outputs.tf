@@ -1,0 +1,53 @@
+output "function_name" {
+  description = "Name of the gen2 Cloud Function (and of its Cloud Run service)."
+  value       = google_cloudfunctions2_function.rotator.name
+}
+
+output "function_service_account" {
+  description = "Email of the service account the function runs as."
+  value       = google_service_account.function.email
+}
+
+output "topic" {
+  description = "Full name of the Pub/Sub topic Secret Manager publishes the secret's events to."
+  value       = google_pubsub_topic.events.id
+}
+
+output "secret" {
+  description = "Full name of the secret holding the upstream token (projects/PROJECT_ID/secrets/SECRET)."
+  value       = google_secret_manager_secret.token.id
+}
+
+output "secret_id" {
+  description = "ID of the secret holding the upstream token."
+  value       = google_secret_manager_secret.token.secret_id
+}
+
+output "project_number" {
+  description = "Number of the project: Secret Manager's events name the secret as projects/NUMBER/secrets/SECRET."
+  value       = local.project_number
+}
+
+output "repository" {
+  description = "Full name of the remote repository."
+  value       = google_artifact_registry_repository.remote.id
+}
+
+output "repository_url" {
+  description = "pip index URL of the remote repository (pip install --index-url ...)."
+  value       = "https://${var.region}-python.pkg.dev/${var.project_id}/${google_artifact_registry_repository.remote.repository_id}/simple/"
+}
+
+output "custom_roles" {
+  description = "IDs of the function's custom roles: secret, repository and project level."
+  value = {
+    secret     = google_project_iam_custom_role.secret.name
+    repository = google_project_iam_custom_role.repository.name
+    project    = google_project_iam_custom_role.project.name
+  }
+}
+
+output "alert_policy" {
+  description = "Name of the alert policy on failed rotations."
+  value       = google_monitoring_alert_policy.rotation_failed.name
+}

@@ -1,0 +1,55 @@
+# The secret that holds the upstream token. Terraform creates it empty: every version is added by
+# the function, so no token ever passes through Terraform or its state.
+resource "google_secret_manager_secret" "token" {
+  project   = var.project_id
+  secret_id = var.secret_id
+  labels    = local.labels
+
+  # The function's configuration. Non-authoritative in the provider: the function's own
+  # token-rotator.state annotation is left alone.
+  annotations = local.annotations
+
+  # No version_aliases here: the function moves them on every rotation.
+
+  # Destroying a version first disables it, so a retired token can be restored for a while.
+  version_destroy_ttl = var.version_destroy_ttl
+
+  replication {
+    auto {
+      dynamic "customer_managed_encryption" {
+        for_each = var.secret_kms_key_name == null ? [] : [var.secret_kms_key_name]
+        content {
+          kms_key_name = customer_managed_encryption.value
+        }
+      }
+    }
+  }
+
+  topics {
+    name = google_pubsub_topic.events.id
+  }
+
+  rotation {
+    rotation_period = var.rotation_period
+    # Used once, at creation: the first SECRET_ROTATE adds the first version.
+    next_rotation_time = timeadd(plantimestamp(), var.first_rotation_delay)
+  }
+
+  lifecycle {
+    # Secret Manager moves next_rotation_time forward on every rotation.
+    ignore_changes = [rotation[0].next_rotation_time]
+  }
+
+  # Secret Manager checks that it can publish to the topic when the secret is created.
+  depends_on = [google_pubsub_topic_iam_member.secret_manager_publisher]
+}
+
+# The repository's service agent reads the token when it authenticates upstream.
+resource "google_secret_manager_secret_iam_member" "registry_agent_accessor" {
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.token.secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = local.artifact_registry_agent
+
+  depends_on = [google_project_service_identity.artifact_registry]
+}
