@@ -9,10 +9,16 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _without_test_settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """The function runs as deployed: a test's user agent override does not reach it."""
+    return {k: v for k, v in environ.items() if k != "AR_TOKEN_ROTATOR_USER_AGENT"}
 
 
 def stop_process(process: subprocess.Popen[bytes]) -> None:
@@ -56,7 +62,7 @@ class LocalFunction:
                 str(self.port),
             ],
             cwd=ROOT,
-            env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+            env={**_without_test_settings(os.environ), **env, "PYTHONUNBUFFERED": "1"},
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )

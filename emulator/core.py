@@ -122,6 +122,8 @@ class Control:
     counts: Counter[str] = field(default_factory=Counter)
     calls: list[str] = field(default_factory=list)  # every call since the last reset, in order
     ever_called: set[str] = field(default_factory=set)
+    # methods by caller: the first word of the x-goog-api-client header, e.g. a client's user agent
+    called_by: dict[str, set[str]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     latency_all_seconds: float = 0.0
     observers: list[Callable[[str], None]] = field(default_factory=list)
@@ -151,7 +153,7 @@ class Control:
             self.observers.clear()
             self.latency_all_seconds = 0.0
 
-    def before_call(self, method: str) -> None:
+    def before_call(self, method: str, caller: str = "") -> None:
         """Count the call, show it to the observers, then apply latency and raise an injected
         error if one is due. Observers see the state as it was before the call."""
         for observer in list(self.observers):
@@ -162,6 +164,7 @@ class Control:
             self.counts[method] += 1
             self.calls.append(method)
             self.ever_called.add(method)
+            self.called_by.setdefault(caller, set()).add(method)
             for fault in self.faults:
                 if fault.method != method or fault.times <= 0:
                     continue

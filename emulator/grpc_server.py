@@ -39,12 +39,20 @@ def _wrap(
 ) -> Callable[[Any, Any], Any]:
     def call(request: Any, context: grpc.ServicerContext) -> Any:
         try:
-            control.before_call(method)
+            control.before_call(method, _caller(context))
             return handler(request)
         except ApiError as error:
             context.abort(error.code, error.message)
 
     return call
+
+
+def _caller(context: grpc.ServicerContext) -> str:
+    """Who is calling, as the Google clients say it: the first word of x-goog-api-client."""
+    for key, value in context.invocation_metadata() or ():
+        if key == "x-goog-api-client" and isinstance(value, str):
+            return value.split(" ", 1)[0]
+    return ""
 
 
 def build_server(

@@ -10,7 +10,6 @@ FUNCTION_METHODS: dict[str, str] = {
     "SecretManagerService.GetSecret": "secretmanager.secrets.get",
     "SecretManagerService.UpdateSecret": "secretmanager.secrets.update",
     "SecretManagerService.AddSecretVersion": "secretmanager.versions.add",
-    "SecretManagerService.GetSecretVersion": "secretmanager.versions.get",
     "SecretManagerService.ListSecretVersions": "secretmanager.versions.list",
     "SecretManagerService.AccessSecretVersion": "secretmanager.versions.access",
     "SecretManagerService.DisableSecretVersion": "secretmanager.versions.disable",

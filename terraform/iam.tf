@@ -13,7 +13,6 @@ locals {
     "secretmanager.versions.add",
     "secretmanager.versions.destroy",
     "secretmanager.versions.disable",
-    "secretmanager.versions.get",
     "secretmanager.versions.list",
   ]
 

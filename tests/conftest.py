@@ -17,6 +17,7 @@ from rotation import clients
 from rotation.token import Token
 from tests.support import World
 
+TEST_USER_AGENT = "ar-token-rotator-tests/0"
 SEEN_SECRETS: set[str] = set()
 CAPTURED_OUTPUT: list[str] = []
 
@@ -33,6 +34,7 @@ def emulator(emulator_session: Emulator, monkeypatch: pytest.MonkeyPatch) -> Ite
     emulator_session.reset()
     for name, value in emulator_session.env().items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AR_TOKEN_ROTATOR_USER_AGENT", TEST_USER_AGENT)
     clients.reset()
     yield emulator_session
     SEEN_SECRETS.update(emulator_session.secret_manager.payloads())

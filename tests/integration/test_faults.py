@@ -9,6 +9,7 @@ import grpc
 import pytest
 
 from rotation import clients
+from tests.conftest import TEST_USER_AGENT
 from tests.support import World, repository_name
 
 REPO = repository_name("pypi")
@@ -64,6 +65,7 @@ def clean_rotation_calls(emulator_session, function_server):
     with pytest.MonkeyPatch.context() as patch:
         for name, value in emulator_session.env().items():
             patch.setenv(name, value)
+        patch.setenv("AR_TOKEN_ROTATOR_USER_AGENT", TEST_USER_AGENT)
         clients.reset()
         calls = rotation_calls(World(emulator_session, function_server.url))
     clients.reset()

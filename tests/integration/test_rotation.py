@@ -328,3 +328,20 @@ def test_staged_token_equal_to_the_current_one_is_refused(world, function_server
     assert "holds the token already in use" in failed[0]["message"]
     assert world.aliases(secret) == {"current": 2, "previous": 1}
     assert len(world.versions(secret)) == 2
+
+
+def test_destroy_ttl_makes_retirement_a_scheduled_destruction(world):
+    secret = world.rotated_secret()
+    world.sm.update_secret(
+        secret={"name": secret, "version_destroy_ttl": {"seconds": 86400}},
+        update_mask={"paths": ["version_destroy_ttl"]},
+    )
+    world.fire_schedule()
+    world.settle()
+    world.publish_rotate(secret, force=True)
+    world.settle()
+
+    assert world.versions(secret) == {1: "DISABLED", 2: "ENABLED", 3: "ENABLED"}
+    version = world.sm.get_secret_version(name=f"{secret}/versions/1")
+    assert version.scheduled_destroy_time
+    assert world.emulator.control.counts["SecretManagerService.DestroySecretVersion"] == 1

@@ -161,3 +161,17 @@ def test_trigger_identity_is_not_the_function_identity() -> None:
     invoker = module.resource("google_cloud_run_v2_service_iam_member.trigger_invoker")
     assert invoker["member"] != FUNCTION_MEMBER
     assert "google_service_account.trigger" in invoker["member"]
+
+
+def test_table_matches_the_calls_the_function_made_in_this_session(emulator_session):
+    """The function's own calls (its user agent, as the emulator saw them from the Functions
+    Framework process) during the end-to-end tests are exactly the table's methods."""
+    from rotation.clients import USER_AGENT
+
+    recorded = emulator_session.control.called_by.get(USER_AGENT)
+    if not recorded:
+        pytest.skip("the end-to-end tests (tests/integration) did not run in this session")
+    assert recorded == set(FUNCTION_METHODS), (
+        f"called but not in the table: {sorted(recorded - set(FUNCTION_METHODS))}; "
+        f"in the table but never called: {sorted(set(FUNCTION_METHODS) - recorded)}"
+    )
