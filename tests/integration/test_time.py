@@ -104,3 +104,22 @@ def test_a_live_lease_makes_the_delivery_retry_and_an_expired_one_is_taken_over(
         handler.handle(rotate_event(secret, START + timedelta(minutes=11), "redrive"))
         assert local.aliases(secret) == {"current": 2, "previous": 1}
         assert local.state(secret)["completed_rotation"] == "crashed"
+
+
+def test_secrets_outside_allowed_projects_and_not_opted_in_are_ignored(local, monkeypatch, capsys):
+    with freeze_time(START, tick=True):
+        secret = local.rotated_secret()
+        plain = local.secret("plain", payload="not-a-rotated-token-value", rotation=False)
+        monkeypatch.setenv("ALLOWED_PROJECTS", "other-project")
+        handler.settings.cache_clear()
+        handler.handle(rotate_event(secret, START, "foreign"))
+        assert local.versions(secret) == {1: "ENABLED"}
+        assert "is outside ALLOWED_PROJECTS; ignored" in capsys.readouterr().out
+
+        monkeypatch.setenv("ALLOWED_PROJECTS", "demo-project")
+        handler.settings.cache_clear()
+        handler.handle(rotate_event(plain, START, "not-opted-in"))
+        assert local.versions(plain) == {1: "ENABLED"}
+        assert "no token-rotator.source annotation; ignored" in capsys.readouterr().out
+        handler.handle(rotate_event(secret, START, "allowed"))
+        assert local.aliases(secret) == {"current": 2, "previous": 1}
