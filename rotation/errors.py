@@ -6,6 +6,9 @@ is logged with its remedy and the event is acknowledged, because retrying cannot
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from google.api_core import exceptions as google_exceptions
 
 
@@ -68,6 +71,17 @@ def from_google(error: Exception, doing: str) -> RotationError:
             remedy="check the names in the secret's token-rotator.* annotations",
         )
     return PermanentError(f"{doing}: {type(error).__name__}: {_message(error)}")
+
+
+@contextmanager
+def google_call(doing: str) -> Iterator[None]:
+    """Translate any Google API error raised inside into ours, saying what was being done.
+
+    Catch the errors a caller treats specially inside this block; ours pass through."""
+    try:
+        yield
+    except google_exceptions.GoogleAPIError as error:
+        raise from_google(error, doing) from None
 
 
 def _message(error: Exception) -> str:

@@ -39,6 +39,10 @@ class SecretEvent:
     secret: str | None = None
     forced: bool = False
 
+    def log_fields(self) -> dict[str, str | None]:
+        """What every log line about this event carries."""
+        return {"secret": self.secret, "rotation": self.message_id}
+
     @property
     def project(self) -> str:
         return self.secret.split("/")[1] if self.secret else ""
@@ -57,7 +61,7 @@ def parse_time(text: str, what: str) -> datetime:
 
 def decode(cloud_event: Any) -> SecretEvent:
     """Check the CloudEvent and its Pub/Sub message, and return what it says about which secret."""
-    event_type = _attribute(cloud_event, "type")
+    event_type = attribute(cloud_event, "type")
     if event_type != PUBSUB_EVENT_TYPE:
         raise MalformedEvent(
             f"CloudEvent type {_quote(event_type)} is not {PUBSUB_EVENT_TYPE}: "
@@ -72,10 +76,10 @@ def decode(cloud_event: Any) -> SecretEvent:
         isinstance(key, str) and isinstance(value, str) for key, value in attributes.items()
     ):
         raise MalformedEvent("Pub/Sub message attributes are not a map of strings")
-    message_id = message.get("messageId") or _attribute(cloud_event, "id")
+    message_id = message.get("messageId") or attribute(cloud_event, "id")
     if not isinstance(message_id, str) or not message_id:
         raise MalformedEvent("Pub/Sub message has no messageId and the CloudEvent no id")
-    time_text = _attribute(cloud_event, "time") or message.get("publishTime")
+    time_text = attribute(cloud_event, "time") or message.get("publishTime")
     if not isinstance(time_text, str):
         raise MalformedEvent("neither the CloudEvent time nor the message publishTime is set")
     published_at = parse_time(time_text, "event time")
@@ -121,7 +125,8 @@ def _check_body(encoded: object, secret: str) -> None:
         )
 
 
-def _attribute(cloud_event: Any, name: str) -> Any:
+def attribute(cloud_event: Any, name: str) -> Any:
+    """A CloudEvent attribute, or None where the event has none (or is not an event at all)."""
     try:
         return cloud_event[name]
     except (KeyError, TypeError):

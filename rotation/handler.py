@@ -15,7 +15,7 @@ import httpx
 from rotation import logs
 from rotation.config import Settings
 from rotation.errors import PermanentError, RotationBusy, TransientError
-from rotation.events import SECRET_ROTATE, MalformedEvent, SecretEvent, decode
+from rotation.events import SECRET_ROTATE, MalformedEvent, SecretEvent, attribute, decode
 from rotation.projects import ProjectDirectory
 from rotation.repositories import RepositoryStore
 from rotation.rotator import Rotation, Services, utc_now
@@ -53,9 +53,7 @@ def handle(cloud_event: Any) -> None:
         )
         return
     if event.event_type != SECRET_ROTATE:
-        logs.info(
-            f"{event.event_type} event ignored", secret=event.secret, rotation=event.message_id
-        )
+        logs.info(f"{event.event_type} event ignored", **event.log_fields())
         return
     try:
         _rotate(event, settings())
@@ -63,24 +61,21 @@ def handle(cloud_event: Any) -> None:
         logs.error(
             f"rotation failed: {error}",
             event="rotation_failed",
-            secret=event.secret,
-            rotation=event.message_id,
+            **event.log_fields(),
             error_type=type(error).__name__,
             remedy=error.remedy or None,
         )
     except RotationBusy as error:
         logs.info(
             f"rotation busy, the event will be redelivered: {error}",
-            secret=event.secret,
-            rotation=event.message_id,
+            **event.log_fields(),
         )
         raise
     except TransientError as error:
         logs.warning(
             f"rotation attempt failed and will be retried: {error}",
             event="rotation_retry",
-            secret=event.secret,
-            rotation=event.message_id,
+            **event.log_fields(),
         )
         raise
 
@@ -91,15 +86,13 @@ def _rotate(event: SecretEvent, config: Settings) -> None:
         logs.warning(
             f"event published {age} ago is older than MAX_EVENT_AGE; acknowledged without action",
             event="stale_event",
-            secret=event.secret,
-            rotation=event.message_id,
+            **event.log_fields(),
         )
         return
     if not _allowed(event.project, config):
         logs.warning(
             f"secret {event.secret} is outside ALLOWED_PROJECTS; ignored",
-            secret=event.secret,
-            rotation=event.message_id,
+            **event.log_fields(),
         )
         return
     Rotation(event, services(), config).run()
@@ -114,8 +107,5 @@ def _allowed(project: str, config: Settings) -> bool:
 
 
 def _safe_id(cloud_event: Any) -> str | None:
-    try:
-        value = cloud_event["id"]
-    except (KeyError, TypeError):
-        return None
+    value = attribute(cloud_event, "id")
     return value[:100] if isinstance(value, str) else None

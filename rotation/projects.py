@@ -12,18 +12,14 @@ from google.api_core import exceptions as google_exceptions
 from google.iam.v1 import policy_pb2
 
 from rotation import clients
-from rotation.errors import from_google
+from rotation.errors import google_call
 
 
 class ProjectDirectory:
     def __init__(self, client: Any = None) -> None:
-        self._client = client
+        self._client = client or clients.projects()
         self._numbers: dict[str, str] = {}
         self._lock = threading.Lock()
-
-    @property
-    def client(self) -> Any:
-        return self._client or clients.projects()
 
     def number(self, project: str) -> str:
         """The project number for an id or a number (a number is returned as it is)."""
@@ -33,10 +29,8 @@ class ProjectDirectory:
             cached = self._numbers.get(project)
         if cached:
             return cached
-        try:
-            found = self.client.get_project(name=f"projects/{project}")
-        except google_exceptions.GoogleAPIError as error:
-            raise from_google(error, f"looking up the number of project {project}") from None
+        with google_call(f"looking up the number of project {project}"):
+            found = self._client.get_project(name=f"projects/{project}")
         number = str(found.name.split("/")[1])
         with self._lock:
             self._numbers[project] = number
@@ -44,14 +38,13 @@ class ProjectDirectory:
 
     def policy(self, project: str) -> policy_pb2.Policy | None:
         """The project's IAM policy, or None where the function may not read it."""
-        try:
-            return self.client.get_iam_policy(
-                request={
-                    "resource": f"projects/{project}",
-                    "options": {"requested_policy_version": 3},
-                }
-            )
-        except google_exceptions.PermissionDenied:
-            return None
-        except google_exceptions.GoogleAPIError as error:
-            raise from_google(error, f"reading the IAM policy of project {project}") from None
+        with google_call(f"reading the IAM policy of project {project}"):
+            try:
+                return self._client.get_iam_policy(
+                    request={
+                        "resource": f"projects/{project}",
+                        "options": {"requested_policy_version": 3},
+                    }
+                )
+            except google_exceptions.PermissionDenied:
+                return None

@@ -6,12 +6,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from google.api_core import exceptions as google_exceptions
 from google.cloud import artifactregistry_v1
 from google.protobuf import field_mask_pb2
 
 from rotation import clients
-from rotation.errors import PermanentError, TransientError, from_google
+from rotation.errors import PermanentError, TransientError, google_call
 
 _CREDENTIALS = "remote_repository_config.upstream_credentials.username_password_credentials"
 REPOINT_MASK = field_mask_pb2.FieldMask(
@@ -50,22 +49,18 @@ class RepositoryStore:
         self._client = client or clients.artifact_registry()
 
     def get(self, name: str) -> RemoteRepository:
-        try:
+        with google_call(f"reading repository {name}"):
             repository = self._client.get_repository(name=name)
-        except google_exceptions.GoogleAPIError as error:
-            raise from_google(error, f"reading repository {name}") from None
         return _remote(repository)
 
     def list_remote(self, location: str) -> list[RemoteRepository]:
         """Every remote repository in `projects/P/locations/L` that authenticates with a password."""
-        try:
+        with google_call(f"listing repositories in {location}"):
             found = [
                 repository
                 for repository in self._client.list_repositories(parent=location)
                 if repository.mode == artifactregistry_v1.Repository.Mode.REMOTE_REPOSITORY
             ]
-        except google_exceptions.GoogleAPIError as error:
-            raise from_google(error, f"listing repositories in {location}") from None
         return [_remote(repository) for repository in found if _has_password(repository)]
 
     def repoint(self, name: str, username: str, version_name: str) -> RemoteRepository:
@@ -76,12 +71,10 @@ class RepositoryStore:
         )
         credentials.username = username
         credentials.password_secret_version = version_name
-        try:
+        with google_call(f"repointing repository {name}"):
             updated = _remote(
                 self._client.update_repository(repository=repository, update_mask=REPOINT_MASK)
             )
-        except google_exceptions.GoogleAPIError as error:
-            raise from_google(error, f"repointing repository {name}") from None
         if updated.password_secret_version != version_name or updated.username != username:
             raise TransientError(
                 f"repository {name} answered the update with {updated.password_secret_version}, "

@@ -79,12 +79,7 @@ class Rotation:
 
     def fields(self, **extra: object) -> dict[str, object]:
         """What every log line of this rotation carries."""
-        return {
-            "secret": self.secret_name,
-            "rotation": self.event.message_id,
-            "step": self.step,
-            **extra,
-        }
+        return {**self.event.log_fields(), "step": self.step, **extra}
 
     def run(self) -> Outcome:
         self.snapshot = self.services.secrets.get(self.secret_name)

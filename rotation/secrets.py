@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import google_crc32c
@@ -13,7 +13,7 @@ from google.iam.v1 import policy_pb2
 from google.protobuf import field_mask_pb2
 
 from rotation import clients
-from rotation.errors import RotationBusy, TransientError, from_google
+from rotation.errors import RotationBusy, TransientError, google_call
 from rotation.token import Token
 
 
@@ -26,7 +26,6 @@ class SecretSnapshot:
     annotations: dict[str, str]
     aliases: dict[str, int]
     rotation_period: timedelta | None
-    next_rotation_time: datetime | None
     destroys_with_ttl: bool
 
     @property
@@ -52,10 +51,8 @@ class SecretStore:
         self._client = client or clients.secret_manager()
 
     def get(self, name: str) -> SecretSnapshot:
-        try:
+        with google_call(f"reading secret {name}"):
             return _snapshot(self._client.get_secret(name=name))
-        except google_exceptions.GoogleAPIError as error:
-            raise from_google(error, f"reading secret {name}") from None
 
     def write(
         self,
@@ -72,36 +69,31 @@ class SecretStore:
         if aliases is not None:
             secret.version_aliases = aliases
             paths.append("version_aliases")
-        try:
-            updated = self._client.update_secret(
-                secret=secret, update_mask=field_mask_pb2.FieldMask(paths=paths)
-            )
-        except (google_exceptions.FailedPrecondition, google_exceptions.Aborted):
-            raise RotationBusy(
-                f"secret {snapshot.name} changed while this delivery worked on it"
-            ) from None
-        except google_exceptions.GoogleAPIError as error:
-            raise from_google(error, f"updating secret {snapshot.name}") from None
+        with google_call(f"updating secret {snapshot.name}"):
+            try:
+                updated = self._client.update_secret(
+                    secret=secret, update_mask=field_mask_pb2.FieldMask(paths=paths)
+                )
+            except (google_exceptions.FailedPrecondition, google_exceptions.Aborted):
+                raise RotationBusy(
+                    f"secret {snapshot.name} changed while this delivery worked on it"
+                ) from None
         return _snapshot(updated)
 
     def add_version(self, name: str, token: Token) -> int:
         data = token.reveal().encode()
-        try:
+        with google_call(f"adding a version to secret {name}"):
             version = self._client.add_secret_version(
                 parent=name,
                 payload=secretmanager_v1.SecretPayload(
                     data=data, data_crc32c=google_crc32c.value(data)
                 ),
             )
-        except google_exceptions.GoogleAPIError as error:
-            raise from_google(error, f"adding a version to secret {name}") from None
         return version_number(version.name)
 
     def access(self, version_name: str) -> Token:
-        try:
+        with google_call(f"reading secret version {version_name}"):
             response = self._client.access_secret_version(name=version_name)
-        except google_exceptions.GoogleAPIError as error:
-            raise from_google(error, f"reading secret version {version_name}") from None
         data = response.payload.data
         if (
             response.payload.data_crc32c
@@ -115,11 +107,9 @@ class SecretStore:
     def versions(self, name: str) -> list[VersionInfo]:
         """Every version, destroyed ones included (they still hold their number), newest first."""
         enabled = secretmanager_v1.SecretVersion.State.ENABLED
-        try:
+        with google_call(f"listing versions of secret {name}"):
             versions = self._client.list_secret_versions(parent=name)
             found = [VersionInfo(version_number(v.name), v.state == enabled) for v in versions]
-        except google_exceptions.GoogleAPIError as error:
-            raise from_google(error, f"listing versions of secret {name}") from None
         return sorted(found, key=lambda v: v.number, reverse=True)
 
     def enabled_versions(self, name: str) -> list[int]:
@@ -128,44 +118,38 @@ class SecretStore:
 
     def retire_version(self, version_name: str, destroy: bool) -> None:
         """Disable the version, or destroy it where the secret's destroy TTL makes that a delay."""
-        try:
-            if destroy:
-                self._client.destroy_secret_version(name=version_name)
-            else:
-                self._client.disable_secret_version(name=version_name)
-        except google_exceptions.FailedPrecondition:
-            return  # already disabled or destroyed
-        except google_exceptions.GoogleAPIError as error:
-            raise from_google(error, f"retiring secret version {version_name}") from None
+        with google_call(f"retiring secret version {version_name}"):
+            try:
+                if destroy:
+                    self._client.destroy_secret_version(name=version_name)
+                else:
+                    self._client.disable_secret_version(name=version_name)
+            except google_exceptions.FailedPrecondition:
+                return  # already disabled or destroyed
 
     def get_policy(self, name: str) -> policy_pb2.Policy:
-        try:
+        with google_call(f"reading the IAM policy of secret {name}"):
             return self._client.get_iam_policy(
                 request={"resource": name, "options": {"requested_policy_version": 3}}
             )
-        except google_exceptions.GoogleAPIError as error:
-            raise from_google(error, f"reading the IAM policy of secret {name}") from None
 
     def set_policy(self, name: str, policy: policy_pb2.Policy) -> policy_pb2.Policy:
-        try:
-            return self._client.set_iam_policy(request={"resource": name, "policy": policy})
-        except (google_exceptions.Aborted, google_exceptions.FailedPrecondition):
-            raise RotationBusy(
-                f"the IAM policy of secret {name} changed while it was being edited"
-            ) from None
-        except google_exceptions.GoogleAPIError as error:
-            raise from_google(error, f"writing the IAM policy of secret {name}") from None
+        with google_call(f"writing the IAM policy of secret {name}"):
+            try:
+                return self._client.set_iam_policy(request={"resource": name, "policy": policy})
+            except (google_exceptions.Aborted, google_exceptions.FailedPrecondition):
+                raise RotationBusy(
+                    f"the IAM policy of secret {name} changed while it was being edited"
+                ) from None
 
 
 def _snapshot(secret: secretmanager_v1.Secret) -> SecretSnapshot:
     period = secret.rotation.rotation_period if "rotation" in secret else None
-    next_time = secret.rotation.next_rotation_time if "rotation" in secret else None
     return SecretSnapshot(
         name=secret.name,
         etag=secret.etag,
         annotations=dict(secret.annotations),
         aliases={alias: int(version) for alias, version in secret.version_aliases.items()},
         rotation_period=period or None,
-        next_rotation_time=next_time or None,
         destroys_with_ttl="version_destroy_ttl" in secret and bool(secret.version_destroy_ttl),
     )
