@@ -95,9 +95,9 @@ class RotationConfig:
     token_lifetime: timedelta | None = None
     source_settings: Mapping[str, str] = field(default_factory=dict)
 
-    def setting(self, key: str, default: str | None = None) -> str:
-        """A source-specific annotation (without the prefix); ConfigError when required and missing."""
-        value = self.source_settings.get(key, default)
+    def setting(self, key: str) -> str:
+        """A source-specific annotation (without the prefix) the source requires."""
+        value = self.source_settings.get(key)
         if value is None:
             raise ConfigError(
                 f"annotation {PREFIX}{key} is required by source {self.source!r}",

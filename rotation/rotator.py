@@ -91,12 +91,11 @@ class Rotation:
         )
         self.source = self.services.sources[self.config.source]
         self.state = RotationState.load(self.snapshot.annotations)
-        resumed = self.state.unfinished
         skipped = self.claim()
         if skipped is not None:
             return skipped
         try:
-            self.run_steps(resumed)
+            self.run_steps()
         except RotationBusy:
             raise
         except RotationError as error:
@@ -104,10 +103,10 @@ class Rotation:
             raise
         return Outcome.COMPLETED
 
-    def run_steps(self, resumed: bool) -> None:
+    def run_steps(self) -> None:
         targets = self.targets()
         if self.state.phase is Phase.CREATING:
-            self.create(resumed)
+            self.create()
         pending = self.snapshot.aliases[PENDING]
         self.verify_access(targets)
         self.test(pending, targets)
@@ -139,7 +138,6 @@ class Rotation:
                 forced=self.event.forced,
                 requested_at=self.event.published_at,
                 started_at=now,
-                baseline=None,
                 completed_at=state.completed_at,
                 completed_rotation=state.completed_rotation,
                 tokens=state.tokens,
@@ -192,10 +190,10 @@ class Rotation:
             )
         return list(targets.values())
 
-    def create(self, resumed: bool) -> None:
+    def create(self) -> None:
         """Obtain the token and store it as a new version, recorded as `pending`, at most once."""
         self.step = "create"
-        version = self.adopt() if resumed else None
+        version = self.adopt()
         record = {"adopted": "true"}
         if version is None:
             new = self.source.obtain(self.source_context())
@@ -213,7 +211,8 @@ class Rotation:
 
     def adopt(self) -> int | None:
         """After a crash between adding the version and recording it, find that version again:
-        the newest enabled one above the baseline the claim recorded."""
+        the newest enabled one above the baseline the claim recorded (none, on a fresh claim,
+        since the baseline comes from the same listing)."""
         baseline = self.state.baseline or 0
         added = [v.number for v in self.versions if v.enabled and v.number > baseline]
         if not added:
