@@ -17,14 +17,9 @@ from google.iam.v1 import iam_policy_pb2, policy_pb2
 
 from emulator.core import ApiError, Project, Projects, invalid
 from emulator.grpc_server import Rpc
+from emulator.iam import check_binding, copy_policy, updated_policy
 
 _NAME = re.compile(r"projects/([^/]+)")
-_ROLE = re.compile(r"roles/[\w.]+|(projects|organizations)/[^/]+/roles/[\w.]+")
-_MEMBER = re.compile(
-    r"allUsers|allAuthenticatedUsers"
-    r"|(user|serviceAccount|group|domain|principal|principalSet|deleted:\w+):\S+"
-)
-_SET_POLICY_FIELDS = {"bindings", "etag", "audit_configs", "version"}
 
 
 class ResourceManager:
@@ -74,43 +69,21 @@ class ResourceManager:
 
     def set_iam_policy(self, request: iam_policy_pb2.SetIamPolicyRequest) -> policy_pb2.Policy:
         project = self._project(request.resource)
-        fields = set(request.update_mask.paths) or {"bindings", "etag"}
-        if not fields <= _SET_POLICY_FIELDS:
-            unknown = ", ".join(sorted(fields - _SET_POLICY_FIELDS))
-            raise invalid(f"Invalid update_mask field(s) for a policy: {unknown}.")
-        for binding in request.policy.bindings:
-            _check_binding(binding)
         with self._lock:
-            current = self._stored(project)
-            if request.policy.etag and request.policy.etag != current.etag:
-                raise ApiError(
-                    grpc.StatusCode.ABORTED,
-                    "There were concurrent policy changes. Please retry the whole"
-                    " read-modify-write with exponential backoff.",
-                )
-            updated = policy_pb2.Policy()
-            updated.CopyFrom(current)
-            if "bindings" in fields:
-                del updated.bindings[:]
-                updated.bindings.extend(b for b in request.policy.bindings if b.members)
-            if "audit_configs" in fields:
-                del updated.audit_configs[:]
-                updated.audit_configs.extend(request.policy.audit_configs)
-            updated.version = request.policy.version or 1
-            updated.etag = self._next_etag()
+            updated = updated_policy(self._stored(project), request, self._next_etag())
             self._policies[project.number] = updated
-            return _copy(updated)
+            return copy_policy(updated)
 
     def policy(self, project_id_or_number: str) -> policy_pb2.Policy:
         """A copy of the project's IAM policy (for tests and the RPCs)."""
         project = self._projects.resolve(project_id_or_number)
         with self._lock:
-            return _copy(self._stored(project))
+            return copy_policy(self._stored(project))
 
     def grant(self, project_id_or_number: str, role: str, member: str) -> None:
         """Add `member` to the project's binding for `role`, as an administrator would."""
         binding = policy_pb2.Binding(role=role, members=[member])
-        _check_binding(binding)
+        check_binding(binding)
         project = self._projects.resolve(project_id_or_number)
         with self._lock:
             policy = self._stored(project)
@@ -145,17 +118,3 @@ class ResourceManager:
 
     def _next_etag(self) -> bytes:
         return next(self._etags).to_bytes(8, "big")
-
-
-def _check_binding(binding: policy_pb2.Binding) -> None:
-    if not _ROLE.fullmatch(binding.role):
-        raise invalid(f"Role '{binding.role}' is not a valid role name.")
-    for member in binding.members:
-        if not _MEMBER.fullmatch(member):
-            raise invalid(f"Invalid member '{member}' in the binding for {binding.role}.")
-
-
-def _copy(policy: policy_pb2.Policy) -> policy_pb2.Policy:
-    duplicate = policy_pb2.Policy()
-    duplicate.CopyFrom(policy)
-    return duplicate

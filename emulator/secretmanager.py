@@ -24,6 +24,7 @@ from google.protobuf import empty_pb2, field_mask_pb2, json_format
 
 from emulator.core import ApiError, Clock, Projects, invalid
 from emulator.grpc_server import Rpc
+from emulator.iam import copy_policy, updated_policy
 from emulator.pubsub import PubSub
 
 State = sm.SecretVersion.State
@@ -189,12 +190,6 @@ def _validate_rotation(secret: sm.Secret, now: datetime, new_rotation: bool) -> 
         raise invalid("rotation.rotation_period must be between 3600s and 100 years.")
     if new_rotation and rotation.next_rotation_time < now + MIN_ROTATION_LEAD:
         raise invalid("rotation.next_rotation_time must be at least 5 minutes in the future.")
-
-
-def _copy_policy(policy: policy_pb2.Policy) -> policy_pb2.Policy:
-    copy = policy_pb2.Policy()
-    copy.CopyFrom(policy)
-    return copy
 
 
 def _replication_status(replication: sm.Replication) -> sm.ReplicationStatus:
@@ -604,23 +599,12 @@ class SecretManager:
         return self._stamp().to_bytes(8, "big")
 
     def _get_iam(self, request: iam_policy_pb2.GetIamPolicyRequest) -> policy_pb2.Policy:
-        return _copy_policy(self._entry(request.resource).policy)
+        return copy_policy(self._entry(request.resource).policy)
 
     def _set_iam(self, request: iam_policy_pb2.SetIamPolicyRequest) -> policy_pb2.Policy:
-        """A stale policy etag gives ABORTED, as Cloud IAM's read-modify-write contract says."""
         entry = self._entry(request.resource)
-        if request.policy.etag and request.policy.etag != entry.policy.etag:
-            raise ApiError(
-                grpc.StatusCode.ABORTED,
-                "There were concurrent policy changes. Please retry the whole read-modify-write "
-                "with exponential backoff.",
-            )
-        entry.policy = policy_pb2.Policy(
-            version=request.policy.version or 1,
-            bindings=[binding for binding in request.policy.bindings if binding.members],
-            etag=self._policy_etag(),
-        )
-        return _copy_policy(entry.policy)
+        entry.policy = updated_policy(entry.policy, request, self._policy_etag())
+        return copy_policy(entry.policy)
 
     def _test_iam(
         self, request: iam_policy_pb2.TestIamPermissionsRequest
