@@ -10,6 +10,7 @@ from emulator.artifactregistry import ArtifactRegistry
 from emulator.core import Clock, Control, Projects
 from emulator.http_control import HttpControl
 from emulator.pubsub import PubSub, RedeliveryPolicy
+from emulator.remote_index import RemoteIndex, repository_url
 from emulator.resourcemanager import ResourceManager
 from emulator.secretmanager import SecretManager
 
@@ -44,6 +45,7 @@ class Emulator:
         self.secret_manager = SecretManager(self.clock, self.projects, self.pubsub)
         self.artifact_registry = ArtifactRegistry(self.projects, self.clock)
         self.resource_manager = ResourceManager(self.projects)
+        self.remote_index = RemoteIndex(self)
         self.default_push_endpoint = push_endpoint
         if push_endpoint:
             self.pubsub.set_default_push_endpoint(push_endpoint)
@@ -62,6 +64,10 @@ class Emulator:
     def http_url(self) -> str:
         return f"http://127.0.0.1:{self.http_port}"
 
+    def index_url(self, project: str, repository_id: str) -> str:
+        """Where pip finds a Python remote repository (its LOCATION-python.pkg.dev URL)."""
+        return repository_url(self.http_url, project, repository_id)
+
     def env(self) -> dict[str, str]:
         return {name: self.grpc_target for name in ENV_VARIABLES}
 
@@ -77,6 +83,7 @@ class Emulator:
         self._server, self.grpc_port = build_server(services, self.control, self._grpc_port)
         self._server.start()
         self._http = HttpControl(self, self._http_port)
+        self.remote_index.install(self._http)
         self.http_port = self._http.start()
         return self
 
@@ -84,6 +91,7 @@ class Emulator:
         self.pubsub.stop()
         if self._http is not None:
             self._http.stop()
+        self.remote_index.close()
         if self._server is not None:
             self._server.stop(grace=None)
 

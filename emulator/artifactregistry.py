@@ -107,6 +107,19 @@ class ArtifactRegistry:
             stored = sorted(self._repositories.items(), key=lambda item: str(item[0]))
             return [_wrap(repository) for _, repository in stored]
 
+    def find(self, project: str, repository_id: str) -> ar.Repository | None:
+        """The repository `repository_id` of a project (id or number) in any location, as a
+        LOCATION-python.pkg.dev/PROJECT/REPOSITORY URL names it."""
+        try:
+            project_id = self._projects.resolve(project).project_id
+        except ApiError:
+            return None
+        with self._lock:
+            for name, repository in self._repositories.items():
+                if name.project_id == project_id and name.repository_id == repository_id:
+                    return _wrap(repository)
+        return None
+
     def create_repository(self, request: ar.CreateRepositoryRequest) -> operations_pb2.Operation:
         project_id, location = self._parse_parent(request.parent)
         if not _REPOSITORY_ID.fullmatch(request.repository_id):

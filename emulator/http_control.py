@@ -154,15 +154,39 @@ class _RequestHandler(BaseHTTPRequestHandler):
         """Stay quiet: tests and the demo read the emulator's stdout."""
 
 
+class RoutedServer:
+    """A Router served on 127.0.0.1:`port` (0 picks a free port) from a background thread."""
+
+    def __init__(self, router: Router, port: int = 0, name: str = "emulator-http") -> None:
+        self._router = router
+        self._port = port
+        self._name = name
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> int:
+        self._server = _Server(("127.0.0.1", self._port), self._router)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=self._name, daemon=True
+        )
+        self._thread.start()
+        return int(self._server.server_address[1])
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+
+
 class HttpControl:
     """Serves the /_emulator/ controls of `emulator` on 127.0.0.1:`port` (0 picks a free port)."""
 
     def __init__(self, emulator: Emulator, port: int) -> None:
         self._emulator = emulator
-        self._port = port
         self._router = Router()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server = RoutedServer(self._router, port)
         self.route("GET", "/_emulator/clock", self._get_clock)
         self.route("POST", "/_emulator/clock", self._move_clock)
         self.route("POST", "/_emulator/reset", self._reset)
@@ -175,19 +199,10 @@ class HttpControl:
         self._router.add(method, pattern, handler)
 
     def start(self) -> int:
-        self._server = _Server(("127.0.0.1", self._port), self._router)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="emulator-http", daemon=True
-        )
-        self._thread.start()
-        return int(self._server.server_address[1])
+        return self._server.start()
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
+        self._server.stop()
 
     def _get_clock(self, _: Request) -> Response:
         return Response.json({"now": _rfc3339(self._emulator.clock.now())})

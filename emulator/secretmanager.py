@@ -30,6 +30,10 @@ from emulator.pubsub import PubSub
 State = sm.SecretVersion.State
 # mypy reads proto-plus enum members as plain ints; these are typed as the enum.
 ENABLED, DISABLED, DESTROYED = State(State.ENABLED), State(State.DISABLED), State(State.DESTROYED)
+# Unconditional roles that hold secretmanager.versions.access.
+ACCESS_ROLES = frozenset(
+    {"roles/secretmanager.secretAccessor", "roles/secretmanager.admin", "roles/owner"}
+)
 T = TypeVar("T")
 
 MAX_PAYLOAD_BYTES = 64 * 1024
@@ -282,6 +286,23 @@ class SecretManager:
         with self._lock:
             entry = self._entry(secret)
             return {number: v.version.state.name for number, v in entry.versions.items()}
+
+    def access_as(self, member: str, version_name: str, project_policy: policy_pb2.Policy) -> bytes:
+        """A version's payload as `member` reads it, as a service agent does: allowed by a role
+        with secretmanager.versions.access on the secret or its project, and only when enabled."""
+        with self._lock:
+            self._run_due()
+            entry, version = self._resolve(version_name)
+            bindings = [*entry.policy.bindings, *project_policy.bindings]
+            if not any(b.role in ACCESS_ROLES and member in b.members for b in bindings):
+                raise ApiError(
+                    grpc.StatusCode.PERMISSION_DENIED,
+                    f"Permission 'secretmanager.versions.access' denied for resource "
+                    f"'{version.version.name}' (or it may not exist).",
+                )
+            return self._access_version(
+                sm.AccessSecretVersionRequest(name=version_name)
+            ).payload.data
 
     def reset(self) -> None:
         with self._lock:

@@ -1,8 +1,9 @@
-"""A real PyPI-compatible upstream index on loopback: pypiserver with an htpasswd file.
+"""A real PyPI-compatible upstream index on loopback: pypiserver, authenticating from a file.
 
 `authenticated_reads=False` behaves like pypi.org, which checks no token on list or download;
-`True` refuses reads without a credential in the htpasswd file (401 none, 403 wrong, 200 right).
-pypiserver rereads the file when it changes, so adding or removing a user takes effect at once.
+`True` refuses reads without a live credential (401 none, 403 wrong, 200 right). The credentials
+live in a file that pypiserver rereads when it changes, so allowing or revoking a token takes
+effect at once; a user may hold several live tokens, as on GitLab or Artifactory.
 """
 
 from __future__ import annotations
@@ -13,40 +14,33 @@ import time
 from pathlib import Path
 
 import httpx
-from passlib.apache import HtpasswdFile
 
-from emulator.cloud_function import free_port, stop_process
+from emulator.cloud_function import ROOT, free_port, stop_process
+from emulator.credentials import CredentialFile
+from emulator.wheels import build_wheel
 
 
 class PypiServer:
     def __init__(self, workdir: Path, authenticated_reads: bool = True) -> None:
         self.packages = workdir / "packages"
         self.packages.mkdir(parents=True, exist_ok=True)
-        self.htpasswd_path = workdir / "htpasswd"
-        self.htpasswd = HtpasswdFile(str(self.htpasswd_path), new=True)
-        self.htpasswd.save()
+        self.credentials = CredentialFile(workdir / "credentials.htpasswd")
         self.port = free_port()
-        actions = "list,download,update" if authenticated_reads else "update"
         self._log = (workdir / "pypiserver.log").open("ab")
+        command = [
+            sys.executable,
+            "-m",
+            "emulator.index_server",
+            "--port",
+            str(self.port),
+            "--credentials",
+            str(self.credentials.path),
+            str(self.packages),
+        ]
+        if not authenticated_reads:
+            command.insert(-1, "--open-reads")
         self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "pypi-server"),
-                "run",
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-a",
-                actions,
-                "-P",
-                str(self.htpasswd_path),
-                "--disable-fallback",
-                "--server",
-                "wsgiref",
-                str(self.packages),
-            ],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
+            command, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT
         )
         self._wait_until_up()
 
@@ -54,25 +48,30 @@ class PypiServer:
     def index_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/simple"
 
+    def publish(self, name: str, version: str) -> Path:
+        """Build a small wheel and serve it."""
+        return build_wheel(self.packages, name, version)
+
     def allow(self, username: str, password: str) -> None:
-        self.htpasswd.set_password(username, password)
-        self.htpasswd.save()
+        self.credentials.add(username, password)
+
+    def revoke(self, username: str, password: str) -> None:
+        self.credentials.remove(username, password)
 
     def deny(self, username: str) -> None:
-        self.htpasswd.delete(username)
-        self.htpasswd.save()
+        self.credentials.remove(username)
 
     def _wait_until_up(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("pypi-server exited; see pypiserver.log")
+                raise RuntimeError("the index server exited; see pypiserver.log")
             try:
                 httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=1)
                 return
             except httpx.HTTPError:
                 time.sleep(0.1)
-        raise RuntimeError("pypi-server did not come up")
+        raise RuntimeError("the index server did not come up")
 
     def stop(self) -> None:
         stop_process(self.process)

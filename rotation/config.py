@@ -33,6 +33,18 @@ KNOWN_KEYS = {
     "root-secret",
     "staging-secret",
     "token-lifetime",
+    "minting-secret",
+    "gitlab-url",
+    "gitlab-project",
+    "gitlab-group",
+    "token-scopes",
+    "token-name",
+    "access-level",
+    "artifactory-url",
+    "token-scope",
+    "webhook-url",
+    "webhook-revoke-url",
+    "webhook-auth",
     "state",
 }
 
@@ -149,8 +161,8 @@ def load(
             f"annotation {PREFIX}username={username!r} is empty, too long or has spaces"
         )
     index_url = ours.get("index-url")
-    if index_url is not None and not _URL.match(index_url):
-        raise ConfigError(f"annotation {PREFIX}index-url={index_url!r} is not an http(s) URL")
+    if index_url is not None:
+        check_url(index_url, "index-url")
     lifetime_text = ours.get("token-lifetime")
     return RotationConfig(
         source=source,
@@ -170,6 +182,12 @@ def load(
         else None,
         source_settings={k: v for k, v in ours.items() if k != "state"},
     )
+
+
+def check_url(value: str, key: str) -> str:
+    if not _URL.match(value):
+        raise ConfigError(f"annotation {PREFIX}{key}={value!r} is not an http(s) URL")
+    return value
 
 
 def secret_reference(value: str, rotated_secret: str, key: str) -> str:

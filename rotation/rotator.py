@@ -75,6 +75,7 @@ class Rotation:
         self.attempt = uuid.uuid4().hex
         self.step = "load"
         self._new_token: Token | None = None
+        self.resumed = False
         self.versions: list[VersionInfo] = []
 
     def fields(self, **extra: object) -> dict[str, object]:
@@ -90,6 +91,7 @@ class Rotation:
             self.snapshot.annotations, self.settings, frozenset(self.services.sources)
         )
         self.source = self.services.sources[self.config.source]
+        self.source.validate(self.config)
         self.state = RotationState.load(self.snapshot.annotations)
         skipped = self.claim()
         if skipped is not None:
@@ -126,6 +128,7 @@ class Rotation:
                     f"delivery until {state.lease_until}"
                 )
             logs.info(f"resuming rotation {state.rotation} at phase {state.phase}", **self.fields())
+            self.resumed = True
         else:
             skip = self.skip_reason(now)
             if skip is not None:
@@ -194,12 +197,12 @@ class Rotation:
         """Obtain the token and store it as a new version, recorded as `pending`, at most once."""
         self.step = "create"
         version = self.adopt()
-        record = {"adopted": "true"}
+        record = {"adopted": "true", "rotation": self.state.rotation or ""}
         if version is None:
             new = self.source.obtain(self.source_context())
             version = self.services.secrets.add_version(self.snapshot.name, new.token)
             self._new_token = new.token
-            record = _token_record(new)
+            record = _token_record(new, self.state.rotation or "")
             logs.info(
                 f"added version {version} with the new token",
                 **self.fields(version=version, fingerprint=new.token.fingerprint),
@@ -378,12 +381,19 @@ class Rotation:
 
     def source_context(self) -> SourceContext:
         return SourceContext(
-            self.snapshot, self.config, self.services.secrets, self.state.rotation or "", self.now()
+            self.snapshot,
+            self.config,
+            self.services.secrets,
+            self.state.rotation or "",
+            self.now(),
+            resumed=self.resumed,
         )
 
 
-def _token_record(new: NewToken) -> dict[str, str]:
-    record = dict(new.retire_data)
+def _token_record(new: NewToken, rotation: str) -> dict[str, str]:
+    """What retiring the token needs later, never the token: the source's data and the rotation
+    that minted it (by which a source can find a token whose id was lost)."""
+    record = {**new.retire_data, "rotation": rotation}
     record["fingerprint"] = new.token.fingerprint
     if new.expires_at is not None:
         record["expires_at"] = new.expires_at.isoformat()

@@ -71,7 +71,9 @@ variable "rotation_settings" {
   description = <<-EOT
     Further per-secret settings for the function, written as token-rotator.<key> annotations on the
     secret. Keys without the prefix: root-secret, staging-secret, min-interval, keep-versions,
-    token-lifetime, index-url, discover, gitlab-url, gitlab-project, minting-secret, token-scopes.
+    token-lifetime, index-url, discover, minting-secret, gitlab-url, gitlab-project, gitlab-group,
+    token-scopes, token-name, access-level, artifactory-url, token-scope, webhook-url,
+    webhook-revoke-url, webhook-auth (see the README's per-source reference).
     source, repositories, username and grant-access come from their own variables; state belongs
     to the function. root-secret, staging-secret and minting-secret are full secret names
     (projects/P/secrets/S): the function's service account gets roles/secretmanager.secretAccessor
@@ -84,10 +86,12 @@ variable "rotation_settings" {
     condition = alltrue([
       for key in keys(var.rotation_settings) : contains([
         "root-secret", "staging-secret", "min-interval", "keep-versions", "token-lifetime",
-        "index-url", "discover", "gitlab-url", "gitlab-project", "minting-secret", "token-scopes",
+        "index-url", "discover", "minting-secret", "gitlab-url", "gitlab-project", "gitlab-group",
+        "token-scopes", "token-name", "access-level", "artifactory-url", "token-scope",
+        "webhook-url", "webhook-revoke-url", "webhook-auth",
       ], key)
     ])
-    error_message = "rotation_settings keys must be among root-secret, staging-secret, min-interval, keep-versions, token-lifetime, index-url, discover, gitlab-url, gitlab-project, minting-secret, token-scopes (source, repositories, username and grant-access have their own variables; state is the function's)."
+    error_message = "rotation_settings keys must be among root-secret, staging-secret, min-interval, keep-versions, token-lifetime, index-url, discover, minting-secret, gitlab-url, gitlab-project, gitlab-group, token-scopes, token-name, access-level, artifactory-url, token-scope, webhook-url, webhook-revoke-url, webhook-auth (source, repositories, username and grant-access have their own variables; state is the function's)."
   }
 
   validation {
@@ -114,11 +118,11 @@ variable "rotation_settings" {
 
   validation {
     condition = alltrue([
-      for key in ["index-url", "gitlab-url"] :
+      for key in ["index-url", "gitlab-url", "artifactory-url", "webhook-url"] :
       can(regex("^https?://[^\\s/]+(/\\S*)?$", lookup(var.rotation_settings, key, "")))
       if lookup(var.rotation_settings, key, "") != ""
     ])
-    error_message = "index-url and gitlab-url must be http(s) URLs."
+    error_message = "index-url, gitlab-url, artifactory-url and webhook-url must be http(s) URLs."
   }
 
   validation {

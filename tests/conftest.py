@@ -13,9 +13,12 @@ import pytest
 
 from emulator import Emulator
 from emulator.cloud_function import LocalFunction
+from emulator.token_authority import TokenAuthority
+from emulator.upstream import PypiServer
 from rotation import clients
 from rotation.token import Token
 from tests.support import World
+from tests.upstreams import PACKAGE, PACKAGE_VERSION
 
 TEST_USER_AGENT = "ar-token-rotator-tests/0"
 SEEN_SECRETS: set[str] = set()
@@ -56,6 +59,30 @@ def function_server(
     yield server
     server.stop()
     CAPTURED_OUTPUT.append(log_path.read_text(errors="replace"))
+
+
+@pytest.fixture(scope="session")
+def private_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PypiServer]:
+    """A private upstream index: pypiserver refusing reads without a live token."""
+    server = PypiServer(tmp_path_factory.mktemp("private-index"), authenticated_reads=True)
+    server.publish(PACKAGE, PACKAGE_VERSION)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def authority_session(private_index: PypiServer) -> Iterator[TokenAuthority]:
+    with TokenAuthority(private_index) as authority:
+        yield authority
+        SEEN_SECRETS.update(authority.issued_values())
+
+
+@pytest.fixture
+def authority(authority_session: TokenAuthority) -> Iterator[TokenAuthority]:
+    """The token authority (GitLab, Artifactory and webhook APIs), with no faults set."""
+    authority_session.reset()
+    yield authority_session
+    SEEN_SECRETS.update(authority_session.issued_values())
 
 
 @pytest.fixture

@@ -104,13 +104,25 @@ class World:
         policy.bindings.add(role=role, members=[member])
         self.sm.set_iam_policy(request={"resource": secret, "policy": policy})
 
-    def repository(self, name: str, secret_version: str, username: str = "__token__") -> None:
+    def repository(
+        self,
+        name: str,
+        secret_version: str,
+        username: str = "__token__",
+        upstream: str | None = None,
+    ) -> None:
+        """A Python remote repository of public PyPI, or of the index at `upstream`."""
         parent, repository_id = name.rsplit("/repositories/", 1)
+        upstream_config: dict[str, object] = (
+            {"common_repository": {"uri": upstream}}
+            if upstream
+            else {"python_repository": {"public_repository": "PYPI"}}
+        )
         repository = artifactregistry_v1.Repository(
             format_=artifactregistry_v1.Repository.Format.PYTHON,
             mode=artifactregistry_v1.Repository.Mode.REMOTE_REPOSITORY,
             remote_repository_config={
-                "python_repository": {"public_repository": "PYPI"},
+                **upstream_config,
                 "upstream_credentials": {
                     "username_password_credentials": {
                         "username": username,

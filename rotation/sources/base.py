@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from rotation.config import RotationConfig
+from rotation.config import RotationConfig, secret_reference
+from rotation.errors import ConfigError
 from rotation.secrets import SecretSnapshot, SecretStore
 from rotation.token import Token
 
@@ -28,9 +29,23 @@ class SourceContext:
     secrets: SecretStore
     rotation_id: str
     now: datetime
+    # True when an earlier attempt of this rotation was interrupted: it may have minted a token
+    # upstream that never reached the secret, which the source should find and revoke.
+    resumed: bool = False
+
+    def secret_setting(self, key: str) -> str:
+        """The full name of a secret an annotation names (a bare id means this project)."""
+        return secret_reference(self.config.setting(key), self.secret.name, key)
+
+    def read_secret(self, key: str) -> Token:
+        """The newest version of the secret the annotation `key` names, e.g. a minting token."""
+        return self.secrets.access(f"{self.secret_setting(key)}/versions/latest")
 
 
 class TokenSource(Protocol):
+    def validate(self, config: RotationConfig) -> None:
+        """Raise ConfigError if the source's annotations are missing or wrong; read nothing."""
+
     def obtain(self, context: SourceContext) -> NewToken:
         """Get a new token. Called once per rotation; whatever it returns is stored at once."""
 
@@ -39,3 +54,16 @@ class TokenSource(Protocol):
 
     def retire(self, retire_data: Mapping[str, str], context: SourceContext) -> None:
         """Revoke a token no repository uses any more; succeed if it is already gone."""
+
+
+def token_lifetime(config: RotationConfig, rotation_period: timedelta | None) -> timedelta:
+    """How long a new token lives: `token-lifetime`, else twice the secret's rotation period, so
+    the token in use always outlives the next rotation."""
+    if config.token_lifetime:
+        return config.token_lifetime
+    if rotation_period:
+        return 2 * rotation_period
+    raise ConfigError(
+        f"source {config.source} needs a token lifetime and the secret has no rotation period",
+        remedy="set the secret's rotation period or the annotation token-rotator.token-lifetime",
+    )

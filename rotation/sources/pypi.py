@@ -17,10 +17,10 @@ import httpx
 import pypitoken
 
 from rotation import logs
-from rotation.config import secret_reference
+from rotation.config import RotationConfig
 from rotation.durations import format_duration
-from rotation.errors import ConfigError, PermanentError, TokenRejected
-from rotation.sources.base import NewToken, SourceContext
+from rotation.errors import PermanentError, TokenRejected
+from rotation.sources.base import NewToken, SourceContext, token_lifetime
 from rotation.sources.probe import probe_index
 from rotation.state import CURRENT
 from rotation.token import Token
@@ -68,21 +68,15 @@ class _PypiSource:
 class PypiDerived(_PypiSource):
     name = "pypi-derived"
 
+    def validate(self, config: RotationConfig) -> None:
+        config.setting("root-secret")
+
     def lifetime(self, context: SourceContext) -> timedelta:
-        if context.config.token_lifetime:
-            return context.config.token_lifetime
-        if context.secret.rotation_period:
-            return 2 * context.secret.rotation_period
-        raise ConfigError(
-            "pypi-derived needs a token lifetime and the secret has no rotation period",
-            remedy="set the secret's rotation period or the annotation token-rotator.token-lifetime",
-        )
+        return token_lifetime(context.config, context.secret.rotation_period)
 
     def obtain(self, context: SourceContext) -> NewToken:
-        root_secret = secret_reference(
-            context.config.setting("root-secret"), context.secret.name, "root-secret"
-        )
-        root = context.secrets.access(f"{root_secret}/versions/latest")
+        root_secret = context.secret_setting("root-secret")
+        root = context.read_secret("root-secret")
         expires_at = context.now + self.lifetime(context)
         derived = _load(root, f"the root token in {root_secret}").restrict(
             not_before=int((context.now - _NOT_BEFORE_SLACK).timestamp()),
@@ -104,10 +98,11 @@ class PypiDerived(_PypiSource):
 class PypiStaged(_PypiSource):
     name = "pypi-staged"
 
+    def validate(self, config: RotationConfig) -> None:
+        config.setting("staging-secret")
+
     def obtain(self, context: SourceContext) -> NewToken:
-        staging = secret_reference(
-            context.config.setting("staging-secret"), context.secret.name, "staging-secret"
-        )
+        staging = context.secret_setting("staging-secret")
         versions = context.secrets.enabled_versions(staging)
         if not versions:
             raise PermanentError(

@@ -11,14 +11,6 @@ from tests.terraform.hcl import TERRAFORM, load_module
 # Annotations the module writes from their own variables rather than from rotation_settings.
 DEDICATED_KEYS = {"source", "repositories", "username", "grant-access"}
 
-# Sources the module already offers whose code has not landed yet, with the annotation keys only
-# they read. Once a source is in rotation.sources.SOURCES its keys must be in KNOWN_KEYS.
-PLANNED_SOURCES: dict[str, set[str]] = {
-    "gitlab": {"gitlab-url", "gitlab-project", "minting-secret", "token-scopes"},
-    "artifactory": set(),
-    "http": set(),
-}
-
 
 def _quoted_list_in_validation(variable: str, marker: str) -> set[str]:
     for validation in load_module(TERRAFORM).variables[variable]["validation"]:
@@ -52,14 +44,10 @@ def test_every_annotation_the_code_reads_can_be_set() -> None:
 
 
 def test_the_module_sets_no_annotation_the_code_rejects() -> None:
-    pending = set().union(
-        *(keys for source, keys in PLANNED_SOURCES.items() if source not in SOURCES)
-    )
-    unknown = (module_setting_keys() | DEDICATED_KEYS) - KNOWN_KEYS - pending
+    unknown = (module_setting_keys() | DEDICATED_KEYS) - KNOWN_KEYS
     assert not unknown, f"the function rejects these annotations: {sorted(unknown)}"
 
 
 def test_token_sources() -> None:
     offered = _quoted_list_in_validation("token_source", "var.token_source")
-    assert set(SOURCES) <= offered, "a source the function implements is not offered"
-    assert offered - set(SOURCES) <= set(PLANNED_SOURCES)
+    assert offered == set(SOURCES), "the module and the function offer different sources"

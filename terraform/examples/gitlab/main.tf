@@ -42,6 +42,7 @@ module "token_rotator" {
     "gitlab-project" = tostring(var.gitlab_project_id)
     "minting-secret" = "projects/${google_secret_manager_secret.gitlab_minting.project}/secrets/${google_secret_manager_secret.gitlab_minting.secret_id}"
     "token-scopes"   = "read_api"
+    "token-name"     = var.token_name
     "index-url"      = local.index_url
     "keep-versions"  = "2"
   }

@@ -30,7 +30,7 @@ variable "gitlab_project_id" {
 }
 
 variable "token_name" {
-  description = "User name the repository sends with the token (GitLab accepts the token's name)."
+  description = "Prefix of the minted tokens' names (each is TOKEN_NAME-ROTATION_ID); also the user name the repository sends (GitLab's package registry accepts any user name with an access token)."
   type        = string
   default     = "artifact-registry"
 }

@@ -1,0 +1,134 @@
+"""JFrog Artifactory access tokens, minted with an admin token kept in another secret.
+
+The token's subject is `token-rotator.username`, which is also the user pip sends (Artifactory
+refuses `__token__`). Its description carries the rotation id, so a token minted by an
+interrupted attempt is found and revoked when the rotation resumes. Old tokens are revoked by id
+once no repository uses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import quote
+
+import httpx
+
+from rotation import logs
+from rotation.config import PREFIX, RotationConfig, check_url
+from rotation.errors import ConfigError
+from rotation.sources.base import NewToken, SourceContext, token_lifetime
+from rotation.sources.probe import probe_index
+from rotation.sources.upstream_api import call, json_field
+from rotation.token import Token
+
+_REFUSED = (
+    "the minting token in token-rotator.minting-secret was refused: it must be a live admin "
+    "(or token-manager) access token of this Artifactory"
+)
+
+
+class Artifactory:
+    name = "artifactory"
+
+    def __init__(self, http: httpx.Client) -> None:
+        self._http = http
+
+    def validate(self, config: RotationConfig) -> None:
+        check_url(config.setting("artifactory-url"), "artifactory-url")
+        config.setting("minting-secret")
+        if config.username == "__token__":
+            raise ConfigError(
+                f"source artifactory needs {PREFIX}username: Artifactory refuses __token__",
+                remedy=f"set {PREFIX}username to the user the tokens are minted for",
+            )
+
+    def obtain(self, context: SourceContext) -> NewToken:
+        api = _Api(self._http, context)
+        description = _description(context.secret.name, context.rotation_id)
+        if context.resumed:
+            api.revoke_described(description)
+        lifetime = token_lifetime(context.config, context.secret.rotation_period)
+        created = api.create(
+            {
+                "username": context.config.username,
+                "scope": context.config.source_settings.get(
+                    "token-scope", "applied-permissions/user"
+                ),
+                "expires_in": str(int(lifetime.total_seconds())),
+                "refreshable": "false",
+                "description": description,
+            }
+        )
+        doing = "creating an Artifactory access token"
+        token_id = str(json_field(created, "token_id", doing))
+        token = Token(str(json_field(created, "access_token", doing)))
+        logs.info(f"created Artifactory access token {token_id}", secret=context.secret.name)
+        return NewToken(token, context.now + lifetime, retire_data={"token_id": token_id})
+
+    def check(self, token: Token, context: SourceContext) -> None:
+        if context.config.index_url:
+            probe_index(self._http, context.config.index_url, context.config.username, token)
+
+    def retire(self, retire_data: Mapping[str, str], context: SourceContext) -> None:
+        api = _Api(self._http, context)
+        if "token_id" in retire_data:
+            api.revoke(retire_data["token_id"])
+        elif "rotation" in retire_data:
+            api.revoke_described(_description(context.secret.name, retire_data["rotation"]))
+        else:
+            logs.warning(
+                "no Artifactory token id recorded for this version; revoke it if it is live",
+                secret=context.secret.name,
+            )
+
+
+def _description(secret: str, rotation_id: str) -> str:
+    return f"ar-token-rotator {secret} rotation {rotation_id}"
+
+
+class _Api:
+    def __init__(self, http: httpx.Client, context: SourceContext) -> None:
+        self._http = http
+        self._url = f"{context.config.setting('artifactory-url').rstrip('/')}/access/api/v1/tokens"
+        minting = context.read_secret("minting-secret").reveal()
+        self._headers = {"Authorization": f"Bearer {minting}"}
+
+    def create(self, form: dict[str, str]) -> httpx.Response:
+        return call(
+            self._http,
+            "POST",
+            self._url,
+            doing="creating an Artifactory access token",
+            refused_remedy=_REFUSED,
+            data=form,
+            headers=self._headers,
+        )
+
+    def revoke(self, token_id: str) -> None:
+        call(
+            self._http,
+            "DELETE",
+            f"{self._url}/{quote(token_id, safe='')}",
+            doing=f"revoking Artifactory access token {token_id}",
+            refused_remedy=_REFUSED,
+            missing_ok=True,
+            headers=self._headers,
+        )
+
+    def revoke_described(self, description: str) -> None:
+        """Revoke every token with `description` (tokens of an interrupted attempt)."""
+        listed = call(
+            self._http,
+            "GET",
+            self._url,
+            doing="listing Artifactory tokens",
+            refused_remedy=_REFUSED,
+            headers=self._headers,
+        )
+        for token in listed.json().get("tokens", []):
+            if token.get("description") == description:
+                logs.warning(
+                    f"revoking Artifactory token {token['token_id']}, minted by an interrupted "
+                    "attempt and never stored"
+                )
+                self.revoke(str(token["token_id"]))

@@ -1,0 +1,191 @@
+"""GitLab project or group access tokens, minted with a token kept in another secret.
+
+Each rotation creates a new token named `TOKEN-NAME-ROTATION` and retires old ones by id with
+DELETE once no repository uses them, so the old and the new token overlap while repositories
+move. GitLab's rotate endpoint is deliberately not used: it revokes the old token at once, so
+pip would fail until the repositories moved, and a crash between rotating and storing would lose
+the only live token. The name carries the rotation id, so a token minted by an interrupted attempt
+is found and revoked when the rotation resumes: no live token is left unrecorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from urllib.parse import quote
+
+import httpx
+
+from rotation import logs
+from rotation.config import PREFIX, RotationConfig, check_url
+from rotation.errors import ConfigError
+from rotation.sources.base import NewToken, SourceContext, token_lifetime
+from rotation.sources.probe import probe_index
+from rotation.sources.upstream_api import call, json_field
+from rotation.token import Token
+
+_SCOPES = {"api", "read_api", "read_registry", "read_repository"}
+_ACCESS_LEVELS = {"10", "15", "20", "30", "40", "50"}
+_MAX_LIFETIME = timedelta(days=365)
+_REFUSED = (
+    "the minting token in token-rotator.minting-secret was refused: it must be a live token of a "
+    "Maintainer (or Owner) of the project or group, with the api scope"
+)
+
+
+class GitLab:
+    name = "gitlab"
+
+    def __init__(self, http: httpx.Client) -> None:
+        self._http = http
+
+    def validate(self, config: RotationConfig) -> None:
+        check_url(config.setting("gitlab-url"), "gitlab-url")
+        config.setting("minting-secret")
+        owners = [
+            key for key in ("gitlab-project", "gitlab-group") if key in config.source_settings
+        ]
+        if len(owners) != 1:
+            raise ConfigError(
+                f"source gitlab needs exactly one of {PREFIX}gitlab-project and "
+                f"{PREFIX}gitlab-group (found {len(owners)})",
+                remedy="name the project (id or full path) or group whose access token to rotate",
+            )
+        scopes = _scopes(config)
+        if not scopes <= _SCOPES:
+            raise ConfigError(
+                f"annotation {PREFIX}token-scopes has {sorted(scopes - _SCOPES)}, not read scopes "
+                f"a package index needs",
+                remedy=f"use a comma-separated subset of {', '.join(sorted(_SCOPES))}",
+            )
+        if config.source_settings.get("access-level", "20") not in _ACCESS_LEVELS:
+            raise ConfigError(
+                f"annotation {PREFIX}access-level must be one of {', '.join(sorted(_ACCESS_LEVELS))}"
+            )
+        if config.token_lifetime and config.token_lifetime > _MAX_LIFETIME:
+            raise ConfigError(
+                f"annotation {PREFIX}token-lifetime is longer than GitLab's 365-day maximum"
+            )
+
+    def obtain(self, context: SourceContext) -> NewToken:
+        api = _Api(self._http, context)
+        name = token_name(context.config, context.rotation_id)
+        if context.resumed:
+            api.revoke_named(name)
+        lifetime = token_lifetime(context.config, context.secret.rotation_period)
+        # GitLab expires a token at the start of its expiry date (UTC): round up to whole days.
+        expires_on = (context.now + min(lifetime, _MAX_LIFETIME) + timedelta(days=1)).date()
+        created = api.create(
+            {
+                "name": name,
+                "scopes": sorted(_scopes(context.config)),
+                "expires_at": expires_on.isoformat(),
+                "access_level": int(context.config.source_settings.get("access-level", "20")),
+            }
+        )
+        token_id = str(json_field(created, "id", "creating a GitLab access token"))
+        token = Token(str(json_field(created, "token", "creating a GitLab access token")))
+        logs.info(
+            f"created GitLab access token {token_id} ({name}), expiring on {expires_on}",
+            secret=context.secret.name,
+        )
+        return NewToken(
+            token,
+            expires_at=datetime.combine(expires_on, datetime.min.time(), context.now.tzinfo),
+            retire_data={"token_id": token_id},
+        )
+
+    def check(self, token: Token, context: SourceContext) -> None:
+        probe_index(self._http, index_url(context.config), context.config.username, token)
+
+    def retire(self, retire_data: Mapping[str, str], context: SourceContext) -> None:
+        api = _Api(self._http, context)
+        if "token_id" in retire_data:
+            api.revoke(retire_data["token_id"])
+        elif "rotation" in retire_data:
+            api.revoke_named(token_name(context.config, retire_data["rotation"]))
+        else:
+            logs.warning(
+                "no GitLab token id recorded for this version; revoke it in GitLab if it is live",
+                secret=context.secret.name,
+            )
+
+
+def token_name(config: RotationConfig, rotation_id: str) -> str:
+    return f"{config.source_settings.get('token-name', 'ar-token-rotator')}-{rotation_id}"
+
+
+def index_url(config: RotationConfig) -> str:
+    """`index-url`, or the project's (group's) PyPI endpoint on the GitLab instance."""
+    if config.index_url:
+        return config.index_url
+    base = config.setting("gitlab-url").rstrip("/")
+    if "gitlab-project" in config.source_settings:
+        project = quote(config.setting("gitlab-project"), safe="")
+        return f"{base}/api/v4/projects/{project}/packages/pypi/simple"
+    group = quote(config.setting("gitlab-group"), safe="")
+    return f"{base}/api/v4/groups/{group}/-/packages/pypi/simple"
+
+
+def _scopes(config: RotationConfig) -> set[str]:
+    text = config.source_settings.get("token-scopes", "read_api")
+    return {scope.strip() for scope in text.split(",") if scope.strip()}
+
+
+class _Api:
+    """The access-token endpoints of one project or group."""
+
+    def __init__(self, http: httpx.Client, context: SourceContext) -> None:
+        config = context.config
+        kind, owner = (
+            ("projects", config.setting("gitlab-project"))
+            if "gitlab-project" in config.source_settings
+            else ("groups", config.setting("gitlab-group"))
+        )
+        self._http = http
+        self._url = (
+            f"{config.setting('gitlab-url').rstrip('/')}/api/v4/{kind}/{quote(owner, safe='')}"
+            "/access_tokens"
+        )
+        self._headers = {"PRIVATE-TOKEN": context.read_secret("minting-secret").reveal()}
+
+    def create(self, body: dict[str, object]) -> httpx.Response:
+        return call(
+            self._http,
+            "POST",
+            self._url,
+            doing="creating a GitLab access token",
+            refused_remedy=_REFUSED,
+            json=body,
+            headers=self._headers,
+        )
+
+    def revoke(self, token_id: str) -> None:
+        call(
+            self._http,
+            "DELETE",
+            f"{self._url}/{quote(token_id, safe='')}",
+            doing=f"revoking GitLab access token {token_id}",
+            refused_remedy=_REFUSED,
+            missing_ok=True,
+            headers=self._headers,
+        )
+
+    def revoke_named(self, name: str) -> None:
+        """Revoke every active token called `name` (tokens of an interrupted attempt)."""
+        listed = call(
+            self._http,
+            "GET",
+            self._url,
+            doing="listing GitLab access tokens",
+            refused_remedy=_REFUSED,
+            params={"state": "active", "per_page": "100"},
+            headers=self._headers,
+        )
+        for token in listed.json():
+            if token.get("name") == name and token.get("active", True):
+                logs.warning(
+                    f"revoking GitLab access token {token['id']} ({name}), minted by an "
+                    "interrupted attempt and never stored"
+                )
+                self.revoke(str(token["id"]))

@@ -1,0 +1,244 @@
+"""The minting sources (gitlab, artifactory, http) against the local token authority, in process:
+real HTTP to the authority, real secrets in the emulator, real pypiserver checking the tokens."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from emulator.token_authority import TokenAuthority
+from rotation import config
+from rotation.config import Settings
+from rotation.errors import PermanentError, TokenRejected, TransientError
+from rotation.secrets import SecretStore
+from rotation.sources import SOURCES, SourceContext, TokenSource
+from rotation.sources.webhook import Webhook
+from rotation.token import Token
+from tests.support import World
+from tests.upstreams import CASES, WEBHOOK, SourceCase, minted_secret
+
+TIMEOUT = 0.5
+
+
+@dataclass
+class Rig:
+    """One source, its secret (version 1 in use by a repository) and the authority behind it."""
+
+    case: SourceCase
+    world: World
+    authority: TokenAuthority
+    secret: str
+    source: TokenSource
+    rotation_id: str  # unique per test: the authority outlives tests, sources find tokens by it
+
+    def context(self, resumed: bool = False, rotation_id: str | None = None) -> SourceContext:
+        store = SecretStore()
+        snapshot = store.get(self.secret)
+        loaded = config.load(snapshot.annotations, Settings(), frozenset(SOURCES))
+        return SourceContext(
+            snapshot,
+            loaded,
+            store,
+            rotation_id or self.rotation_id,
+            datetime.now(UTC),
+            resumed=resumed,
+        )
+
+    def live(self) -> set[str]:
+        return {t.value for t in self.authority.live(self.case.api)}
+
+    def replace_minting_token(self, value: str) -> None:
+        self.world.sm.add_secret_version(
+            parent=f"projects/demo-project/secrets/{self.case.api}-minting-token",
+            payload={"data": value.encode()},
+        )
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=TIMEOUT) as client:
+        yield client
+
+
+def make_rig(case, emulator, authority, private_index, http) -> Rig:
+    world = World(emulator)
+    secret = minted_secret(world, authority, private_index, case)
+    source = SOURCES[case.source](http)
+    return Rig(case, world, authority, secret, source, uuid.uuid4().hex[:12])
+
+
+@pytest.fixture(params=CASES, ids=[case.source for case in CASES])
+def rig(request, emulator, authority, private_index, http) -> Rig:
+    return make_rig(request.param, emulator, authority, private_index, http)
+
+
+def test_mint_check_and_retire(rig):
+    context = rig.context()
+    rig.source.validate(context.config)
+
+    new = rig.source.obtain(context)
+
+    assert new.token.reveal() in rig.live()
+    assert new.retire_data["token_id"]
+    assert new.token.reveal() not in repr(dict(new.retire_data))
+    rig.source.check(new.token, context)
+    retire_data = {**new.retire_data, "rotation": rig.rotation_id}
+    rig.source.retire(retire_data, context)
+    assert new.token.reveal() not in rig.live()
+    with pytest.raises(TokenRejected):
+        rig.source.check(new.token, context)
+    rig.source.retire(retire_data, context)  # already gone: fine
+
+
+def test_a_token_the_index_refuses_is_rejected(rig):
+    with pytest.raises(TokenRejected, match="refused the new token"):
+        rig.source.check(Token("not-a-live-token-at-all"), rig.context())
+
+
+def test_unknown_minting_token_is_a_permanent_error(rig):
+    if rig.case is WEBHOOK:
+        rig.authority.fail("POST", rig.case.mint_path, 401)
+    else:
+        rig.replace_minting_token("mint-unknown-0123456789abcdef")
+    before = rig.live()
+    with pytest.raises(PermanentError, match=r"refused \(HTTP 401\)") as raised:
+        rig.source.obtain(rig.context())
+    assert raised.value.remedy
+    assert rig.live() == before
+
+
+def test_minting_token_without_permission_is_a_permanent_error(rig):
+    if rig.case is WEBHOOK:
+        rig.authority.fail("POST", rig.case.mint_path, 403)
+    else:
+        rig.replace_minting_token(rig.authority.minting_token(rig.case.api, may_mint=False))
+    before = rig.live()
+    with pytest.raises(PermanentError, match=r"refused \(HTTP 403\)"):
+        rig.source.obtain(rig.context())
+    assert rig.live() == before
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_server_errors_are_transient_then_succeed(rig, status):
+    before = rig.live()
+    rig.authority.fail("POST", rig.case.mint_path, status)
+    with pytest.raises(TransientError, match=f"HTTP {status}"):
+        rig.source.obtain(rig.context())
+    assert rig.live() == before
+    new = rig.source.obtain(rig.context(resumed=True))
+    assert rig.live() == before | {new.token.reveal()}
+
+
+def test_a_timeout_is_transient_and_its_token_is_revoked_on_resume(rig):
+    """The upstream minted a token whose answer never arrived: the resumed attempt revokes it."""
+    before = rig.live()
+    rig.authority.delay("POST", rig.case.mint_path, TIMEOUT * 3)
+    with pytest.raises(TransientError, match="timed out"):
+        rig.source.obtain(rig.context())
+    deadline = time.monotonic() + 10
+    while rig.live() == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(rig.live() - before) == 1, "the slow request minted a token upstream"
+
+    new = rig.source.obtain(rig.context(resumed=True))
+
+    assert rig.live() == before | {new.token.reveal()}
+
+
+def test_revoking_needs_no_recorded_id(rig):
+    """A version adopted after an interrupted attempt has only its rotation recorded."""
+    before = rig.live()
+    rig.source.obtain(rig.context())
+    rig.source.retire({"adopted": "true", "rotation": rig.rotation_id}, rig.context())
+    assert rig.live() == before
+
+
+def test_retiring_with_a_refused_minting_token_is_permanent(rig):
+    new = rig.source.obtain(rig.context())
+    rig.authority.fail("DELETE", rig.case.revoke_path, 403)
+    with pytest.raises(PermanentError, match="HTTP 403"):
+        rig.source.retire(dict(new.retire_data), rig.context())
+    assert new.token.reveal() in rig.live()
+
+
+@pytest.mark.parametrize(
+    ("source", "settings", "message"),
+    [
+        ("gitlab", {"minting-secret": "m"}, "gitlab-url is required"),
+        (
+            "gitlab",
+            {"gitlab-url": "https://gitlab.example.com", "minting-secret": "m"},
+            "exactly one of",
+        ),
+        (
+            "gitlab",
+            {
+                "gitlab-url": "https://gitlab.example.com",
+                "gitlab-group": "g",
+                "minting-secret": "m",
+                "token-scopes": "api,write_registry",
+            },
+            "not read scopes",
+        ),
+        ("gitlab", {"gitlab-url": "gitlab.example.com", "minting-secret": "m"}, "not an http"),
+        (
+            "artifactory",
+            {"artifactory-url": "https://jf.example.com"},
+            "minting-secret is required",
+        ),
+        (
+            "artifactory",
+            {"artifactory-url": "https://jf.example.com", "minting-secret": "m"},
+            "refuses __token__",
+        ),
+        (
+            "http",
+            {"webhook-url": "https://mint.example.com", "webhook-auth": "basic"},
+            "not one of",
+        ),
+        (
+            "http",
+            {
+                "webhook-url": "https://mint.example.com",
+                "webhook-revoke-url": "https://mint.example.com/t",
+            },
+            "no {id}",
+        ),
+    ],
+)
+def test_bad_settings_are_config_errors(source, settings, message):
+    loaded = config.load(
+        {
+            "token-rotator.source": source,
+            "token-rotator.repositories": "projects/p/locations/l/repositories/r",
+            **{f"token-rotator.{k}": v for k, v in settings.items()},
+        },
+        Settings(),
+        frozenset(SOURCES),
+    )
+    with pytest.raises(config.ConfigError, match=message):
+        SOURCES[source](httpx.Client()).validate(loaded)
+
+
+def test_webhook_sends_an_id_token_for_the_url_when_deployed(
+    emulator, authority, private_index, http
+):
+    rig = make_rig(WEBHOOK, emulator, authority, private_index, http)
+    context = rig.context()
+    audiences: list[str] = []
+
+    def fake_id_token(audience: str) -> str:
+        audiences.append(audience)
+        return "signed-id-token"
+
+    settings = {**context.config.source_settings, "webhook-auth": "google-id-token"}
+    deployed = replace(context, config=replace(context.config, source_settings=settings))
+    Webhook(http, id_token=fake_id_token).obtain(deployed)
+    assert audiences == [authority.url]
+    assert authority.calls[-1].authorization

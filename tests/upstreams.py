@@ -1,0 +1,137 @@
+"""The private-upstream side of tests: token sources wired to the local token authority, and pip.
+
+A `SourceCase` knows how to configure one minting source (gitlab, artifactory, http) against
+the authority, so one test can run against each of them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from emulator.token_authority import TokenAuthority
+from emulator.upstream import PypiServer
+from tests.support import AR_AGENT, World, repository_name
+
+PACKAGE = "tiny-pkg"
+PACKAGE_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class SourceCase:
+    source: str
+    api: str  # the authority's name for the token API
+    mint_path: str  # regular expressions of the paths that mint and revoke
+    revoke_path: str
+    username: str
+
+    def settings(self, world: World, authority: TokenAuthority, index: PypiServer) -> dict[str, str]:
+        """The `token-rotator.*` annotations of a secret rotated by this source."""
+        if self.source == "gitlab":
+            return {
+                "gitlab-url": authority.url,
+                "gitlab-project": "platform/wheels",
+                "minting-secret": self.minting_secret(world, authority),
+                "token-name": "artifact-registry",
+                "username": self.username,
+            }
+        if self.source == "artifactory":
+            return {
+                "artifactory-url": authority.url,
+                "minting-secret": self.minting_secret(world, authority),
+                "username": self.username,
+                "index-url": index.index_url,
+            }
+        return {
+            "webhook-url": f"{authority.url}/webhook/tokens",
+            "webhook-revoke-url": f"{authority.url}/webhook/tokens/{{id}}",
+            "webhook-auth": "none",
+            "username": self.username,
+            "index-url": index.index_url,
+        }
+
+    def minting_secret(self, world: World, authority: TokenAuthority, may_mint: bool = True) -> str:
+        return world.secret(
+            f"{self.api}-minting-token",
+            payload=authority.minting_token(self.api, may_mint),
+            rotation=False,
+        )
+
+    def upstream_url(self, authority: TokenAuthority, index: PypiServer) -> str:
+        """What the remote repository proxies: GitLab's PyPI endpoint, or the index itself."""
+        if self.source == "gitlab":
+            return f"{authority.url}/api/v4/projects/platform%2Fwheels/packages/pypi/simple"
+        return index.index_url
+
+    def first_token(self, authority: TokenAuthority) -> str:
+        """The token the team started with, issued out of band."""
+        owner = "projects/platform%2Fwheels" if self.source == "gitlab" else ""
+        username = "*" if self.source == "gitlab" else self.username
+        return authority.issue(self.api, username, "first", owner).value
+
+
+GITLAB = SourceCase("gitlab", "gitlab", r"/access_tokens$", r"/access_tokens/\d+$", "ci-reader")
+ARTIFACTORY = SourceCase(
+    "artifactory", "artifactory", r"/tokens$", r"/tokens/[^/]+$", "svc-pypi"
+)
+WEBHOOK = SourceCase("http", "webhook", r"/webhook/tokens$", r"/webhook/tokens/[^/]+$", "svc-pypi")
+CASES = [GITLAB, ARTIFACTORY, WEBHOOK]
+
+
+def minted_secret(
+    world: World,
+    authority: TokenAuthority,
+    index: PypiServer,
+    case: SourceCase,
+    secret_id: str = "upstream-token",
+    repository_id: str = "private-pypi",
+    **settings: str,
+) -> str:
+    """A secret holding the first token, in use by a remote repository of the private index."""
+    repository = repository_name(repository_id)
+    annotations = {
+        "token-rotator.source": case.source,
+        "token-rotator.repositories": repository,
+        **{f"token-rotator.{k}": v for k, v in case.settings(world, authority, index).items()},
+        **{f"token-rotator.{k.replace('_', '-')}": v for k, v in settings.items()},
+    }
+    name = world.secret(secret_id, annotations, payload=case.first_token(authority))
+    world.grant(name, AR_AGENT)
+    world.repository(
+        repository, f"{name}/versions/1", case.username, case.upstream_url(authority, index)
+    )
+    return name
+
+
+def pip_download(index_url: str, destination: Path) -> subprocess.CompletedProcess[str]:
+    """The real pip fetching the package through a repository, without installing it."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--no-cache-dir",
+            "--disable-pip-version-check",
+            "--no-input",
+            "--retries",
+            "0",
+            "--timeout",
+            "10",
+            "--index-url",
+            index_url,
+            "--dest",
+            str(destination),
+            f"{PACKAGE}=={PACKAGE_VERSION}",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PIP_CONFIG_FILE": os.devnull},
+        timeout=120,
+        check=False,
+    )
+
