@@ -33,6 +33,10 @@ def settings() -> Settings:
 @functools.cache
 def services() -> Services:
     """The adapters and their clients, built on the first rotation and reused by every later one."""
+    return build_services()
+
+
+def build_services() -> Services:
     http = httpx.Client(timeout=_HTTP_TIMEOUT, follow_redirects=True)
     return Services(
         secrets=SecretStore(),

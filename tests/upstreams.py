@@ -28,7 +28,9 @@ class SourceCase:
     revoke_path: str
     username: str
 
-    def settings(self, world: World, authority: TokenAuthority, index: PypiServer) -> dict[str, str]:
+    def settings(
+        self, world: World, authority: TokenAuthority, index: PypiServer
+    ) -> dict[str, str]:
         """The `token-rotator.*` annotations of a secret rotated by this source."""
         if self.source == "gitlab":
             return {
@@ -74,9 +76,7 @@ class SourceCase:
 
 
 GITLAB = SourceCase("gitlab", "gitlab", r"/access_tokens$", r"/access_tokens/\d+$", "ci-reader")
-ARTIFACTORY = SourceCase(
-    "artifactory", "artifactory", r"/tokens$", r"/tokens/[^/]+$", "svc-pypi"
-)
+ARTIFACTORY = SourceCase("artifactory", "artifactory", r"/tokens$", r"/tokens/[^/]+$", "svc-pypi")
 WEBHOOK = SourceCase("http", "webhook", r"/webhook/tokens$", r"/webhook/tokens/[^/]+$", "svc-pypi")
 CASES = [GITLAB, ARTIFACTORY, WEBHOOK]
 
@@ -86,6 +86,7 @@ def minted_secret(
     authority: TokenAuthority,
     index: PypiServer,
     case: SourceCase,
+    *,
     secret_id: str = "upstream-token",
     repository_id: str = "private-pypi",
     **settings: str,
@@ -134,4 +135,3 @@ def pip_download(index_url: str, destination: Path) -> subprocess.CompletedProce
         timeout=120,
         check=False,
     )
-
