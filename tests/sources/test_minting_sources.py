@@ -15,7 +15,7 @@ import pytest
 from emulator.token_authority import TokenAuthority
 from rotation import config
 from rotation.config import Settings
-from rotation.errors import PermanentError, TokenRejected, TransientError
+from rotation.errors import ConfigError, PermanentError, TokenRejected, TransientError
 from rotation.secrets import SecretStore
 from rotation.sources import SOURCES, SourceContext, TokenSource
 from rotation.sources.webhook import Webhook
@@ -222,7 +222,7 @@ def test_bad_settings_are_config_errors(source, settings, message):
         Settings(),
         frozenset(SOURCES),
     )
-    with pytest.raises(config.ConfigError, match=message):
+    with pytest.raises(ConfigError, match=message):
         SOURCES[source](httpx.Client()).validate(loaded)
 
 
