@@ -8,6 +8,7 @@ longer than the client's timeout) can be injected per method and path, and every
 GitLab (`PRIVATE-TOKEN` header or bearer, a minting token with the `api` scope):
     POST   /api/v4/{projects|groups}/ID/access_tokens          -> 201 {id, name, token, ...}
     GET    /api/v4/{projects|groups}/ID/access_tokens          -> 200 [{id, name, active, ...}]
+    GET    /api/v4/personal_access_tokens/self (with the token itself) -> 200 {id, name, ...}
     DELETE /api/v4/{projects|groups}/ID/access_tokens/TOKEN_ID -> 204
 Artifactory (bearer, an admin minting token):
     POST   /access/api/v1/tokens (form or JSON: username, scope, expires_in, description)
@@ -94,6 +95,7 @@ class TokenAuthority:
         self._route(
             router, "DELETE", r"/access/api/v1/tokens/(?P<token_id>[^/]+)", self._revoke_artifactory
         )
+        self._route(router, "GET", "/api/v4/personal_access_tokens/self", self._gitlab_self)
         self._route(router, "GET", _GITLAB_INDEX, self._gitlab_index)
         self._route(router, "GET", r"/packages/(?P<rest>[^?]+)", self._gitlab_index)
         self._route(router, "POST", "/webhook/tokens", self._webhook_create)
@@ -290,6 +292,14 @@ class TokenAuthority:
         owner = f"{request.params['kind']}/{request.params['owner']}"
         self._revoke("gitlab", request.params["token_id"], owner)
         return Response(HTTPStatus.NO_CONTENT)
+
+    def _gitlab_self(self, request: Request) -> Response:
+        """A token describing itself (authenticated by itself)."""
+        presented = request.headers.get("PRIVATE-TOKEN") or ""
+        live = [t for t in self.live("gitlab") if t.value == presented]
+        if not live:
+            raise HttpError(HTTPStatus.UNAUTHORIZED, "401 Unauthorized")
+        return Response.json(_gitlab_view(live[0]))
 
     def _gitlab_index(self, request: Request) -> Response:
         """GitLab's PyPI endpoint (and its file links): the index, behind the same credentials."""

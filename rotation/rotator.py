@@ -263,7 +263,7 @@ class Rotation:
                 **self.fields(repositories=in_use),
             )
             return
-        self.source.retire(self.state.tokens.get(str(pending), {}), self.source_context())
+        self.retire_token(pending)
         self.services.secrets.retire_version(version_name, destroy=False)
         aliases = {alias: v for alias, v in self.snapshot.aliases.items() if alias != PENDING}
         self.save(
@@ -308,7 +308,7 @@ class Rotation:
             if version in kept or any(ref and ref.version == str(version) for ref in in_use):
                 continue
             try:
-                self.source.retire(self.state.tokens.get(str(version), {}), self.source_context())
+                self.retire_token(version)
             except PermanentError as error:
                 logs.error(
                     f"could not retire the token of version {version}: {error}",
@@ -321,6 +321,14 @@ class Rotation:
             retired.add(str(version))
             logs.info(f"retired version {version}", **self.fields(version=version))
         return kept, retired
+
+    def retire_token(self, version: int) -> None:
+        """Revoke a version's token upstream, with what was recorded when it was minted and the
+        version's name (a source may read the token to find out what it is, if nothing was)."""
+        record = self.state.tokens.get(str(version), {})
+        self.source.retire(
+            {**record, "version": self.snapshot.version_name(version)}, self.source_context()
+        )
 
     def finish(
         self, pending: int, kept: list[int], retired: set[str], moved: list[RemoteRepository]

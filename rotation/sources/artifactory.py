@@ -77,7 +77,8 @@ class Artifactory:
             api.revoke_described(_description(context.secret.name, retire_data["rotation"]))
         else:
             logs.warning(
-                "no Artifactory token id recorded for this version; revoke it if it is live",
+                "no Artifactory token id recorded for this version (it was stored by hand): "
+                "revoke it in Artifactory if it is live",
                 secret=context.secret.name,
             )
 
@@ -111,7 +112,7 @@ class _Api:
             f"{self._url}/{quote(token_id, safe='')}",
             doing=f"revoking Artifactory access token {token_id}",
             refused_remedy=_REFUSED,
-            missing_ok=True,
+            accept=(404,),
             headers=self._headers,
         )
 

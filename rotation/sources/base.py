@@ -53,7 +53,10 @@ class TokenSource(Protocol):
         """Return if the token is good; raise TokenRejected if not, TransientError if unsure."""
 
     def retire(self, retire_data: Mapping[str, str], context: SourceContext) -> None:
-        """Revoke a token no repository uses any more; succeed if it is already gone."""
+        """Revoke a token no repository uses any more; succeed if it is already gone.
+
+        `retire_data` holds what `obtain` recorded (if this tool minted the token), the `rotation`
+        that minted it, and the `version` that holds it (still enabled at this point)."""
 
 
 def token_lifetime(config: RotationConfig, rotation_period: timedelta | None) -> timedelta:

@@ -104,11 +104,11 @@ class GitLab:
             api.revoke(retire_data["token_id"])
         elif "rotation" in retire_data:
             api.revoke_named(token_name(context.config, retire_data["rotation"]))
-        else:
-            logs.warning(
-                "no GitLab token id recorded for this version; revoke it in GitLab if it is live",
-                secret=context.secret.name,
-            )
+        elif "version" in retire_data:
+            # A token this tool did not mint (the one stored first): ask GitLab which it is.
+            token_id = api.identify(context.secrets.access(retire_data["version"]))
+            if token_id is not None:
+                api.revoke(token_id)
 
 
 def token_name(config: RotationConfig, rotation_id: str) -> str:
@@ -143,10 +143,8 @@ class _Api:
             else ("groups", config.setting("gitlab-group"))
         )
         self._http = http
-        self._url = (
-            f"{config.setting('gitlab-url').rstrip('/')}/api/v4/{kind}/{quote(owner, safe='')}"
-            "/access_tokens"
-        )
+        self._base = config.setting("gitlab-url").rstrip("/")
+        self._url = f"{self._base}/api/v4/{kind}/{quote(owner, safe='')}/access_tokens"
         self._headers = {"PRIVATE-TOKEN": context.read_secret("minting-secret").reveal()}
 
     def create(self, body: dict[str, object]) -> httpx.Response:
@@ -167,9 +165,24 @@ class _Api:
             f"{self._url}/{quote(token_id, safe='')}",
             doing=f"revoking GitLab access token {token_id}",
             refused_remedy=_REFUSED,
-            missing_ok=True,
+            accept=(404,),
             headers=self._headers,
         )
+
+    def identify(self, token: Token) -> str | None:
+        """The id of a token, asked with the token itself; None if GitLab no longer knows it."""
+        answer = call(
+            self._http,
+            "GET",
+            f"{self._base}/api/v4/personal_access_tokens/self",
+            doing="identifying an access token stored before rotation began",
+            refused_remedy="",
+            accept=(401, 404),  # revoked or expired: nothing left to revoke
+            headers={"PRIVATE-TOKEN": token.reveal()},
+        )
+        if answer.status_code in (401, 404):
+            return None
+        return str(json_field(answer, "id", "identifying an access token"))
 
     def revoke_named(self, name: str) -> None:
         """Revoke every active token called `name` (tokens of an interrupted attempt)."""

@@ -20,10 +20,11 @@ def call(
     *,
     doing: str,
     refused_remedy: str,
-    missing_ok: bool = False,
+    accept: tuple[int, ...] = (),
     **kwargs: Any,
 ) -> httpx.Response:
-    """`doing` names the operation for the error text, e.g. "creating a GitLab access token"."""
+    """`doing` names the operation for the error text, e.g. "creating a GitLab access token";
+    statuses in `accept` are answers the caller handles (e.g. 404: already gone)."""
     try:
         response = http.request(method, url, **kwargs)
     except httpx.TimeoutException:
@@ -31,7 +32,7 @@ def call(
     except httpx.HTTPError as error:
         raise TransientError(f"{doing}: {method} {url} failed: {type(error).__name__}") from None
     status = response.status_code
-    if status < 400 or (missing_ok and status == 404):
+    if status < 400 or status in accept:
         return response
     if status in (401, 403):
         raise PermanentError(f"{doing}: {method} {url} was refused (HTTP {status})", refused_remedy)

@@ -109,7 +109,11 @@ class Webhook:
             return
         token_id = retire_data.get("token_id") or retire_data.get("rotation")
         if not token_id:
-            logs.warning("no token id recorded for this version; nothing to revoke")
+            logs.warning(
+                "no token id recorded for this version (it was stored by hand): revoke it at "
+                "its issuer if it is live",
+                secret=context.secret.name,
+            )
             return
         url = template.replace("{id}", quote(token_id, safe=""))
         call(
@@ -118,7 +122,7 @@ class Webhook:
             url,
             doing="asking the webhook to revoke a token",
             refused_remedy=_REFUSED,
-            missing_ok=True,
+            accept=(404,),
             headers=self._headers(context.config, url),
         )
 

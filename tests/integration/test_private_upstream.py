@@ -56,8 +56,10 @@ def test_pip_works_before_during_and_after_a_gitlab_rotation(
     """The second rotation of a secret (the first one's token is recorded, so it can be revoked):
     pip runs before every call the function makes, which pauses the rotation at every step."""
     secret = minted_secret(world, authority, private_index, GITLAB, keep_versions="1")
+    first = world.token(f"{secret}/versions/1")
     world.publish_rotate(secret)
     world.settle()
+    assert not index_accepts(GITLAB, authority, private_index, first), "found by its value"
     old = world.token(f"{secret}/versions/2")
     url = world.emulator.index_url(PROJECT, "private-pypi")
     assert pip_download(url, tmp_path / "before").returncode == 0
