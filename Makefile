@@ -23,8 +23,9 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 
 checkov: $(CHECKOV_STAMP)
 
+# GRPC_VERBOSITY: keep gRPC's shutdown notices out of the demo's output.
 demo: $(STAMP)
-	$(BIN)/python demo.py
+	GRPC_VERBOSITY=ERROR $(BIN)/python demo.py
 
 test: $(STAMP) $(CHECKOV_STAMP)
 	$(BIN)/python -m pytest

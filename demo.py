@@ -1,33 +1,41 @@
-"""`make demo`: one scheduled rotation, a redelivery and a forced rotation, all on this machine.
+"""`make demo`: rotations of a GitLab project access token, all on this machine, with pip
+installing through the remote repository before and after.
 
-The emulator stands in for Secret Manager, Artifact Registry, Resource Manager, Pub/Sub and
-Eventarc; pypiserver stands in for the upstream index; the function runs under the real Functions
-Framework. The demo checks its own outcome and exits non-zero if the rotation did not happen.
+The emulator stands in for Secret Manager, Artifact Registry (including the repository's package
+index, which reads the credential as Artifact Registry does), Resource Manager, Pub/Sub and
+Eventarc; a local token authority speaks GitLab's access-token API, and pypiserver is the private
+index behind it, accepting exactly the live tokens. The function runs under the real Functions
+Framework. The demo checks its own outcome and exits non-zero if anything did not happen.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import pypitoken
 from google.cloud import artifactregistry_v1, secretmanager_v1
 from google.cloud.pubsub_v1 import PublisherClient
 
 from emulator import Emulator
 from emulator.cloud_function import LocalFunction
+from emulator.credentials import ANY_USER
+from emulator.token_authority import TokenAuthority
 from emulator.upstream import PypiServer
 from rotation import clients
 
 PROJECT = "demo-project"
 TOPIC = f"projects/{PROJECT}/topics/secret-rotation"
-REPOSITORY = f"projects/{PROJECT}/locations/us-central1/repositories/pypi-remote"
+REPOSITORY_ID = "gitlab-remote"
+REPOSITORY = f"projects/{PROJECT}/locations/us-central1/repositories/{REPOSITORY_ID}"
+GITLAB_PROJECT = "platform%2Fwheels"
 AR_AGENT = "serviceAccount:service-123456789012@gcp-sa-artifactregistry.iam.gserviceaccount.com"
+PACKAGE, PACKAGE_VERSION = "tiny-pkg", "1.0"
 
 
 def heading(text: str) -> None:
@@ -39,9 +47,10 @@ class Seen:
     versions: dict[str, str]
     aliases: dict[str, int]
     points_at: str
+    live: dict[str, bool]  # by version: is its token live upstream
 
 
-def show(secret: str) -> Seen:
+def show(secret: str, authority: TokenAuthority, first_token_id: str) -> Seen:
     sm, ar = clients.secret_manager(), clients.artifact_registry()
     versions = {
         v.name.rsplit("/", 1)[1]: v.state.name for v in sm.list_secret_versions(parent=secret)
@@ -50,32 +59,47 @@ def show(secret: str) -> Seen:
     repository = ar.get_repository(name=REPOSITORY)
     pointer = repository.remote_repository_config.upstream_credentials.username_password_credentials
     state = json.loads(sm.get_secret(name=secret).annotations.get("token-rotator.state", "{}"))
+    token_ids = {"1": first_token_id} | {
+        version: record["token_id"]
+        for version, record in state.get("tokens", {}).items()
+        if "token_id" in record
+    }
+    revoked = {t.id: t.revoked for t in authority.issued("gitlab")}
+    live = {version: not revoked[token_id] for version, token_id in token_ids.items()}
     print(f"  versions:   {dict(sorted(versions.items(), key=lambda kv: int(kv[0])))}")
     print(f"  aliases:    {aliases}")
-    print(f"  repository: {REPOSITORY.rsplit('/', 1)[1]} -> {pointer.password_secret_version}")
+    print(f"  repository: {REPOSITORY_ID} -> {pointer.password_secret_version}")
+    print(
+        "  GitLab:     "
+        + ", ".join(
+            f"token of v{v} (id {token_ids[v]}) {'live' if ok else 'revoked'}"
+            for v, ok in sorted(live.items())
+        )
+    )
     print(
         f"  state:      phase={state.get('phase', 'idle')} rotation={state.get('completed_rotation')}"
     )
-    return Seen(versions, aliases, pointer.password_secret_version)
+    return Seen(versions, aliases, pointer.password_secret_version, live)
 
 
-def setup(emulator: Emulator, index_url: str) -> str:
+def setup(emulator: Emulator, authority: TokenAuthority) -> tuple[str, str]:
+    """What terraform and a GitLab admin leave: a minting token, the secret holding a first
+    project access token made by hand, and the remote repository using it. Returns the secret's
+    name and the first token's GitLab id."""
     sm, ar = clients.secret_manager(), clients.artifact_registry()
     PublisherClient().create_topic(name=TOPIC)
-    root = pypitoken.Token.create(
-        domain="pypi.org", identifier="demo-root", key=os.urandom(32).hex()
-    )
-    root_secret = sm.create_secret(
+    minting = sm.create_secret(
         parent=f"projects/{PROJECT}",
-        secret_id="pypi-root-token",
+        secret_id="gitlab-minting-token",
         secret=secretmanager_v1.Secret(replication={"automatic": {}}),
     )
+    minting_token = authority.minting_token("gitlab").encode()
     sm.add_secret_version(
-        parent=root_secret.name, payload=secretmanager_v1.SecretPayload(data=root.dump().encode())
+        parent=minting.name, payload=secretmanager_v1.SecretPayload(data=minting_token)
     )
     secret = sm.create_secret(
         parent=f"projects/{PROJECT}",
-        secret_id="pypi-token",
+        secret_id="gitlab-pypi-token",
         secret=secretmanager_v1.Secret(
             replication={"automatic": {}},
             topics=[{"name": TOPIC}],
@@ -84,41 +108,73 @@ def setup(emulator: Emulator, index_url: str) -> str:
                 "rotation_period": timedelta(days=30),
             },
             annotations={
-                "token-rotator.source": "pypi-derived",
-                "token-rotator.root-secret": "pypi-root-token",
+                "token-rotator.source": "gitlab",
+                "token-rotator.gitlab-url": authority.url,
+                "token-rotator.gitlab-project": "platform/wheels",
+                "token-rotator.minting-secret": "gitlab-minting-token",
+                "token-rotator.token-name": "artifact-registry",
+                "token-rotator.username": "artifact-registry",
                 "token-rotator.repositories": REPOSITORY,
-                "token-rotator.index-url": index_url,
             },
         ),
     )
-    first = root.restrict(
-        not_before=int(emulator.clock.now().timestamp()) - 60,
-        not_after=int((emulator.clock.now() + timedelta(days=60)).timestamp()),
-    )
+    first = authority.issue("gitlab", ANY_USER, "created-by-hand", f"projects/{GITLAB_PROJECT}")
     sm.add_secret_version(
-        parent=secret.name, payload=secretmanager_v1.SecretPayload(data=first.dump().encode())
+        parent=secret.name, payload=secretmanager_v1.SecretPayload(data=first.value.encode())
     )
     policy = sm.get_iam_policy(request={"resource": secret.name})
     policy.bindings.add(role="roles/secretmanager.secretAccessor", members=[AR_AGENT])
     sm.set_iam_policy(request={"resource": secret.name, "policy": policy})
     ar.create_repository(
         parent=REPOSITORY.rsplit("/repositories/", 1)[0],
-        repository_id=REPOSITORY.rsplit("/", 1)[1],
+        repository_id=REPOSITORY_ID,
         repository=artifactregistry_v1.Repository(
             format_=artifactregistry_v1.Repository.Format.PYTHON,
             mode=artifactregistry_v1.Repository.Mode.REMOTE_REPOSITORY,
             remote_repository_config={
-                "python_repository": {"public_repository": "PYPI"},
+                "common_repository": {
+                    "uri": f"{authority.url}/api/v4/projects/{GITLAB_PROJECT}/packages/pypi/simple"
+                },
                 "upstream_credentials": {
                     "username_password_credentials": {
-                        "username": "__token__",
+                        "username": "artifact-registry",
                         "password_secret_version": f"{secret.name}/versions/1",
                     }
                 },
             },
         ),
     ).result()  # type: ignore[no-untyped-call]
-    return str(secret.name)
+    return str(secret.name), first.id
+
+
+def pip_install(index_url: str, target: Path) -> bool:
+    """The real pip installing the package through the remote repository."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-cache-dir",
+            "--disable-pip-version-check",
+            "--retries",
+            "0",
+            "--target",
+            str(target),
+            "--index-url",
+            index_url,
+            f"{PACKAGE}=={PACKAGE_VERSION}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PIP_CONFIG_FILE": os.devnull},
+    )
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    print(f"  $ pip install --index-url {index_url} {PACKAGE}=={PACKAGE_VERSION}")
+    print(f"    {lines[-1] if lines else ''}")
+    return result.returncode == 0
 
 
 def publish_forced(emulator: Emulator, secret: str) -> str:
@@ -137,26 +193,29 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="ar-token-rotator-demo-"))
     with Emulator() as emulator:
         os.environ.update(emulator.env())
-        upstream = PypiServer(workdir / "upstream", authenticated_reads=False)
+        index = PypiServer(workdir / "index", authenticated_reads=True)
+        index.publish(PACKAGE, PACKAGE_VERSION)
+        authority = TokenAuthority(index).start()
         function = LocalFunction(emulator.env(), workdir / "function.log")
+        repository_url = emulator.index_url(PROJECT, REPOSITORY_ID)
         try:
+            print(f"emulator gRPC {emulator.grpc_target}, function {function.url}")
             print(
-                f"emulator gRPC {emulator.grpc_target}, upstream {upstream.index_url}, function {function.url}"
+                f"GitLab (token API and PyPI endpoint) {authority.url}, behind it {index.index_url}"
             )
-            print(
-                "(the upstream, like pypi.org, checks no token on reads; `make test` covers one that does)"
-            )
-            secret = setup(emulator, upstream.index_url)
+            print(f"the remote repository's index: {repository_url}")
+            secret, first_id = setup(emulator, authority)
             emulator.pubsub.set_push_endpoint(TOPIC, function.url)
-            heading("before: terraform created version 1 and pointed the repository at it")
-            show(secret)
+            heading("before: version 1 holds a token made by hand; the repository uses it")
+            show(secret, authority, first_id)
+            installed_before = pip_install(repository_url, workdir / "site-before")
 
             heading(
                 "the emulator clock passes next_rotation_time: Secret Manager publishes SECRET_ROTATE"
             )
             emulator.clock.advance(timedelta(hours=1, minutes=1).total_seconds())
             emulator.pubsub.wait_idle(60)
-            after = show(secret)
+            after = show(secret, authority, first_id)
             rotate = [
                 m
                 for m in emulator.pubsub.messages(TOPIC)
@@ -166,12 +225,13 @@ def main() -> int:
             heading(f"Eventarc redelivers the same message {rotate[0].message_id}: nothing changes")
             emulator.pubsub.redeliver(rotate[0].message_id)
             emulator.pubsub.wait_idle(60)
-            again = show(secret)
+            again = show(secret, authority, first_id)
 
             heading("an operator republishes with force=true: a second rotation")
             publish_forced(emulator, secret)
             emulator.pubsub.wait_idle(60)
-            forced = show(secret)
+            forced = show(secret, authority, first_id)
+            installed_after = pip_install(repository_url, workdir / "site-after")
 
             heading("the function's log (rotation lines)")
             for line in function.entries():
@@ -182,13 +242,17 @@ def main() -> int:
                     print(f"  {line['severity']:<8} {line['message']}")
         finally:
             function.stop()
-            upstream.stop()
+            authority.stop()
+            index.stop()
     ok = (
-        after.points_at == f"{secret}/versions/2"
+        installed_before
+        and installed_after
+        and after.points_at == f"{secret}/versions/2"
         and again == after
         and forced.points_at == f"{secret}/versions/3"
         and forced.aliases == {"current": 3, "previous": 2}
         and forced.versions["1"] == "DISABLED"
+        and forced.live == {"1": False, "2": True, "3": True}
     )
     print("\ndemo " + ("succeeded" if ok else "FAILED") + f"; logs in {workdir}")
     return 0 if ok else 1

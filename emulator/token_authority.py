@@ -144,6 +144,11 @@ class TokenAuthority:
         with self._lock:
             return [t for t in self._issued if not t.revoked and api in (None, t.api)]
 
+    def issued(self, api: str) -> list[Issued]:
+        """Every token of one API ever handed out, revoked ones included."""
+        with self._lock:
+            return [t for t in self._issued if t.api == api]
+
     def issued_values(self) -> set[str]:
         """Every token and minting token ever handed out: values tests must never print."""
         with self._lock:

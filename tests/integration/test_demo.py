@@ -20,8 +20,10 @@ def test_demo_rotates_and_says_so():
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert (
-        "repository: pypi-remote -> projects/123456789012/secrets/pypi-token/versions/3"
+        "repository: gitlab-remote -> projects/123456789012/secrets/gitlab-pypi-token/versions/3"
         in result.stdout
     )
     assert "already ran (done); nothing to do" in result.stdout
+    assert result.stdout.count("Successfully installed tiny-pkg-1.0") == 2
+    assert "token of v1 (id 1) revoked" in result.stdout
     assert result.stdout.rstrip().splitlines()[-1].startswith("demo succeeded")
