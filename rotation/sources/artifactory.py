@@ -9,7 +9,6 @@ once no repository uses them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import quote
 
 import httpx
 
@@ -18,7 +17,7 @@ from rotation.config import PREFIX, RotationConfig, check_url
 from rotation.errors import ConfigError
 from rotation.sources.base import NewToken, SourceContext, token_lifetime
 from rotation.sources.probe import probe_index
-from rotation.sources.upstream_api import call, json_field
+from rotation.sources.upstream_api import TokenCollection, json_field
 from rotation.token import Token
 
 _REFUSED = (
@@ -43,13 +42,13 @@ class Artifactory:
             )
 
     def obtain(self, context: SourceContext) -> NewToken:
-        api = _Api(self._http, context)
+        tokens = _tokens(self._http, context)
         description = _description(context.secret.name, context.rotation_id)
         if context.resumed:
-            api.revoke_described(description)
+            _revoke_described(tokens, description)
         lifetime = token_lifetime(context.config, context.secret.rotation_period)
-        created = api.create(
-            {
+        created = tokens.create(
+            data={
                 "username": context.config.username,
                 "scope": context.config.source_settings.get(
                     "token-scope", "applied-permissions/user"
@@ -70,11 +69,11 @@ class Artifactory:
             probe_index(self._http, context.config.index_url, context.config.username, token)
 
     def retire(self, retire_data: Mapping[str, str], context: SourceContext) -> None:
-        api = _Api(self._http, context)
+        tokens = _tokens(self._http, context)
         if "token_id" in retire_data:
-            api.revoke(retire_data["token_id"])
+            tokens.revoke(retire_data["token_id"])
         elif "rotation" in retire_data:
-            api.revoke_described(_description(context.secret.name, retire_data["rotation"]))
+            _revoke_described(tokens, _description(context.secret.name, retire_data["rotation"]))
         else:
             logs.warning(
                 "no Artifactory token id recorded for this version (it was stored by hand): "
@@ -87,49 +86,16 @@ def _description(secret: str, rotation_id: str) -> str:
     return f"ar-token-rotator {secret} rotation {rotation_id}"
 
 
-class _Api:
-    def __init__(self, http: httpx.Client, context: SourceContext) -> None:
-        self._http = http
-        self._url = f"{context.config.setting('artifactory-url').rstrip('/')}/access/api/v1/tokens"
-        minting = context.read_secret("minting-secret").reveal()
-        self._headers = {"Authorization": f"Bearer {minting}"}
+def _tokens(http: httpx.Client, context: SourceContext) -> TokenCollection:
+    url = f"{context.config.setting('artifactory-url').rstrip('/')}/access/api/v1/tokens"
+    minting = context.read_secret("minting-secret").reveal()
+    return TokenCollection(
+        http, url, {"Authorization": f"Bearer {minting}"}, "Artifactory access token", _REFUSED
+    )
 
-    def create(self, form: dict[str, str]) -> httpx.Response:
-        return call(
-            self._http,
-            "POST",
-            self._url,
-            doing="creating an Artifactory access token",
-            refused_remedy=_REFUSED,
-            data=form,
-            headers=self._headers,
-        )
 
-    def revoke(self, token_id: str) -> None:
-        call(
-            self._http,
-            "DELETE",
-            f"{self._url}/{quote(token_id, safe='')}",
-            doing=f"revoking Artifactory access token {token_id}",
-            refused_remedy=_REFUSED,
-            accept=(404,),
-            headers=self._headers,
-        )
-
-    def revoke_described(self, description: str) -> None:
-        """Revoke every token with `description` (tokens of an interrupted attempt)."""
-        listed = call(
-            self._http,
-            "GET",
-            self._url,
-            doing="listing Artifactory tokens",
-            refused_remedy=_REFUSED,
-            headers=self._headers,
-        )
-        for token in listed.json().get("tokens", []):
-            if token.get("description") == description:
-                logs.warning(
-                    f"revoking Artifactory token {token['token_id']}, minted by an interrupted "
-                    "attempt and never stored"
-                )
-                self.revoke(str(token["token_id"]))
+def _revoke_described(tokens: TokenCollection, description: str) -> None:
+    listed = tokens.listing().get("tokens", [])
+    tokens.revoke_unstored(
+        [str(t["token_id"]) for t in listed if t.get("description") == description]
+    )

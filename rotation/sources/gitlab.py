@@ -21,7 +21,7 @@ from rotation.config import PREFIX, RotationConfig, check_url
 from rotation.errors import ConfigError
 from rotation.sources.base import NewToken, SourceContext, token_lifetime
 from rotation.sources.probe import probe_index
-from rotation.sources.upstream_api import call, json_field
+from rotation.sources.upstream_api import TokenCollection, call, json_field
 from rotation.token import Token
 
 _SCOPES = {"api", "read_api", "read_registry", "read_repository"}
@@ -75,8 +75,8 @@ class GitLab:
         lifetime = token_lifetime(context.config, context.secret.rotation_period)
         # GitLab expires a token at the start of its expiry date (UTC): round up to whole days.
         expires_on = (context.now + min(lifetime, _MAX_LIFETIME) + timedelta(days=1)).date()
-        created = api.create(
-            {
+        created = api.tokens.create(
+            json={
                 "name": name,
                 "scopes": sorted(_scopes(context.config)),
                 "expires_at": expires_on.isoformat(),
@@ -101,14 +101,14 @@ class GitLab:
     def retire(self, retire_data: Mapping[str, str], context: SourceContext) -> None:
         api = _Api(self._http, context)
         if "token_id" in retire_data:
-            api.revoke(retire_data["token_id"])
+            api.tokens.revoke(retire_data["token_id"])
         elif "rotation" in retire_data:
             api.revoke_named(token_name(context.config, retire_data["rotation"]))
         elif "version" in retire_data:
             # A token this tool did not mint (the one stored first): ask GitLab which it is.
             token_id = api.identify(context.secrets.access(retire_data["version"]))
             if token_id is not None:
-                api.revoke(token_id)
+                api.tokens.revoke(token_id)
 
 
 def token_name(config: RotationConfig, rotation_id: str) -> str:
@@ -133,7 +133,7 @@ def _scopes(config: RotationConfig) -> set[str]:
 
 
 class _Api:
-    """The access-token endpoints of one project or group."""
+    """The access tokens of one project or group, managed with the minting token."""
 
     def __init__(self, http: httpx.Client, context: SourceContext) -> None:
         config = context.config
@@ -144,29 +144,12 @@ class _Api:
         )
         self._http = http
         self._base = config.setting("gitlab-url").rstrip("/")
-        self._url = f"{self._base}/api/v4/{kind}/{quote(owner, safe='')}/access_tokens"
-        self._headers = {"PRIVATE-TOKEN": context.read_secret("minting-secret").reveal()}
-
-    def create(self, body: dict[str, object]) -> httpx.Response:
-        return call(
-            self._http,
-            "POST",
-            self._url,
-            doing="creating a GitLab access token",
-            refused_remedy=_REFUSED,
-            json=body,
-            headers=self._headers,
-        )
-
-    def revoke(self, token_id: str) -> None:
-        call(
-            self._http,
-            "DELETE",
-            f"{self._url}/{quote(token_id, safe='')}",
-            doing=f"revoking GitLab access token {token_id}",
-            refused_remedy=_REFUSED,
-            accept=(404,),
-            headers=self._headers,
+        self.tokens = TokenCollection(
+            http,
+            f"{self._base}/api/v4/{kind}/{quote(owner, safe='')}/access_tokens",
+            {"PRIVATE-TOKEN": context.read_secret("minting-secret").reveal()},
+            "GitLab access token",
+            _REFUSED,
         )
 
     def identify(self, token: Token) -> str | None:
@@ -185,20 +168,8 @@ class _Api:
         return str(json_field(answer, "id", "identifying an access token"))
 
     def revoke_named(self, name: str) -> None:
-        """Revoke every active token called `name` (tokens of an interrupted attempt)."""
-        listed = call(
-            self._http,
-            "GET",
-            self._url,
-            doing="listing GitLab access tokens",
-            refused_remedy=_REFUSED,
-            params={"state": "active", "per_page": "100"},
-            headers=self._headers,
+        """Revoke every active token called `name`."""
+        listed = self.tokens.listing(state="active", per_page="100")
+        self.tokens.revoke_unstored(
+            [str(t["id"]) for t in listed if t.get("name") == name and t.get("active", True)]
         )
-        for token in listed.json():
-            if token.get("name") == name and token.get("active", True):
-                logs.warning(
-                    f"revoking GitLab access token {token['id']} ({name}), minted by an "
-                    "interrupted attempt and never stored"
-                )
-                self.revoke(str(token["id"]))

@@ -7,9 +7,11 @@ A response body is quoted only for a 4xx other than 401/403; none of those carry
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
+from rotation import logs
 from rotation.errors import PermanentError, TransientError
 
 
@@ -53,3 +55,60 @@ def json_field(response: httpx.Response, key: str, doing: str) -> Any:
     if value in (None, ""):
         raise TransientError(f"{doing}: the answer's {key!r} field is empty")
     return value
+
+
+class TokenCollection:
+    """A token API shaped like GitLab's and Artifactory's: POST to the collection creates a
+    token, GET lists them, DELETE on `{collection}/{id}` revokes one (404: already gone)."""
+
+    def __init__(
+        self, http: httpx.Client, url: str, headers: dict[str, str], what: str, refused: str
+    ) -> None:
+        self._http = http
+        self._url = url
+        self._headers = headers
+        self._what = what  # e.g. "GitLab access token"
+        self._refused = refused
+
+    def create(self, **body: Any) -> httpx.Response:
+        return call(
+            self._http,
+            "POST",
+            self._url,
+            doing=f"creating a {self._what}",
+            refused_remedy=self._refused,
+            headers=self._headers,
+            **body,
+        )
+
+    def listing(self, **params: str) -> Any:
+        listed = call(
+            self._http,
+            "GET",
+            self._url,
+            doing=f"listing {self._what}s",
+            refused_remedy=self._refused,
+            params=params,
+            headers=self._headers,
+        )
+        return listed.json()
+
+    def revoke(self, token_id: str) -> None:
+        call(
+            self._http,
+            "DELETE",
+            f"{self._url}/{quote(token_id, safe='')}",
+            doing=f"revoking {self._what} {token_id}",
+            refused_remedy=self._refused,
+            accept=(404,),
+            headers=self._headers,
+        )
+
+    def revoke_unstored(self, token_ids: list[str]) -> None:
+        """Revoke tokens an interrupted attempt minted but never stored."""
+        for token_id in token_ids:
+            logs.warning(
+                f"revoking {self._what} {token_id}: an interrupted attempt minted it and never "
+                "stored it"
+            )
+            self.revoke(token_id)
