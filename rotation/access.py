@@ -48,13 +48,18 @@ class AccessChecker:
         self._secrets = secrets
         self._projects = projects
 
-    def ensure(self, secret: SecretSnapshot, agents: Iterable[str], grant: bool) -> None:
-        """Return when every agent can read `secret`; grant it at secret level if allowed."""
+    def missing(self, secret: SecretSnapshot, agents: Iterable[str]) -> set[str]:
+        """The agents that may read `secret` neither by a secret-level nor a project-level binding."""
         missing = set(agents) - readers(self._secrets.get_policy(secret.name))
         if missing:
             project_policy = self._projects.policy(secret.project_number)
             if project_policy is not None:
                 missing -= readers(project_policy)
+        return missing
+
+    def ensure(self, secret: SecretSnapshot, agents: Iterable[str], grant: bool) -> None:
+        """Return when every agent can read `secret`; grant it at secret level if allowed."""
+        missing = self.missing(secret, agents)
         if not missing:
             return
         if not grant:

@@ -8,25 +8,21 @@ Every later write also carries the etag, so a delivery that lost its lease canno
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
-from rotation import config, logs
-from rotation.access import AccessChecker, service_agent
-from rotation.config import RotationConfig, Settings
-from rotation.errors import PermanentError, RotationBusy, RotationError, TokenRejected
+from rotation import logs
+from rotation.config import Settings
+from rotation.errors import RotationBusy, RotationError, TokenRejected, TransientError
 from rotation.events import SecretEvent
-from rotation.projects import ProjectDirectory
-from rotation.repositories import RemoteRepository, RepositoryStore, SecretVersionRef
-from rotation.secrets import SecretSnapshot, SecretStore, VersionInfo
-from rotation.sources import NewToken, SourceContext, TokenSource
+from rotation.job import SecretJob, Services, utc_now
+from rotation.repositories import RemoteRepository
+from rotation.sources import NewToken
 from rotation.state import CURRENT, PENDING, PREVIOUS, Phase, RotationState
 from rotation.token import Token
+
+__all__ = ["Outcome", "Rotation", "Services", "utc_now"]
 
 
 class Outcome(StrEnum):
@@ -36,27 +32,10 @@ class Outcome(StrEnum):
     NOT_OPTED_IN = "not_opted_in"
 
 
-@dataclass
-class Services:
-    """The adapters a rotation talks through; one set per function instance."""
+class Rotation(SecretJob):
+    """Runs (or resumes) the rotation an event asks for."""
 
-    secrets: SecretStore
-    repositories: RepositoryStore
-    projects: ProjectDirectory
-    sources: dict[str, TokenSource]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class Rotation:
-    """Runs (or resumes) the rotation an event asks for. Holds the secret as last read or written."""
-
-    snapshot: SecretSnapshot
-    state: RotationState
-    config: RotationConfig
-    source: TokenSource
+    kind = "rotation"
 
     def __init__(
         self,
@@ -67,32 +46,14 @@ class Rotation:
     ) -> None:
         if event.secret is None:
             raise ValueError("a rotation needs an event that names a secret")
+        super().__init__(event.secret, services, settings, now, job_id=event.message_id)
         self.event = event
-        self.secret_name = event.secret
-        self.services = services
-        self.settings = settings
-        self.now = now
-        self.attempt = uuid.uuid4().hex
-        self.step = "load"
         self._new_token: Token | None = None
-        self.resumed = False
-        self.versions: list[VersionInfo] = []
-
-    def fields(self, **extra: object) -> dict[str, object]:
-        """What every log line of this rotation carries."""
-        return {**self.event.log_fields(), "step": self.step, **extra}
 
     def run(self) -> Outcome:
-        self.snapshot = self.services.secrets.get(self.secret_name)
-        if not config.is_opted_in(self.snapshot.annotations):
+        if not self.load():
             logs.info("secret has no token-rotator.source annotation; ignored", **self.fields())
             return Outcome.NOT_OPTED_IN
-        self.config = config.load(
-            self.snapshot.annotations, self.settings, frozenset(self.services.sources)
-        )
-        self.source = self.services.sources[self.config.source]
-        self.source.validate(self.config)
-        self.state = RotationState.load(self.snapshot.annotations)
         skipped = self.claim()
         if skipped is not None:
             return skipped
@@ -120,36 +81,42 @@ class Rotation:
         """Take the rotation's lease: a new rotation, or the unfinished one this event resumes."""
         self.step = "claim"
         now = self.now()
-        state = self.state
-        if state.unfinished:
-            if state.lease_held_by_other(self.attempt, now):
-                raise RotationBusy(
-                    f"rotation {state.rotation} of {self.secret_name} is being worked on by another "
-                    f"delivery until {state.lease_until}"
-                )
+        decision = self.decide(now)
+        if not isinstance(decision, RotationState):
+            outcome, reason = decision
+            logs.info(reason, **self.fields(outcome=outcome.value))
+            return outcome
+        state = decision
+        if self.state.unfinished:
             logs.info(f"resuming rotation {state.rotation} at phase {state.phase}", **self.fields())
             self.resumed = True
-        else:
-            skip = self.skip_reason(now)
-            if skip is not None:
-                outcome, reason = skip
-                logs.info(reason, **self.fields(outcome=outcome.value))
-                return outcome
-            state = RotationState(
-                phase=Phase.CREATING,
-                rotation=self.event.message_id,
-                forced=self.event.forced,
-                requested_at=self.event.published_at,
-                started_at=now,
-                completed_at=state.completed_at,
-                completed_rotation=state.completed_rotation,
-                tokens=state.tokens,
-            )
         self.versions = self.services.secrets.versions(self.secret_name)
         if state.baseline is None:
             state = state.evolve(baseline=max((v.number for v in self.versions), default=0))
         self.save(state.evolve(holder=self.attempt, lease_until=now + self.settings.lease))
         return None
+
+    def decide(self, now: datetime) -> RotationState | tuple[Outcome, str]:
+        """What this event asks for now: the state to claim (the unfinished rotation it resumes,
+        or a new one), or the outcome and reason to skip it. Decides only; RotationBusy while
+        another delivery or an operator command holds the lease."""
+        self.ensure_free(now)
+        state = self.state
+        if state.unfinished:
+            return state
+        skip = self.skip_reason(now)
+        if skip is not None:
+            return skip
+        return RotationState(
+            phase=Phase.CREATING,
+            rotation=self.event.message_id,
+            forced=self.event.forced,
+            requested_at=self.event.published_at,
+            started_at=now,
+            completed_at=state.completed_at,
+            completed_rotation=state.completed_rotation,
+            tokens=state.tokens,
+        )
 
     def skip_reason(self, now: datetime) -> tuple[Outcome, str] | None:
         event, state = self.event, self.state
@@ -172,27 +139,6 @@ class Rotation:
             )
         return None
 
-    def targets(self) -> list[RemoteRepository]:
-        """The listed repositories plus every discovered one whose credential uses this secret."""
-        self.step = "targets"
-        targets = {name: RemoteRepository(name, "", "") for name in self.config.repositories}
-        secret_id = self.snapshot.name.rsplit("/", 1)[-1]
-        for location in self.config.discover:
-            for repository in self.services.repositories.list_remote(location):
-                ref = SecretVersionRef.parse(repository.password_secret_version)
-                if (
-                    ref is not None
-                    and ref.secret_id == secret_id
-                    and self.services.projects.number(ref.project) == self.snapshot.project_number
-                ):
-                    targets[repository.name] = repository
-        if not targets:
-            raise PermanentError(
-                f"no remote repository found that uses secret {self.snapshot.name}",
-                remedy="check token-rotator.repositories and token-rotator.discover",
-            )
-        return list(targets.values())
-
     def create(self) -> None:
         """Obtain the token and store it as a new version, recorded as `pending`, at most once."""
         self.step = "create"
@@ -213,39 +159,32 @@ class Rotation:
         self.save(state, aliases={**self.snapshot.aliases, PENDING: version})
 
     def adopt(self) -> int | None:
+        version = self.adoptable()
+        if version is not None:
+            logs.warning(
+                f"adopting version {version}, added by an interrupted attempt of this rotation",
+                **self.fields(version=version),
+            )
+        return version
+
+    def adoptable(self) -> int | None:
         """After a crash between adding the version and recording it, find that version again:
         the newest enabled one above the baseline the claim recorded (none, on a fresh claim,
         since the baseline comes from the same listing)."""
         baseline = self.state.baseline or 0
         added = [v.number for v in self.versions if v.enabled and v.number > baseline]
-        if not added:
-            return None
-        logs.warning(
-            f"adopting version {added[0]}, added by an interrupted attempt of this rotation",
-            **self.fields(version=added[0]),
-        )
-        return added[0]
-
-    def verify_access(self, targets: list[RemoteRepository]) -> None:
-        self.step = "access"
-        agents = {service_agent(self.services.projects.number(r.project)) for r in targets}
-        AccessChecker(self.services.secrets, self.services.projects).ensure(
-            self.snapshot, agents, self.config.grant_access
-        )
+        return added[0] if added else None
 
     def test(self, pending: int, targets: list[RemoteRepository]) -> None:
-        """Check the new token, a few times, since a fresh token may take a moment to work upstream."""
+        """Check the new token; a token the source still refuses after the retries is abandoned."""
         self.step = "test"
         token = self._new_token or self.services.secrets.access(self.snapshot.version_name(pending))
-        for attempt in range(1, self.settings.check_attempts + 1):
-            try:
-                self.source.check(token, self.source_context())
-                return
-            except TokenRejected as error:
-                if attempt == self.settings.check_attempts:
-                    self.abandon(pending, targets, error)
-                    raise
-                time.sleep(self.settings.check_delay.total_seconds())
+        try:
+            self.check_token(token, self.source_context())
+        except TokenRejected as error:
+            self.abandon(pending, targets, error)
+            self.step = "test"
+            raise
 
     def abandon(self, pending: int, targets: list[RemoteRepository], error: TokenRejected) -> None:
         """A rejected token is never used: disable its version and clear `pending` so the next
@@ -268,29 +207,15 @@ class Rotation:
         aliases = {alias: v for alias, v in self.snapshot.aliases.items() if alias != PENDING}
         self.save(
             self.state.evolve(
-                phase=Phase.FAILED, holder=None, lease_until=None, error=str(error)[:500]
+                phase=Phase.FAILED,
+                holder=None,
+                lease_until=None,
+                error=str(error)[:500],
+                failed_step="test",
+                retryable=False,
             ),
             aliases=aliases,
         )
-
-    def repoint(self, targets: list[RemoteRepository], version_name: str) -> list[RemoteRepository]:
-        """Point every target at the new version; those already there are left alone."""
-        self.step = "repoint"
-        username = self.config.username
-
-        def move(target: RemoteRepository) -> RemoteRepository:
-            if target.password_secret_version == version_name and target.username == username:
-                return target
-            moved = self.services.repositories.repoint(target.name, username, version_name)
-            logs.info(
-                f"repointed {target.name} to {version_name}", **self.fields(repository=target.name)
-            )
-            return moved
-
-        if len(targets) == 1:
-            return [move(targets[0])]
-        with ThreadPoolExecutor(max_workers=min(8, len(targets))) as pool:
-            return list(pool.map(move, targets))
 
     def retire(self, pending: int, moved: list[RemoteRepository]) -> tuple[list[int], set[str]]:
         """Retire the tokens and versions beyond the keep policy, never one a repository points at.
@@ -298,37 +223,8 @@ class Rotation:
         Runs before `finish`, so a crash here is resumed by the next delivery; each retirement
         succeeds when already done. The versions are those listed when the rotation was claimed."""
         self.step = "retire"
-        enabled = [v.number for v in self.versions if v.enabled and v.number != pending]
-        current = self.snapshot.aliases.get(CURRENT)
-        protected = [pending] if current is None else [pending, current]
-        kept = list(dict.fromkeys(protected + enabled))[: self.config.keep_versions]
-        in_use = {SecretVersionRef.parse(r.password_secret_version) for r in moved}
-        retired: set[str] = set()
-        for version in enabled:
-            if version in kept or any(ref and ref.version == str(version) for ref in in_use):
-                continue
-            try:
-                self.retire_token(version)
-            except PermanentError as error:
-                logs.error(
-                    f"could not retire the token of version {version}: {error}",
-                    **self.fields(event="retire_failed", version=version, remedy=error.remedy),
-                )
-                continue
-            self.services.secrets.retire_version(
-                self.snapshot.version_name(version), destroy=self.snapshot.destroys_with_ttl
-            )
-            retired.add(str(version))
-            logs.info(f"retired version {version}", **self.fields(version=version))
-        return kept, retired
-
-    def retire_token(self, version: int) -> None:
-        """Revoke a version's token upstream, with what was recorded when it was minted and the
-        version's name (a source may read the token to find out what it is, if nothing was)."""
-        record = self.state.tokens.get(str(version), {})
-        self.source.retire(
-            {**record, "version": self.snapshot.version_name(version)}, self.source_context()
-        )
+        kept, expired = self.retirement(pending, moved)
+        return kept, self.retire_versions(expired)
 
     def finish(
         self, pending: int, kept: list[int], retired: set[str], moved: list[RemoteRepository]
@@ -352,6 +248,8 @@ class Rotation:
                 holder=None,
                 lease_until=None,
                 error=None,
+                failed_step=None,
+                retryable=False,
                 completed_at=self.now(),
                 completed_rotation=self.state.rotation,
                 tokens={v: data for v, data in self.state.tokens.items() if v not in retired},
@@ -370,31 +268,11 @@ class Rotation:
         )
 
     def release(self, error: RotationError) -> None:
-        """Give up the lease so a redelivery can resume at once; best effort, it expires anyway."""
-        try:
-            snapshot = self.services.secrets.get(self.secret_name)
-            state = RotationState.load(snapshot.annotations)
-            if state.holder == self.attempt:
-                self.snapshot = snapshot
-                self.save(state.evolve(holder=None, lease_until=None, error=str(error)[:500]))
-        except RotationError as release_error:
-            logs.warning(f"could not release the rotation lease: {release_error}", **self.fields())
-
-    def save(self, state: RotationState, aliases: dict[str, int] | None = None) -> None:
-        annotations = {**self.snapshot.annotations, config.STATE_KEY: state.dump()}
-        self.snapshot = self.services.secrets.write(
-            self.snapshot, annotations=annotations, aliases=aliases
-        )
-        self.state = state
-
-    def source_context(self) -> SourceContext:
-        return SourceContext(
-            self.snapshot,
-            self.config,
-            self.services.secrets,
-            self.state.rotation or "",
-            self.now(),
-            resumed=self.resumed,
+        """Give up the lease so a redelivery can resume at once, saying where and why it stopped."""
+        self.release_lease(
+            error=str(error)[:500],
+            failed_step=self.step,
+            retryable=isinstance(error, TransientError),
         )
 
 

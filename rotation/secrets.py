@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import google_crc32c
 from google.api_core import exceptions as google_exceptions
 from google.cloud import secretmanager_v1
 from google.iam.v1 import policy_pb2
-from google.protobuf import field_mask_pb2
+from google.protobuf import field_mask_pb2, json_format
 
 from rotation import clients
 from rotation.errors import RotationBusy, TransientError, google_call
@@ -27,6 +27,8 @@ class SecretSnapshot:
     aliases: dict[str, int]
     rotation_period: timedelta | None
     destroys_with_ttl: bool
+    next_rotation_time: datetime | None = None
+    topics: tuple[str, ...] = ()
 
     @property
     def project_number(self) -> str:
@@ -40,6 +42,8 @@ class SecretSnapshot:
 class VersionInfo:
     number: int
     enabled: bool
+    state: str = "ENABLED"  # ENABLED, DISABLED or DESTROYED
+    created_at: datetime | None = None
 
 
 def version_number(version_name: str) -> int:
@@ -53,6 +57,17 @@ class SecretStore:
     def get(self, name: str) -> SecretSnapshot:
         with google_call(f"reading secret {name}"):
             return _snapshot(self._client.get_secret(name=name))
+
+    def notification_body(self, name: str) -> dict[str, Any]:
+        """The secret as Secret Manager's notifications carry it: its proto3 JSON (camelCase)."""
+        with google_call(f"reading secret {name}"):
+            secret = self._client.get_secret(name=name)
+        return dict(json_format.MessageToDict(secretmanager_v1.Secret.pb(secret)))
+
+    def in_project(self, project: str) -> list[SecretSnapshot]:
+        """Every secret of a project (for the operator's command line; the function lists none)."""
+        with google_call(f"listing the secrets of project {project}"):
+            return [_snapshot(s) for s in self._client.list_secrets(parent=f"projects/{project}")]
 
     def write(
         self,
@@ -109,7 +124,12 @@ class SecretStore:
         enabled = secretmanager_v1.SecretVersion.State.ENABLED
         with google_call(f"listing versions of secret {name}"):
             versions = self._client.list_secret_versions(parent=name)
-            found = [VersionInfo(version_number(v.name), v.state == enabled) for v in versions]
+            found = [
+                VersionInfo(
+                    version_number(v.name), v.state == enabled, v.state.name, v.create_time or None
+                )
+                for v in versions
+            ]
         return sorted(found, key=lambda v: v.number, reverse=True)
 
     def enabled_versions(self, name: str) -> list[int]:
@@ -144,12 +164,14 @@ class SecretStore:
 
 
 def _snapshot(secret: secretmanager_v1.Secret) -> SecretSnapshot:
-    period = secret.rotation.rotation_period if "rotation" in secret else None
+    rotation = secret.rotation if "rotation" in secret else None
     return SecretSnapshot(
         name=secret.name,
         etag=secret.etag,
         annotations=dict(secret.annotations),
         aliases={alias: int(version) for alias, version in secret.version_aliases.items()},
-        rotation_period=period or None,
+        rotation_period=rotation.rotation_period or None if rotation else None,
         destroys_with_ttl="version_destroy_ttl" in secret and bool(secret.version_destroy_ttl),
+        next_rotation_time=rotation.next_rotation_time or None if rotation else None,
+        topics=tuple(topic.name for topic in secret.topics),
     )

@@ -42,6 +42,8 @@ class RotationState:
     completed_at: datetime | None = None
     completed_rotation: str | None = None
     error: str | None = None
+    failed_step: str | None = None  # where the last attempt stopped with `error`
+    retryable: bool = False  # whether that error is transient (the platform redelivers)
     tokens: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
@@ -80,6 +82,8 @@ class RotationState:
                 "holder": data.get("holder"),
                 "completed_rotation": data.get("completed_rotation"),
                 "error": data.get("error"),
+                "failed_step": data.get("failed_step"),
+                "retryable": bool(data.get("retryable", False)),
                 "tokens": {str(k): dict(v) for k, v in data.get("tokens", {}).items()},
             }
             for key in ("requested_at", "started_at", "lease_until", "completed_at"):

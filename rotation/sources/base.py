@@ -32,6 +32,9 @@ class SourceContext:
     # True when an earlier attempt of this rotation was interrupted: it may have minted a token
     # upstream that never reached the secret, which the source should find and revoke.
     resumed: bool = False
+    # How long a checked token must stay valid; None: as long as a new token must (the source's
+    # overlap). A rollback asks for less: until the next scheduled rotation replaces it.
+    valid_for: timedelta | None = None
 
     def secret_setting(self, key: str) -> str:
         """The full name of a secret an annotation names (a bare id means this project)."""

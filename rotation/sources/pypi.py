@@ -60,7 +60,8 @@ class _PypiSource:
         return context.secret.rotation_period or context.config.min_interval
 
     def check(self, token: Token, context: SourceContext) -> None:
-        check_offline(token, context.now, self.overlap(context))
+        valid_for = self.overlap(context) if context.valid_for is None else context.valid_for
+        check_offline(token, context.now, valid_for)
         if context.config.index_url:
             probe_index(self._http, context.config.index_url, context.config.username, token)
 

@@ -1,0 +1,247 @@
+"""What every job on one rotated secret shares: a rotation, and an operator's rollback or cleanup.
+
+A job reads the secret, its `token-rotator.*` configuration and its state, works on the
+repositories that use it, and writes back with the etag it read. The lease in the state says which
+job works on the secret now: while one holds it, every other raises RotationBusy.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from rotation import config, logs
+from rotation.access import AccessChecker, service_agent
+from rotation.config import RotationConfig, Settings
+from rotation.errors import PermanentError, RotationBusy, RotationError, TokenRejected
+from rotation.projects import ProjectDirectory
+from rotation.repositories import RemoteRepository, RepositoryStore, SecretVersionRef
+from rotation.secrets import SecretSnapshot, SecretStore, VersionInfo
+from rotation.sources import SourceContext, TokenSource
+from rotation.state import CURRENT, RotationState
+from rotation.token import Token
+
+
+@dataclass
+class Services:
+    """The adapters a job talks through; one set per function instance (or command)."""
+
+    secrets: SecretStore
+    repositories: RepositoryStore
+    projects: ProjectDirectory
+    sources: dict[str, TokenSource]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SecretJob:
+    """One job on one secret. Holds the secret as last read or written."""
+
+    kind = "job"
+    snapshot: SecretSnapshot
+    state: RotationState
+    config: RotationConfig
+    source: TokenSource
+
+    def __init__(
+        self,
+        secret_name: str,
+        services: Services,
+        settings: Settings,
+        now: Callable[[], datetime] = utc_now,
+        job_id: str = "",
+    ) -> None:
+        self.secret_name = secret_name
+        self.services = services
+        self.settings = settings
+        self.now = now
+        self.attempt = f"{self.kind}-{uuid.uuid4().hex}"
+        self.job_id = job_id or self.attempt
+        self.step = "load"
+        self.resumed = False  # whether this job resumes an interrupted attempt of a rotation
+        self.versions: list[VersionInfo] = []
+
+    def fields(self, **extra: object) -> dict[str, object]:
+        """What every log line of this job carries."""
+        return {"secret": self.secret_name, "rotation": self.job_id, "step": self.step, **extra}
+
+    def load(self) -> bool:
+        """Read the secret, its configuration and its state; False if it did not opt in."""
+        self.snapshot = self.services.secrets.get(self.secret_name)
+        if not config.is_opted_in(self.snapshot.annotations):
+            return False
+        self.config = config.load(
+            self.snapshot.annotations, self.settings, frozenset(self.services.sources)
+        )
+        self.source = self.services.sources[self.config.source]
+        self.source.validate(self.config)
+        self.state = RotationState.load(self.snapshot.annotations)
+        return True
+
+    def ensure_free(self, now: datetime) -> None:
+        """Raise RotationBusy while another delivery or operator command holds the lease."""
+        state = self.state
+        if state.lease_held_by_other(self.attempt, now):
+            raise RotationBusy(
+                f"secret {self.secret_name} is being worked on by another delivery or operator "
+                f"command ({state.holder}, rotation {state.rotation}) until {state.lease_until}"
+            )
+
+    def hold(self) -> None:
+        """Take the lease, so no rotation starts while an operator's job changes the secret."""
+        now = self.now()
+        self.ensure_free(now)
+        self.save(self.state.evolve(holder=self.attempt, lease_until=now + self.settings.lease))
+
+    def release_lease(self, **changes: Any) -> None:
+        """Give up the lease (with `changes` to the state); best effort, since it expires anyway."""
+        try:
+            snapshot = self.services.secrets.get(self.secret_name)
+            state = RotationState.load(snapshot.annotations)
+            if state.holder == self.attempt:
+                self.snapshot = snapshot
+                self.save(state.evolve(holder=None, lease_until=None, **changes))
+        except RotationError as release_error:
+            logs.warning(f"could not release the rotation lease: {release_error}", **self.fields())
+
+    def targets(self) -> list[RemoteRepository]:
+        """The listed repositories plus every discovered one whose credential uses this secret."""
+        self.step = "targets"
+        targets = {name: RemoteRepository(name, "", "") for name in self.config.repositories}
+        secret_id = self.snapshot.name.rsplit("/", 1)[-1]
+        for location in self.config.discover:
+            for repository in self.services.repositories.list_remote(location):
+                ref = SecretVersionRef.parse(repository.password_secret_version)
+                if (
+                    ref is not None
+                    and ref.secret_id == secret_id
+                    and self.services.projects.number(ref.project) == self.snapshot.project_number
+                ):
+                    targets[repository.name] = repository
+        if not targets:
+            raise PermanentError(
+                f"no remote repository found that uses secret {self.snapshot.name}",
+                remedy="check token-rotator.repositories and token-rotator.discover",
+            )
+        return list(targets.values())
+
+    def read_targets(self, targets: list[RemoteRepository]) -> list[RemoteRepository]:
+        """The targets as they are now: listed ones are read (discovered ones were, by listing)."""
+        return [
+            target
+            if target.password_secret_version
+            else self.services.repositories.get(target.name)
+            for target in targets
+        ]
+
+    def agents(self, targets: Iterable[RemoteRepository]) -> set[str]:
+        """The Artifact Registry service agents that read the secret for these repositories."""
+        return {service_agent(self.services.projects.number(r.project)) for r in targets}
+
+    def verify_access(self, targets: list[RemoteRepository]) -> None:
+        self.step = "access"
+        AccessChecker(self.services.secrets, self.services.projects).ensure(
+            self.snapshot, self.agents(targets), self.config.grant_access
+        )
+
+    def check_token(self, token: Token, context: SourceContext) -> None:
+        """The source's check, a few times, since a fresh token may take a moment to work upstream;
+        raises the last TokenRejected."""
+        for attempt in range(1, self.settings.check_attempts + 1):
+            try:
+                self.source.check(token, context)
+                return
+            except TokenRejected:
+                if attempt == self.settings.check_attempts:
+                    raise
+                time.sleep(self.settings.check_delay.total_seconds())
+
+    def repoint(self, targets: list[RemoteRepository], version_name: str) -> list[RemoteRepository]:
+        """Point every target at the new version; those already there are left alone."""
+        self.step = "repoint"
+        username = self.config.username
+
+        def move(target: RemoteRepository) -> RemoteRepository:
+            if target.password_secret_version == version_name and target.username == username:
+                return target
+            moved = self.services.repositories.repoint(target.name, username, version_name)
+            logs.info(
+                f"repointed {target.name} to {version_name}", **self.fields(repository=target.name)
+            )
+            return moved
+
+        if len(targets) == 1:
+            return [move(targets[0])]
+        with ThreadPoolExecutor(max_workers=min(8, len(targets))) as pool:
+            return list(pool.map(move, targets))
+
+    def retirement(
+        self, newest: int | None, repositories: Iterable[RemoteRepository]
+    ) -> tuple[list[int], list[int]]:
+        """Which enabled versions the keep policy keeps (`newest`, `current`, then the newest
+        others) and which it retires: the rest, except any a repository points at. Decides only,
+        from the versions listed last."""
+        enabled = [v.number for v in self.versions if v.enabled and v.number != newest]
+        current = self.snapshot.aliases.get(CURRENT)
+        protected = [v for v in (newest, current) if v is not None]
+        kept = list(dict.fromkeys(protected + enabled))[: self.config.keep_versions]
+        in_use = {
+            ref.version
+            for repository in repositories
+            if (ref := SecretVersionRef.parse(repository.password_secret_version)) is not None
+        }
+        return kept, [v for v in enabled if v not in kept and str(v) not in in_use]
+
+    def retire_versions(self, versions: list[int]) -> set[str]:
+        """Revoke each version's token where the source can, then disable the version (destroy it
+        where the secret's destroy TTL makes that a delay). Each succeeds when already done; a
+        token the source cannot revoke is logged and its version kept."""
+        retired: set[str] = set()
+        for version in versions:
+            try:
+                self.retire_token(version)
+            except PermanentError as error:
+                logs.error(
+                    f"could not retire the token of version {version}: {error}",
+                    **self.fields(event="retire_failed", version=version, remedy=error.remedy),
+                )
+                continue
+            self.services.secrets.retire_version(
+                self.snapshot.version_name(version), destroy=self.snapshot.destroys_with_ttl
+            )
+            retired.add(str(version))
+            logs.info(f"retired version {version}", **self.fields(version=version))
+        return retired
+
+    def retire_token(self, version: int) -> None:
+        """Revoke a version's token upstream, with what was recorded when it was minted and the
+        version's name (a source may read the token to find out what it is, if nothing was)."""
+        record = self.state.tokens.get(str(version), {})
+        self.source.retire(
+            {**record, "version": self.snapshot.version_name(version)}, self.source_context()
+        )
+
+    def save(self, state: RotationState, aliases: dict[str, int] | None = None) -> None:
+        annotations = {**self.snapshot.annotations, config.STATE_KEY: state.dump()}
+        self.snapshot = self.services.secrets.write(
+            self.snapshot, annotations=annotations, aliases=aliases
+        )
+        self.state = state
+
+    def source_context(self, valid_for: timedelta | None = None) -> SourceContext:
+        return SourceContext(
+            self.snapshot,
+            self.config,
+            self.services.secrets,
+            self.state.rotation or "",
+            self.now(),
+            resumed=self.resumed,
+            valid_for=valid_for,
+        )
