@@ -19,6 +19,9 @@ ClientT = TypeVar("ClientT")
 
 
 USER_AGENT = "ar-token-rotator/0.1"
+CLI_USER_AGENT = (
+    "ar-token-rotator-cli/0.1"  # the operator's command line, told apart from the function
+)
 
 
 def _build(client_class: type[ClientT], transport_class: Any, env_variable: str) -> ClientT:
@@ -73,7 +76,17 @@ def projects() -> resourcemanager_v3.ProjectsClient:
     )
 
 
+@functools.cache
+def publisher() -> Any:
+    """Pub/Sub's publisher, for the command line's `republish` only: google-cloud-pubsub is the
+    `cli` extra, not a dependency of the deployed function (ModuleNotFoundError without it)."""
+    from google.pubsub_v1 import PublisherClient
+    from google.pubsub_v1.services.publisher.transports import PublisherGrpcTransport
+
+    return _build(PublisherClient, PublisherGrpcTransport, "PUBSUB_EMULATOR_HOST")
+
+
 def reset() -> None:
     """Forget the cached clients (tests that move the emulator between hosts call this)."""
-    for factory in (secret_manager, artifact_registry, projects):
+    for factory in (secret_manager, artifact_registry, projects, publisher):
         factory.cache_clear()

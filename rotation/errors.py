@@ -66,9 +66,10 @@ def from_google(error: Exception, doing: str) -> RotationError:
             "(the terraform module's custom role has every permission the function needs)",
         )
     if isinstance(error, google_exceptions.NotFound):
-        return PermanentError(
+        return ConfigError(
             f"{doing}: not found: {_message(error)}",
-            remedy="check the names in the secret's token-rotator.* annotations",
+            remedy="check the name: in the secret's token-rotator.* annotations, or on the "
+            "command line",
         )
     return PermanentError(f"{doing}: {type(error).__name__}: {_message(error)}")
 

@@ -18,7 +18,13 @@ from typing import Any
 from rotation import config, logs
 from rotation.access import AccessChecker, service_agent
 from rotation.config import RotationConfig, Settings
-from rotation.errors import PermanentError, RotationBusy, RotationError, TokenRejected
+from rotation.errors import (
+    ConfigError,
+    PermanentError,
+    RotationBusy,
+    RotationError,
+    TokenRejected,
+)
 from rotation.projects import ProjectDirectory
 from rotation.repositories import RemoteRepository, RepositoryStore, SecretVersionRef
 from rotation.secrets import SecretSnapshot, SecretStore, VersionInfo
@@ -85,6 +91,16 @@ class SecretJob:
         self.state = RotationState.load(self.snapshot.annotations)
         return True
 
+    def load_managed(self) -> None:
+        """load(), for an operator's command: a secret that did not opt in is a usage error."""
+        if not self.load():
+            raise ConfigError(
+                f"secret {self.snapshot.name} has no {config.PREFIX}source annotation, so "
+                "ar-token-rotator does not manage it",
+                remedy="name a secret that opted in, or add its token-rotator.* annotations "
+                "(README: Configuration)",
+            )
+
     def ensure_free(self, now: datetime) -> None:
         """Raise RotationBusy while another delivery or operator command holds the lease."""
         state = self.state
@@ -140,6 +156,19 @@ class SecretJob:
             else self.services.repositories.get(target.name)
             for target in targets
         ]
+
+    def version_of(self, repository: RemoteRepository) -> int | None:
+        """The version of this secret the repository points at; None for another secret, or a
+        version given by alias."""
+        ref = SecretVersionRef.parse(repository.password_secret_version)
+        if (
+            ref is None
+            or ref.secret_id != self.snapshot.name.rsplit("/", 1)[-1]
+            or not ref.version.isdigit()
+            or self.services.projects.number(ref.project) != self.snapshot.project_number
+        ):
+            return None
+        return int(ref.version)
 
     def agents(self, targets: Iterable[RemoteRepository]) -> set[str]:
         """The Artifact Registry service agents that read the secret for these repositories."""

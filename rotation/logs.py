@@ -1,4 +1,5 @@
-"""Structured logs: one JSON object per line on stdout, in the shape Cloud Logging parses.
+"""Structured logs: one JSON object per line on stdout, in the shape Cloud Logging parses; or,
+for the operator's command line, readable lines on stderr.
 
 Fields are passed explicitly; values are never tokens (the `Token` type refuses to print itself).
 """
@@ -9,6 +10,8 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,12 +29,30 @@ class _JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, sort_keys=False)
 
 
-class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever sys.stdout is now, so a replaced stdout (tests, workers) still gets logs."""
+class _ConsoleFormatter(logging.Formatter):
+    """For a person at a terminal: `[step] message`, and the remedy on a line of its own."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = getattr(record, "fields", {})
+        severity = f"{record.levelname.lower()}: " if record.levelno >= logging.WARNING else ""
+        step = f"[{fields['step']}] " if fields.get("step") else ""
+        line = f"  {step}{severity}{record.getMessage()}"
+        if fields.get("remedy"):
+            line += f"\n    remedy: {fields['remedy']}"
+        return line
+
+
+class _CurrentStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stdout (or sys.stderr) is now, so a replaced one (tests, workers)
+    still gets logs."""
+
+    def __init__(self, name: str) -> None:
+        self._stream_name = name  # not `_name`: logging.Handler keeps its own name there
+        super().__init__()
 
     @property
     def stream(self) -> Any:
-        return sys.stdout
+        return getattr(sys, self._stream_name)
 
     @stream.setter
     def stream(self, _value: Any) -> None:
@@ -41,11 +62,25 @@ class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
 def _configure() -> None:
     if _LOGGER.handlers:
         return
-    handler = _StdoutHandler()
+    handler = _CurrentStreamHandler("stdout")
     handler.setFormatter(_JsonFormatter())
     _LOGGER.addHandler(handler)
     _LOGGER.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
     _LOGGER.propagate = True
+
+
+@contextmanager
+def console() -> Iterator[None]:
+    """Inside: readable lines on stderr, so stdout carries only a command's own output."""
+    previous = list(_LOGGER.handlers)
+    handler = _CurrentStreamHandler("stderr")
+    handler.setFormatter(_ConsoleFormatter())
+    _LOGGER.handlers[:] = [handler]
+    _LOGGER.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
+    try:
+        yield
+    finally:
+        _LOGGER.handlers[:] = previous
 
 
 def log(severity: str, message: str, **fields: Any) -> None:

@@ -185,6 +185,7 @@ class Rotation(SecretJob):
             self.abandon(pending, targets, error)
             self.step = "test"
             raise
+        logs.info(f"the new token passed the check of source {self.config.source}", **self.fields())
 
     def abandon(self, pending: int, targets: list[RemoteRepository], error: TokenRejected) -> None:
         """A rejected token is never used: disable its version and clear `pending` so the next
@@ -231,17 +232,7 @@ class Rotation(SecretJob):
     ) -> None:
         """`current` -> the new version, `previous` -> the old one, `pending` cleared, lease released."""
         self.step = "finish"
-        aliases = {
-            alias: v
-            for alias, v in self.snapshot.aliases.items()
-            if alias not in (PENDING, PREVIOUS)
-        }
-        previous = self.snapshot.aliases.get(CURRENT) or next(
-            (v for v in kept if v < pending), None
-        )
-        aliases[CURRENT] = pending
-        if previous is not None and previous != pending and previous in kept:
-            aliases[PREVIOUS] = previous
+        aliases = self.final_aliases(pending, kept)
         self.save(
             self.state.evolve(
                 phase=Phase.DONE,
@@ -266,6 +257,22 @@ class Rotation(SecretJob):
                 retired_versions=sorted(int(v) for v in retired),
             ),
         )
+
+    def final_aliases(self, pending: int, kept: list[int]) -> dict[str, int]:
+        """The aliases once `pending` is current: the old `current` (or else the newest kept
+        version below) becomes `previous` if it is kept; `pending` is cleared."""
+        aliases = {
+            alias: v
+            for alias, v in self.snapshot.aliases.items()
+            if alias not in (PENDING, PREVIOUS)
+        }
+        previous = self.snapshot.aliases.get(CURRENT) or next(
+            (v for v in kept if v < pending), None
+        )
+        aliases[CURRENT] = pending
+        if previous is not None and previous != pending and previous in kept:
+            aliases[PREVIOUS] = previous
+        return aliases
 
     def release(self, error: RotationError) -> None:
         """Give up the lease so a redelivery can resume at once, saying where and why it stopped."""

@@ -1,0 +1,154 @@
+"""`plan`: what a rotation would do now, step by step. It walks the rotation's own decisions
+(claim, adoption, access, retirement, aliases) on what it reads, and writes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rotation.access import ACCESSOR_ROLE, AccessChecker, grant_command
+from rotation.display import approximate
+from rotation.errors import RotationBusy
+from rotation.repositories import RemoteRepository
+from rotation.rotator import Rotation
+from rotation.state import PENDING, Phase, RotationState
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    step: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    secret: str
+    source: str
+    # rotate (a new rotation), resume (an unfinished one), skip, wait (another delivery or
+    # command holds the lease) or stop (a rotation now would stop at a step; see the last one)
+    verdict: str
+    steps: list[PlannedStep] = field(default_factory=list)
+
+
+def plan(rotation: Rotation) -> Plan:
+    rotation.load_managed()
+    now = rotation.now()
+
+    def done(verdict: str, *steps: PlannedStep) -> Plan:
+        return Plan(rotation.snapshot.name, rotation.config.source, verdict, list(steps))
+
+    try:
+        decision = rotation.decide(now)
+    except RotationBusy as busy:
+        return done("wait", PlannedStep("claim", f"wait: {busy}; the function retries later"))
+    if not isinstance(decision, RotationState):
+        return done("skip", PlannedStep("claim", f"skip: {decision[1]}"))
+    resumed = rotation.state.unfinished
+    steps = [PlannedStep("claim", _claim(rotation, decision))]
+    rotation.versions = rotation.services.secrets.versions(rotation.secret_name)
+    targets = rotation.read_targets(rotation.targets())
+    steps.append(PlannedStep("targets", "; ".join(_where(rotation, r) for r in targets)))
+
+    pending, create = _create(rotation, decision)
+    steps.append(PlannedStep("create", create))
+
+    agents = rotation.agents(targets)
+    missing = AccessChecker(rotation.services.secrets, rotation.services.projects).missing(
+        rotation.snapshot, agents
+    )
+    if missing and not rotation.config.grant_access:
+        commands = "; ".join(grant_command(rotation.snapshot.name, m) for m in sorted(missing))
+        access = (
+            f"stop: {', '.join(sorted(missing))} cannot read the secret, so no repository would "
+            f"change; run {commands} (or set token-rotator.grant-access=true)"
+        )
+        return done("stop", *steps, PlannedStep("access", access))
+    if missing:
+        access = f"grant {ACCESSOR_ROLE} on the secret to {', '.join(sorted(missing))}"
+    else:
+        access = f"{', '.join(sorted(agents))} can read the secret"
+    steps.append(PlannedStep("access", access))
+    steps.append(PlannedStep("test", _test(rotation)))
+
+    version_name = rotation.snapshot.version_name(pending)
+    steps.append(PlannedStep("repoint", "; ".join(_repoint(rotation, r, pending) for r in targets)))
+    moved = [RemoteRepository(r.name, rotation.config.username, version_name) for r in targets]
+    kept, expired = rotation.retirement(pending, moved)
+    steps.append(PlannedStep("retire", _retire(rotation, kept, expired)))
+    aliases = rotation.final_aliases(pending, kept)
+    finish = ", ".join(f"{alias} -> version {v}" for alias, v in sorted(aliases.items()))
+    steps.append(PlannedStep("finish", f"{finish}; pending cleared; lease released"))
+    return done("resume" if resumed else "rotate", *steps)
+
+
+def _claim(rotation: Rotation, state: RotationState) -> str:
+    if rotation.state.unfinished:
+        return f"resume the unfinished rotation {state.rotation} at phase {state.phase}"
+    last = rotation.state.completed_at
+    if last is None:
+        why = "no rotation has completed yet"
+    elif rotation.event.forced:
+        why = "forced"
+    else:
+        why = (
+            f"the last completed {approximate(rotation.now() - last)} ago, more than "
+            f"min-interval {approximate(rotation.config.min_interval)}"
+        )
+    return f"start a new rotation ({why}) and take the lease for {approximate(rotation.settings.lease)}"
+
+
+def _where(rotation: Rotation, repository: RemoteRepository) -> str:
+    version = rotation.version_of(repository)
+    at = f"version {version}" if version is not None else repository.password_secret_version
+    return f"{repository.name} (at {at})"
+
+
+def _create(rotation: Rotation, state: RotationState) -> tuple[int, str]:
+    """The version that becomes `pending`, and how."""
+    if state.phase is Phase.PENDING and PENDING in rotation.snapshot.aliases:
+        pending = rotation.snapshot.aliases[PENDING]
+        return pending, f"done already: version {pending} is pending"
+    adopted = rotation.adoptable() if rotation.state.unfinished else None
+    if adopted is not None:
+        return adopted, (
+            f"adopt version {adopted}, added by an interrupted attempt of this rotation, as pending"
+        )
+    new = max((v.number for v in rotation.versions), default=0) + 1
+    return new, (
+        f"obtain a new token from source {rotation.config.source} and add it as version {new} "
+        "(alias pending)"
+    )
+
+
+def _test(rotation: Rotation) -> str:
+    where = f" and against {rotation.config.index_url}" if rotation.config.index_url else ""
+    settings = rotation.settings
+    return (
+        f"check the new token with source {rotation.config.source}{where}, up to "
+        f"{settings.check_attempts} times {approximate(settings.check_delay)} apart; a token "
+        "still refused is disabled, pending cleared, and the rotation stops"
+    )
+
+
+def _repoint(rotation: Rotation, repository: RemoteRepository, pending: int) -> str:
+    version = rotation.version_of(repository)
+    if version == pending and repository.username == rotation.config.username:
+        return f"{repository.name}: already at version {pending}"
+    at = f"version {version}" if version is not None else repository.password_secret_version
+    return f"{repository.name}: {at} -> version {pending}"
+
+
+def _retire(rotation: Rotation, kept: list[int], expired: list[int]) -> str:
+    keep = f"keep-versions {rotation.config.keep_versions} keeps {_numbers(kept)}"
+    if not expired:
+        return f"nothing: {keep}"
+    verb = "destroy" if rotation.snapshot.destroys_with_ttl else "disable"
+    them, tokens = ("it", "the token") if len(expired) == 1 else ("them", "the tokens")
+    return (
+        f"retire {tokens} of {_numbers(expired)} (source {rotation.config.source}), then "
+        f"{verb} {them}; {keep}"
+    )
+
+
+def _numbers(versions: list[int]) -> str:
+    label = "version" if len(versions) == 1 else "versions"
+    return f"{label} {', '.join(str(v) for v in versions)}"

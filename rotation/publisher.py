@@ -1,0 +1,21 @@
+"""Thin adapter over Pub/Sub: publish one notification to one topic, for the operator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rotation import clients
+from rotation.errors import google_call
+from rotation.notifications import Notification
+
+
+class Publisher:
+    def __init__(self, client: Any = None) -> None:
+        self._client = client or clients.publisher()
+
+    def publish(self, topic: str, notification: Notification) -> str:
+        """Publish and return the message id Pub/Sub assigned."""
+        message = {"data": notification.data, "attributes": notification.attributes}
+        with google_call(f"publishing to topic {topic}"):
+            response = self._client.publish(topic=topic, messages=[message])
+        return str(response.message_ids[0])

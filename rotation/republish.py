@@ -1,0 +1,166 @@
+"""`republish`: publish SECRET_ROTATE in Secret Manager's format to the secret's topic, so the
+deployed function rotates (or resumes the unfinished rotation), and follow its progress in the
+secret's state until the function is done."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rotation.config import Settings
+from rotation.display import approximate
+from rotation.errors import ConfigError, PermanentError, RotationBusy
+from rotation.events import SECRET_ROTATE, SecretEvent
+from rotation.job import Services, utc_now
+from rotation.notifications import gcloud_command, secret_rotate
+from rotation.publisher import Publisher
+from rotation.rotator import Rotation
+from rotation.secrets import SecretSnapshot
+from rotation.state import Phase, RotationState
+
+_NOTE_EVERY_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Republished:
+    secret: str
+    message_id: str
+    topic: str
+    forced: bool
+    rotation: str  # the rotation the function will complete: this message's, or the one it resumes
+    expectation: str  # what the function will do with it, as the rotation's decisions foresee
+    skipped: bool  # the function will acknowledge it without rotating
+    etag: str  # the secret's etag before publishing: any later write by the function changes it
+
+
+def republish(
+    secret: str,
+    services: Services,
+    settings: Settings,
+    publisher: Publisher | None,
+    *,
+    force: bool = False,
+    topic: str | None = None,
+    now: Callable[[], datetime] = utc_now,
+) -> Republished:
+    """Publish; `publisher` None means google-cloud-pubsub is not installed (a usage error that
+    names the gcloud command that publishes the same message)."""
+    preview = Rotation(
+        SecretEvent(SECRET_ROTATE, "republish", now(), secret, force), services, settings
+    )
+    preview.load_managed()
+    snapshot = preview.snapshot
+    topic = _topic(snapshot, topic)
+    skipped = False
+    follows = preview.state.rotation if preview.state.unfinished else None
+    try:
+        decision = preview.decide(now())
+    except RotationBusy as busy:
+        expectation = f"it will be redelivered until the lease is free: {busy}"
+    else:
+        if isinstance(decision, RotationState):
+            expectation = (
+                f"the function will resume rotation {follows} at phase {decision.phase}"
+                if follows
+                else "the function will start a new rotation"
+            )
+        else:
+            skipped = True
+            expectation = f"the function will skip it: {decision[1]}"
+    notification = secret_rotate(services.secrets.notification_body(snapshot.name), now(), force)
+    if publisher is None:
+        minimal = secret_rotate({"name": snapshot.name}, now(), force)
+        raise ConfigError(
+            "google-cloud-pubsub is not installed, so this command cannot publish",
+            remedy="pip install 'ar-token-rotator[cli]' (or requirements-cli.txt), or publish "
+            f"the message with: {gcloud_command(topic, minimal)}",
+        )
+    message_id = publisher.publish(topic, notification)
+    return Republished(
+        snapshot.name,
+        message_id,
+        topic,
+        force,
+        follows or message_id,
+        expectation,
+        skipped,
+        snapshot.etag,
+    )
+
+
+def _topic(snapshot: SecretSnapshot, chosen: str | None) -> str:
+    if chosen is not None:
+        if chosen not in snapshot.topics:
+            raise ConfigError(
+                f"secret {snapshot.name} does not notify topic {chosen}",
+                remedy=f"use one of its topics: {', '.join(snapshot.topics) or 'none'}",
+            )
+        return chosen
+    if len(snapshot.topics) == 1:
+        return snapshot.topics[0]
+    if not snapshot.topics:
+        raise ConfigError(
+            f"secret {snapshot.name} has no Pub/Sub topic, so no function hears its rotations",
+            remedy="add the topic the function is triggered by to the secret (the terraform "
+            "module does), or run the rotation here: ar-token-rotator rotate",
+        )
+    raise ConfigError(
+        f"secret {snapshot.name} notifies several topics: {', '.join(snapshot.topics)}",
+        remedy="name the one the function is triggered by with --topic",
+    )
+
+
+def wait(
+    services: Services,
+    published: Republished,
+    timeout: timedelta,
+    interval: float,
+    progress: Callable[[str], None],
+) -> RotationState:
+    """Poll the secret's state until the function completes the rotation; PermanentError when it
+    stops at a step that needs an operator, or when `timeout` passes."""
+    started = time.monotonic()
+    next_note = started + _NOTE_EVERY_SECONDS
+    last: tuple[object, ...] | None = None
+    while True:
+        snapshot = services.secrets.get(published.secret)
+        state = RotationState.load(snapshot.annotations)
+        if state.completed_rotation == published.rotation:
+            return state
+        ours = state.rotation == published.rotation and snapshot.etag != published.etag
+        abandoned = state.phase is Phase.FAILED
+        if ours and (abandoned or (state.error and not state.holder and not state.retryable)):
+            raise PermanentError(
+                f"the function {'abandoned' if abandoned else 'stopped'} rotation "
+                f"{published.rotation} at step {state.failed_step}: {state.error}",
+                remedy="fix the cause, then republish "
+                + ("to start a new rotation" if abandoned else "to resume it")
+                + "; `status` shows the state",
+            )
+        seen = (ours, state.phase, state.holder, state.error)
+        elapsed = time.monotonic() - started
+        if seen != last or time.monotonic() >= next_note:
+            note = _describe(published, state, ours) if seen != last else "still waiting"
+            progress(f"{note} ({approximate(timedelta(seconds=elapsed))})")
+            last, next_note = seen, time.monotonic() + _NOTE_EVERY_SECONDS
+        if elapsed >= timeout.total_seconds():
+            raise PermanentError(
+                f"the function did not complete rotation {published.rotation} within "
+                f"{approximate(timeout)}",
+                remedy="it may still be working, or never got the message: check `status` and "
+                "the function's logs (rotation_failed, rotation_retry, malformed_event, "
+                "stale_event, ALLOWED_PROJECTS)",
+            )
+        time.sleep(interval)
+
+
+def _describe(published: Republished, state: RotationState, ours: bool) -> str:
+    if not ours:
+        return f"waiting for the function to take message {published.message_id}"
+    if state.holder:
+        return f"the function is working on rotation {published.rotation}: phase {state.phase}"
+    if state.error:
+        return f"an attempt stopped at step {state.failed_step}; it is retried: {state.error}"
+    return f"rotation {published.rotation} is at phase {state.phase}"

@@ -1,0 +1,261 @@
+"""`status`: what the rotation of one secret did and where it stands, read without changing anything.
+
+The versions behind `current`, `pending` and `previous` (age, token expiry where the state knows
+it), the next scheduled rotation, every repository that uses the secret and the version it points
+at, whether the Artifact Registry service agents may read the secret, and the last rotation's
+outcome with any unfinished step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from rotation.access import AccessChecker
+from rotation.display import approximate, moment, relative
+from rotation.errors import PermanentError
+from rotation.job import SecretJob
+from rotation.state import CURRENT, PENDING, PREVIOUS, Phase
+
+ALIASES = (CURRENT, PENDING, PREVIOUS)
+
+
+@dataclass(frozen=True)
+class VersionStatus:
+    alias: str
+    number: int
+    state: str  # ENABLED, DISABLED, DESTROYED, or MISSING
+    created_at: datetime | None
+    token_expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RepositoryStatus:
+    name: str
+    points_at: str
+    version: int | None  # of this secret; None for another secret
+    alias: str | None  # the alias that version holds, if any
+
+
+@dataclass(frozen=True)
+class AgentStatus:
+    member: str
+    can_read: bool
+
+
+@dataclass(frozen=True)
+class RotationStatus:
+    phase: str
+    rotation: str | None
+    forced: bool
+    started_at: datetime | None
+    completed_at: datetime | None
+    completed_rotation: str | None
+    error: str | None
+    failed_step: str | None
+    retryable: bool
+    holder: str | None
+    lease_until: datetime | None
+    unfinished: bool
+
+
+@dataclass(frozen=True)
+class SecretStatus:
+    secret: str
+    source: str
+    keep_versions: int
+    min_interval: timedelta
+    grant_access: bool
+    versions: list[VersionStatus]
+    enabled_versions: list[int]
+    next_rotation_time: datetime | None
+    rotation_period: timedelta | None
+    repositories: list[RepositoryStatus]
+    agents: list[AgentStatus]
+    rotation: RotationStatus
+    problems: list[str]  # what status could not find out, and why
+
+
+def collect(job: SecretJob) -> SecretStatus:
+    job.load_managed()
+    snapshot, state, services = job.snapshot, job.state, job.services
+    job.versions = services.secrets.versions(snapshot.name)
+    by_number = {v.number: v for v in job.versions}
+    versions = []
+    for alias in ALIASES:
+        number = snapshot.aliases.get(alias)
+        if number is None:
+            continue
+        info = by_number.get(number)
+        expires = state.tokens.get(str(number), {}).get("expires_at")
+        versions.append(
+            VersionStatus(
+                alias,
+                number,
+                info.state if info else "MISSING",
+                info.created_at if info else None,
+                datetime.fromisoformat(expires) if expires else None,
+            )
+        )
+    problems: list[str] = []
+    try:
+        targets = job.read_targets(job.targets())
+    except PermanentError as error:
+        targets = []
+        problems.append(f"{error} ({error.remedy})" if error.remedy else str(error))
+    holders = {number: alias for alias, number in snapshot.aliases.items()}
+    repositories = [
+        RepositoryStatus(r.name, r.password_secret_version, v, holders.get(v) if v else None)
+        for r in targets
+        for v in [job.version_of(r)]
+    ]
+    agents = job.agents(targets)
+    missing = AccessChecker(services.secrets, services.projects).missing(snapshot, agents)
+    return SecretStatus(
+        secret=snapshot.name,
+        source=job.config.source,
+        keep_versions=job.config.keep_versions,
+        min_interval=job.config.min_interval,
+        grant_access=job.config.grant_access,
+        versions=versions,
+        enabled_versions=[v.number for v in job.versions if v.enabled],
+        next_rotation_time=snapshot.next_rotation_time,
+        rotation_period=snapshot.rotation_period,
+        repositories=repositories,
+        agents=[AgentStatus(a, a not in missing) for a in sorted(agents)],
+        rotation=RotationStatus(
+            phase=state.phase.value,
+            rotation=state.rotation,
+            forced=state.forced,
+            started_at=state.started_at,
+            completed_at=state.completed_at,
+            completed_rotation=state.completed_rotation,
+            error=state.error,
+            failed_step=state.failed_step,
+            retryable=state.retryable,
+            holder=state.holder,
+            lease_until=state.lease_until,
+            unfinished=state.unfinished,
+        ),
+        problems=problems,
+    )
+
+
+def as_json(status: SecretStatus) -> dict[str, Any]:
+    """Plain JSON values: times as RFC 3339, durations in seconds."""
+    return _plain(asdict(status))  # type: ignore[no-any-return]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    return value
+
+
+def render(status: SecretStatus, now: datetime) -> list[str]:
+    """The status as lines for a terminal: a few facts, then a table each."""
+    lines = [
+        f"secret         {status.secret}",
+        f"source         {status.source}   keep-versions {status.keep_versions}   "
+        f"min-interval {approximate(status.min_interval)}",
+        f"next rotation  {_next_rotation(status, now)}",
+        "",
+    ]
+    rows = []
+    for alias in ALIASES:
+        version = next((v for v in status.versions if v.alias == alias), None)
+        if version is None:
+            rows.append([alias, "-", "", "", ""])
+            continue
+        created = relative(version.created_at, now) if version.created_at else "unknown"
+        expires = moment(version.token_expires_at, now) if version.token_expires_at else "unknown"
+        rows.append([alias, str(version.number), version.state, created, expires])
+    lines += _table(["ALIAS", "VERSION", "STATE", "CREATED", "TOKEN EXPIRES"], rows)
+    enabled = ", ".join(str(v) for v in status.enabled_versions) or "none"
+    lines += [f"enabled versions: {enabled}", ""]
+    lines += _table(
+        ["REPOSITORY", "POINTS AT"],
+        [[r.name, _pointer(r, status)] for r in status.repositories] or [["(none found)", ""]],
+    )
+    lines.append("")
+    lines += _table(
+        ["SERVICE AGENT", "ACCESS"],
+        [[a.member.removeprefix("serviceAccount:"), _access(a, status)] for a in status.agents]
+        or [["(no repository, so none)", ""]],
+    )
+    lines += ["", f"last rotation  {_last(status.rotation, now)}"]
+    lines.append(f"unfinished     {_unfinished(status.rotation, now)}")
+    lines += [f"problem        {problem}" for problem in status.problems]
+    return lines
+
+
+def _next_rotation(status: SecretStatus, now: datetime) -> str:
+    if status.next_rotation_time is None:
+        return "not scheduled (the secret has no rotation schedule)"
+    every = f", every {approximate(status.rotation_period)}" if status.rotation_period else ""
+    return moment(status.next_rotation_time, now) + every
+
+
+def _pointer(repository: RepositoryStatus, status: SecretStatus) -> str:
+    if repository.version is None:
+        return f"{repository.points_at} (not a version of this secret)"
+    if repository.alias:
+        return f"version {repository.version} ({repository.alias})"
+    rotated = any(v.alias == CURRENT for v in status.versions)
+    return f"version {repository.version}" + (" (NOT current)" if rotated else "")
+
+
+def _access(agent: AgentStatus, status: SecretStatus) -> str:
+    if agent.can_read:
+        return "can read"
+    if status.grant_access:
+        return "cannot read yet: the next rotation grants it (grant-access)"
+    return "CANNOT READ: the next rotation stops before repointing"
+
+
+def _last(rotation: RotationStatus, now: datetime) -> str:
+    if rotation.phase == Phase.FAILED:
+        return (
+            f"rotation {rotation.rotation} abandoned at step {rotation.failed_step}: "
+            f"{rotation.error}"
+        )
+    if rotation.completed_at is None:
+        return "none completed yet"
+    forced = ", forced" if rotation.forced and not rotation.unfinished else ""
+    return (
+        f"rotation {rotation.completed_rotation} completed "
+        f"{moment(rotation.completed_at, now)}{forced}"
+    )
+
+
+def _unfinished(rotation: RotationStatus, now: datetime) -> str:
+    if not rotation.unfinished:
+        return "none"
+    text = f"rotation {rotation.rotation} at phase {rotation.phase}"
+    if rotation.started_at:
+        text += f", started {relative(rotation.started_at, now)}"
+    if rotation.holder and rotation.lease_until and rotation.lease_until > now:
+        text += f"; in progress ({rotation.holder}, lease {relative(rotation.lease_until, now)})"
+    if rotation.error:
+        then = (
+            "transient: the function retries"
+            if rotation.retryable
+            else "needs an operator: fix the cause, then republish"
+        )
+        text += f"; stopped at step {rotation.failed_step}: {rotation.error} ({then})"
+    return text
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [headers, *rows]
+    ]
