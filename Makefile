@@ -9,7 +9,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
 .PHONY: demo test lint bench clean checkov
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-cli.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
