@@ -27,7 +27,7 @@ from emulator.cloud_function import LocalFunction
 from emulator.credentials import ANY_USER
 from emulator.token_authority import TokenAuthority
 from emulator.upstream import PypiServer
-from rotation import clients
+from rotation import cli, clients
 
 PROJECT = "demo-project"
 TOPIC = f"projects/{PROJECT}/topics/secret-rotation"
@@ -177,16 +177,11 @@ def pip_install(index_url: str, target: Path) -> bool:
     return result.returncode == 0
 
 
-def publish_forced(emulator: Emulator, secret: str) -> str:
-    attributes = {
-        "eventType": "SECRET_ROTATE",
-        "dataFormat": "JSON_API_V1",
-        "secretId": secret,
-        "timestamp": emulator.clock.now().isoformat(),
-        "force": "true",
-    }
-    future = PublisherClient().publish(TOPIC, json.dumps({"name": secret}).encode(), **attributes)
-    return str(future.result())
+def operator(*argv: str) -> None:
+    """Run the operator's command line (`ar-token-rotator ...`) here, as a person would."""
+    print(f"$ ar-token-rotator {' '.join(argv)}")
+    if cli.main(list(argv)) != 0:
+        raise SystemExit(f"ar-token-rotator {argv[0]} failed")
 
 
 def main() -> int:
@@ -208,6 +203,7 @@ def main() -> int:
             emulator.pubsub.set_push_endpoint(TOPIC, function.url)
             heading("before: version 1 holds a token made by hand; the repository uses it")
             show(secret, authority, first_id)
+            operator("status", secret)
             installed_before = pip_install(repository_url, workdir / "site-before")
 
             heading(
@@ -228,10 +224,12 @@ def main() -> int:
             again = show(secret, authority, first_id)
 
             heading("an operator republishes with force=true: a second rotation")
-            publish_forced(emulator, secret)
+            operator("republish", secret, "--force")
             emulator.pubsub.wait_idle(60)
             forced = show(secret, authority, first_id)
             installed_after = pip_install(repository_url, workdir / "site-after")
+            heading("after: the operator's view")
+            operator("status", secret)
 
             heading("the function's log (rotation lines)")
             for line in function.entries():

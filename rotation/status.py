@@ -9,7 +9,7 @@ outcome with any unfinished step.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rotation.access import AccessChecker
@@ -174,7 +174,7 @@ def render(status: SecretStatus, now: datetime) -> list[str]:
         if version is None:
             rows.append([alias, "-", "", "", ""])
             continue
-        created = relative(version.created_at, now) if version.created_at else "unknown"
+        created = _age(version.created_at, now)
         expires = moment(version.token_expires_at, now) if version.token_expires_at else "unknown"
         rows.append([alias, str(version.number), version.state, created, expires])
     lines += _table(["ALIAS", "VERSION", "STATE", "CREATED", "TOKEN EXPIRES"], rows)
@@ -194,6 +194,14 @@ def render(status: SecretStatus, now: datetime) -> list[str]:
     lines.append(f"unfinished     {_unfinished(status.rotation, now)}")
     lines += [f"problem        {problem}" for problem in status.problems]
     return lines
+
+
+def _age(created_at: datetime | None, now: datetime) -> str:
+    if created_at is None:
+        return "unknown"
+    if created_at > now:  # the service's clock is ahead of this machine's (or the emulator's moved)
+        return f"{created_at.astimezone(UTC):%Y-%m-%d %H:%M:%SZ}"
+    return relative(created_at, now)
 
 
 def _next_rotation(status: SecretStatus, now: datetime) -> str:

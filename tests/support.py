@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import secrets as random_secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pypitoken
 from google.cloud import artifactregistry_v1, secretmanager_v1
 from google.cloud.pubsub_v1 import PublisherClient
 
 from emulator import Emulator
-from rotation import clients
+from rotation import clients, notifications
+from rotation.publisher import Publisher
+from rotation.secrets import SecretStore
 
 PROJECT = "demo-project"
 PROJECT_NUMBER = "123456789012"
@@ -161,18 +163,10 @@ class World:
         return self.sm.access_secret_version(name=version_name).payload.data.decode()
 
     def publish_rotate(self, secret: str, force: bool = False, when: datetime | None = None) -> str:
-        """Publish SECRET_ROTATE as Secret Manager (or an operator copying its format) does."""
-        when = when or self.emulator.clock.now()
-        attributes = {
-            "eventType": "SECRET_ROTATE",
-            "dataFormat": "JSON_API_V1",
-            "secretId": secret,
-            "timestamp": when.astimezone(UTC).isoformat(),
-        }
-        if force:
-            attributes["force"] = "true"
-        future = self.publisher.publish(TOPIC, json.dumps({"name": secret}).encode(), **attributes)
-        return str(future.result())
+        """Publish SECRET_ROTATE as Secret Manager (or an operator's `republish`) does."""
+        body = SecretStore(self.sm).notification_body(secret)
+        message = notifications.secret_rotate(body, when or self.emulator.clock.now(), force)
+        return Publisher().publish(TOPIC, message)
 
     def fire_schedule(self) -> None:
         """Move the emulator clock past the next rotation time, so Secret Manager sends SECRET_ROTATE."""
