@@ -1,0 +1,139 @@
+"""`republish`: the message is Secret Manager's, it reaches the real function through the
+emulator's Eventarc-style push, and `--wait` follows the rotation to its end or its stop."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from datetime import timedelta
+
+from rotation import cli as cli_module
+from rotation import notifications
+from rotation.secrets import SecretStore
+from tests.support import AR_AGENT, TOPIC, World, repository_name
+
+REPO = repository_name("pypi")
+SECRET_MANAGER_ATTRIBUTES = {"eventType", "dataFormat", "secretId", "timestamp"}
+
+
+def published(world: World, message_id: str):
+    return next(m for m in world.emulator.pubsub.messages(TOPIC) if m.message_id == message_id)
+
+
+def test_republish_reaches_the_function_and_wait_follows_it(world, cli, function_server):
+    secret = world.rotated_secret()
+    mark = function_server.mark()
+    first = cli("republish", secret, "--wait", "--poll-seconds", "0.2")
+    assert first.code == 0, first.err
+    message_id = first.out.split(":")[0]
+    assert first.out == f"{message_id}: rotation {message_id} completed\n"
+    assert "the function will start a new rotation" in first.err
+    assert f"waiting for the function to take message {message_id}" in first.err
+    assert world.aliases(secret) == {"current": 2, "previous": 1}
+    assert world.points_at(REPO) == f"{secret}/versions/2"
+    message = published(world, message_id)
+    assert set(message.attributes) == SECRET_MANAGER_ATTRIBUTES
+    assert message.attributes["secretId"] == secret
+    assert json.loads(message.data)["name"] == secret
+    completed = [e for e in function_server.entries(mark) if e.get("event") == "rotation_completed"]
+    assert [e["rotation"] for e in completed] == [message_id]
+
+    world.settle()
+    skipped = cli("republish", secret, "--wait")
+    assert skipped.code == 0, skipped.err
+    assert "the function will skip it: the last rotation completed at" in skipped.err
+    world.settle()
+    assert world.aliases(secret) == {"current": 2, "previous": 1}
+
+    forced = cli("republish", secret, "--force", "--json")
+    assert forced.code == 0, forced.err
+    result = json.loads(forced.out)
+    assert result["forced"] is True
+    assert result["completed"] is None
+    assert published(world, result["message_id"]).attributes["force"] == "true"
+    world.settle()
+    assert world.aliases(secret) == {"current": 3, "previous": 2}
+
+
+def test_wait_reports_a_stop_and_a_republish_resumes_that_rotation(world, cli):
+    secret = world.rotated_secret(grant=False)
+    stopped = cli("republish", secret, "--wait", "--poll-seconds", "0.2")
+    assert stopped.code == 1
+    message_id = world.rotate_messages()[-1]
+    assert f"error: the function stopped rotation {message_id} at step access" in stopped.err
+    assert "remedy: fix the cause, then republish to resume it" in stopped.err
+    assert world.points_at(REPO) == f"{secret}/versions/1"
+
+    world.grant(secret, AR_AGENT)
+    resumed = cli("republish", secret, "--wait", "--poll-seconds", "0.2")
+    assert resumed.code == 0, resumed.err
+    assert f"the function will resume rotation {message_id} at phase pending" in resumed.err
+    assert resumed.out.endswith(f": rotation {message_id} completed\n")
+    assert world.points_at(REPO) == f"{secret}/versions/2"
+
+
+def test_wait_gives_up_after_its_timeout(world, run):
+    secret = world.rotated_secret()
+    world.emulator.pubsub.set_push_endpoint(TOPIC, None)  # the function never hears of it
+    waited = run("republish", secret, "--wait", "--timeout", "1s", "--poll-seconds", "0.2")
+    assert waited.code == 1
+    assert "error: the function did not complete rotation" in waited.err
+    assert "within 1s" in waited.err
+    assert "remedy: it may still be working, or never got the message" in waited.err
+
+
+def test_republish_needs_a_topic_the_secret_notifies(cloud, run):
+    annotations = {
+        "token-rotator.source": "pypi-derived",
+        "token-rotator.root-secret": "root",
+        "token-rotator.repositories": REPO,
+    }
+    silent = cloud.secret("silent-token", annotations, payload="z" * 20, rotation=False)
+    refused = run("republish", silent)
+    assert refused.code == 2
+    assert f"secret {silent} has no Pub/Sub topic" in refused.err
+
+    secret = cloud.rotated_secret()
+    wrong = run("republish", secret, "--topic", "projects/demo-project/topics/elsewhere")
+    assert wrong.code == 2
+    assert f"remedy: use one of its topics: {TOPIC}" in wrong.err
+    assert cloud.rotate_messages() == []
+
+
+def test_without_the_pubsub_client_republish_prints_the_gcloud_command(cloud, run, monkeypatch):
+    def missing() -> None:
+        raise ModuleNotFoundError("No module named 'google.pubsub_v1'")
+
+    monkeypatch.setattr(cli_module, "Publisher", missing)
+    secret = cloud.rotated_secret()
+    refused = run("republish", secret, "--force")
+    assert refused.code == 2
+    assert "error: google-cloud-pubsub is not installed" in refused.err
+    remedy = refused.err.split("remedy: ", 1)[1]
+    command = shlex.split(remedy.split("publish the message with: ", 1)[1])
+    assert command[:5] == ["gcloud", "pubsub", "topics", "publish", TOPIC]
+    attributes = dict(
+        pair.split("=", 1) for pair in command[5].removeprefix("--attribute=").split(",")
+    )
+    assert set(attributes) == SECRET_MANAGER_ATTRIBUTES | {"force"}
+    assert attributes["secretId"] == secret
+    assert json.loads(command[6].removeprefix("--message=")) == {"name": secret}
+    assert cloud.rotate_messages() == []
+
+
+def test_the_message_is_the_one_secret_manager_publishes(cloud, emulator):
+    """The scheduler's own SECRET_ROTATE and the command line's, for the same secret, agree."""
+    secret = cloud.rotated_secret()
+    cloud.fire_schedule()
+    [scheduled] = [
+        m for m in emulator.pubsub.messages(TOPIC) if m.attributes["eventType"] == "SECRET_ROTATE"
+    ]
+    ours = notifications.secret_rotate(
+        SecretStore().notification_body(secret), emulator.clock.now() + timedelta(seconds=1)
+    )
+    assert set(ours.attributes) == set(scheduled.attributes)
+    assert {k: v for k, v in ours.attributes.items() if k != "timestamp"} == {
+        k: v for k, v in scheduled.attributes.items() if k != "timestamp"
+    }
+    assert json.loads(ours.data) == json.loads(scheduled.data)
+    assert len(ours.attributes["timestamp"]) == len(scheduled.attributes["timestamp"])

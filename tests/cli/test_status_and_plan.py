@@ -1,0 +1,192 @@
+"""`status` and `plan`: what they show, their exit codes, and that they change nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from tests.support import AR_AGENT, PROJECT, World, repository_name
+
+REPO = repository_name("pypi")
+WRITES = (
+    "SecretManagerService.UpdateSecret",
+    "SecretManagerService.AddSecretVersion",
+    "SecretManagerService.DisableSecretVersion",
+    "SecretManagerService.DestroySecretVersion",
+    "SecretManagerService.SetIamPolicy",
+    "ArtifactRegistry.UpdateRepository",
+)
+
+
+def writes(world: World) -> int:
+    return sum(world.emulator.control.counts[method] for method in WRITES)
+
+
+def lines_of(text: str) -> dict[str, str]:
+    """First word of each line -> the rest, squeezed: a stable view of the status table."""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.strip():
+            key, _, rest = line.strip().partition(" ")
+            found.setdefault(key, " ".join(rest.split()))
+    return found
+
+
+def test_status_before_and_after_a_rotation(cloud, cli):
+    secret = cloud.rotated_secret()
+    before = cli("status", secret)
+    assert before.code == 0, before.err
+    table = lines_of(before.out)
+    assert table["secret"] == secret
+    assert table["source"] == "pypi-derived keep-versions 2 min-interval 1h"
+    assert table["current"] == "-"
+    assert table[REPO] == "version 1"
+    assert table[AR_AGENT.removeprefix("serviceAccount:")] == "can read"
+    assert table["last"] == "rotation none completed yet"
+    assert table["unfinished"] == "none"
+    assert table["next"].startswith("rotation ")
+    assert table["next"].endswith("every 30d")
+
+    assert cli("rotate", secret).code == 0
+    after = cli("status", secret, "--json")
+    assert after.code == 0, after.err
+    [status] = json.loads(after.out)
+    versions = {v["alias"]: v for v in status["versions"]}
+    assert versions["current"]["number"] == 2
+    assert versions["previous"]["number"] == 1
+    assert versions["previous"]["token_expires_at"] is None  # terraform's token: nothing recorded
+    expires = datetime.fromisoformat(versions["current"]["token_expires_at"])
+    assert timedelta(days=59) < expires - datetime.now(UTC) <= timedelta(days=60)
+    assert status["enabled_versions"] == [2, 1]
+    assert status["repositories"] == [
+        {"name": REPO, "points_at": f"{secret}/versions/2", "version": 2, "alias": "current"}
+    ]
+    assert status["agents"] == [{"member": AR_AGENT, "can_read": True}]
+    assert status["rotation"]["phase"] == "done"
+    assert status["rotation"]["completed_rotation"].startswith("cli-")
+    assert status["rotation"]["unfinished"] is False
+    assert status["rotation_period"] == 30 * 86400
+
+
+def test_status_shows_missing_access_and_where_a_rotation_stopped(cloud, cli, run):
+    secret = cloud.rotated_secret(grant=False)
+    failed = run("rotate", secret)
+    assert failed.code == 1
+
+    shown = cli("status", secret)
+    assert shown.code == 0, shown.err
+    table = lines_of(shown.out)
+    assert table[AR_AGENT.removeprefix("serviceAccount:")].startswith("CANNOT READ")
+    assert table["pending"].startswith("2 ENABLED")
+    assert table["unfinished"].startswith("rotation cli-")
+    assert "at phase pending" in table["unfinished"]
+    assert "stopped at step access" in table["unfinished"]
+    assert table["unfinished"].endswith("(needs an operator: fix the cause, then republish)")
+    [status] = json.loads(run("status", secret, "--json").out)
+    assert status["rotation"]["failed_step"] == "access"
+    assert status["rotation"]["retryable"] is False
+    assert status["agents"] == [{"member": AR_AGENT, "can_read": False}]
+
+
+def test_status_of_every_managed_secret_of_a_project(cloud, run):
+    first = cloud.rotated_secret("first-token")
+    second = cloud.rotated_secret("second-token", repositories=repository_name("second"))
+    cloud.secret("unmanaged", payload="x" * 20)
+
+    shown = run("status", "--project", PROJECT, "--json")
+    assert shown.code == 0, shown.err
+    assert sorted(s["secret"] for s in json.loads(shown.out)) == sorted([first, second])
+
+
+def test_status_reports_each_secret_it_cannot_show_and_shows_the_others(cloud, run):
+    secret = cloud.rotated_secret()
+    plain = cloud.secret("plain", payload="y" * 20)
+    broken = cloud.rotated_secret(
+        "broken-token", keep_versions="none", repositories=repository_name("broken")
+    )
+
+    shown = run("status", secret, plain, broken, f"projects/{PROJECT}/secrets/nonexistent")
+    assert shown.code == 2
+    assert lines_of(shown.out)["secret"] == secret
+    assert f"error: secret {plain} has no token-rotator.source annotation" in shown.err
+    assert "annotation token-rotator.keep-versions='none'" in shown.err
+    assert "not found" in shown.err
+    assert "remedy: check the name" in shown.err
+
+
+def test_plan_walks_every_step_and_changes_nothing(cloud, cli):
+    secret = cloud.rotated_secret()
+    annotations, written = cloud.annotations(secret), writes(cloud)
+    planned = cli("plan", secret)
+    assert planned.code == 0, planned.err
+    first, *steps = planned.out.splitlines()
+    assert first == f"plan for {secret} (source pypi-derived): rotate; nothing changed"
+    assert [line.split()[1] for line in steps] == [
+        "claim",
+        "targets",
+        "create",
+        "access",
+        "test",
+        "repoint",
+        "retire",
+        "finish",
+    ]
+    text = planned.out
+    assert "start a new rotation (no rotation has completed yet)" in text
+    assert "add it as version 2 (alias pending)" in text
+    assert f"{REPO}: version 1 -> version 2" in text
+    assert "nothing: keep-versions 2 keeps versions 2, 1" in text
+    assert "current -> version 2, previous -> version 1" in text
+    assert writes(cloud) == written
+    assert cloud.annotations(secret) == annotations
+    assert cloud.versions(secret) == {1: "ENABLED"}
+
+
+def test_plan_after_a_rotation_skips_unless_forced(cloud, run):
+    secret = cloud.rotated_secret()
+    assert run("rotate", secret).code == 0
+    written = writes(cloud)
+
+    skip = run("plan", secret)
+    assert skip.code == 0
+    assert ": skip; nothing changed" in skip.out
+    assert "within the minimum interval" in skip.out
+
+    forced = json.loads(run("plan", secret, "--force", "--json").out)
+    assert forced["verdict"] == "rotate"
+    steps = {step["step"]: step["action"] for step in forced["steps"]}
+    assert steps["claim"].startswith("start a new rotation (forced)")
+    assert steps["retire"] == (
+        "retire the token of version 1 (source pypi-derived), then disable it; "
+        "keep-versions 2 keeps versions 3, 2"
+    )
+    assert steps["finish"].startswith("current -> version 3, previous -> version 2")
+    assert writes(cloud) == written
+
+
+def test_plan_stops_where_the_rotation_would_and_resumes_after_the_fix(cloud, run):
+    secret = cloud.rotated_secret(grant=False)
+    stop = json.loads(run("plan", secret, "--json").out)
+    assert stop["verdict"] == "stop"
+    assert stop["steps"][-1]["step"] == "access"
+    assert "gcloud secrets add-iam-policy-binding pypi-token" in stop["steps"][-1]["action"]
+
+    assert run("rotate", secret).code == 1
+    cloud.grant(secret, AR_AGENT)
+    resume = json.loads(run("plan", secret, "--json").out)
+    assert resume["verdict"] == "resume"
+    steps = {step["step"]: step["action"] for step in resume["steps"]}
+    assert steps["create"] == "done already: version 2 is pending"
+    assert steps["access"] == f"{AR_AGENT} can read the secret"
+
+
+def test_plan_says_it_would_grant_access_when_allowed(cloud, run):
+    secret = cloud.rotated_secret(grant=False, grant_access="true")
+    written = writes(cloud)
+    plan = json.loads(run("plan", secret, "--json").out)
+    steps = {step["step"]: step["action"] for step in plan["steps"]}
+    assert plan["verdict"] == "rotate"
+    assert (
+        steps["access"] == f"grant roles/secretmanager.secretAccessor on the secret to {AR_AGENT}"
+    )
+    assert writes(cloud) == written
