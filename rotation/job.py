@@ -18,6 +18,7 @@ from typing import Any
 from rotation import config, logs
 from rotation.access import AccessChecker, service_agent
 from rotation.config import RotationConfig, Settings
+from rotation.durations import format_duration
 from rotation.errors import (
     ConfigError,
     PermanentError,
@@ -187,9 +188,14 @@ class SecretJob:
             try:
                 self.source.check(token, context)
                 return
-            except TokenRejected:
+            except TokenRejected as error:
                 if attempt == self.settings.check_attempts:
                     raise
+                logs.info(
+                    f"check {attempt} of {self.settings.check_attempts} refused the token "
+                    f"({error}); checking again in {format_duration(self.settings.check_delay)}",
+                    **self.fields(),
+                )
                 time.sleep(self.settings.check_delay.total_seconds())
 
     def repoint(self, targets: list[RemoteRepository], version_name: str) -> list[RemoteRepository]:
