@@ -20,6 +20,7 @@ from typing import Any
 from google.auth.exceptions import DefaultCredentialsError
 
 from rotation import clients, handler, logs
+from rotation.config import is_opted_in
 from rotation.durations import parse_duration
 from rotation.errors import ConfigError, PermanentError, RotationBusy, RotationError
 from rotation.events import SECRET_ROTATE, SecretEvent
@@ -178,11 +179,7 @@ def _status(args: argparse.Namespace) -> int:
         names = [_secret(text, args.project) for text in args.secrets]
     else:
         project = _project(args.project, "name a secret, or give --project to see all of one")
-        names = [
-            s.name
-            for s in services.secrets.in_project(project)
-            if "token-rotator.source" in s.annotations
-        ]
+        names = [s.name for s in services.secrets.in_project(project) if is_opted_in(s.annotations)]
         if not names:
             _note(f"no secret of project {project} has a token-rotator.source annotation")
     results: list[dict[str, Any]] = []

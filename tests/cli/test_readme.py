@@ -1,0 +1,29 @@
+"""The READMEs document every command, and README.md every annotation the function reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rotation.cli import main
+from rotation.config import KNOWN_KEYS, PREFIX
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMANDS = ["status", "plan", "rotate", "republish", "rollback", "cleanup"]
+
+
+@pytest.mark.parametrize("readme", ["README.md", "README.ja.md"])
+def test_every_command_is_documented(readme, capsys):
+    text = (ROOT / readme).read_text(encoding="utf-8")
+    for command in COMMANDS:
+        assert main([command, "--help"]) == 0
+        assert f"`{command} SECRET" in text or f"`{command} [SECRET" in text, command
+    assert main(["undocumented"]) == 2
+    assert "invalid choice: 'undocumented'" in capsys.readouterr().err
+
+
+def test_every_annotation_is_documented():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [key for key in sorted(KNOWN_KEYS) if f"`{PREFIX}{key}`" not in text]
+    assert missing == []
