@@ -2,11 +2,24 @@
 
 from typing import Any
 
+import flask
 import functions_framework
 
 from rotation.handler import handle
+from rotation.unreadable import raised_inside, reject
 
 
 @functions_framework.cloud_event
 def on_secret_event(cloud_event: Any) -> None:
     handle(cloud_event)
+
+
+@functions_framework.errorhandler(Exception)
+def on_unreadable_request(error: Exception) -> Any:
+    """A request the Functions Framework could not turn into a CloudEvent gets a 4xx and a log
+    line. The function's own failures are re-raised: a 500, so Eventarc redelivers the event."""
+    if raised_inside(on_secret_event, error):
+        raise error
+    if getattr(error, "code", None) == 500:
+        return error
+    return reject(error, flask.request)

@@ -2,12 +2,13 @@
 Resource Manager and Pub/Sub, with notifications, a rotation scheduler and push delivery."""
 
 from emulator.app import DEFAULT_PROJECTS, Emulator
-from emulator.core import ApiError, Clock, Control, Projects
+from emulator.core import ApiError, Call, Clock, Control, Projects
 from emulator.pubsub import RedeliveryPolicy
 
 __all__ = [
     "DEFAULT_PROJECTS",
     "ApiError",
+    "Call",
     "Clock",
     "Control",
     "Emulator",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -36,13 +37,29 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def child_processes(pid: int) -> list[int]:
+    """The ids of the processes whose parent is `pid` (Linux: read from /proc)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
 class LocalFunction:
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    """The Functions Framework serving `main.on_secret_event`; `threads` sets its THREADS (requests
+    one instance handles at once; the Functions Framework's default is four per CPU)."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, threads: int | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log_path = log_path
         self._log = log_path.open("ab")
-        self.process = self._start(env)
+        self.process = self._start({**env, **({"THREADS": str(threads)} if threads else {})})
         self._wait_until_listening()
 
     def _start(self, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -100,6 +117,13 @@ class LocalFunction:
                 except ValueError:
                     continue
         return found
+
+    def crash(self) -> None:
+        """Kill the worker that serves requests, as an instance dying mid-request: what it was
+        doing is lost and its connections drop. The Functions Framework's gunicorn master forks a
+        fresh worker, which starts with empty caches, and keeps the port open meanwhile."""
+        for pid in child_processes(self.process.pid):
+            os.kill(pid, signal.SIGKILL)
 
     def stop(self) -> None:
         stop_process(self.process)

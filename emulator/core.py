@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import grpc
 
@@ -100,9 +101,21 @@ class Projects:
         return sorted(set(self._by_key.values()), key=lambda p: p.project_id)
 
 
+@dataclass(frozen=True)
+class Call:
+    """One call as the emulator saw it: `Service.Method`, the caller (the first word of its user
+    agent) and, for observers only, the request itself (never logged: it may hold a payload)."""
+
+    method: str
+    caller: str = ""
+    request: Any = field(default=None, repr=False, compare=False)
+
+
 @dataclass
 class Fault:
-    """Fail the `nth` call (1-based, counted from when the fault is set) of a method, or delay it."""
+    """Fail the `nth` call (1-based, counted from when the fault is set) of a method, delay it, or
+    crash its caller once the call has taken effect. With `caller` set, only that caller's calls
+    count."""
 
     method: str
     nth: int = 1
@@ -110,6 +123,12 @@ class Fault:
     latency_seconds: float = 0.0
     times: int = 1
     seen: int = 0
+    crash: bool = False
+    caller: str | None = None
+
+
+def _no_crash() -> None:
+    """What happens after a call that crashes nobody: nothing."""
 
 
 @dataclass
@@ -117,16 +136,23 @@ class Control:
     """Per-method call counters, fault injection and a record of which methods were ever called.
 
     Methods are named `Service.Method`, e.g. `SecretManagerService.AddSecretVersion`.
+
+    A crash fault stands for the caller dying after its call took effect and before it read the
+    answer (the nastiest moment: e.g. a version added that the caller never learns about). The
+    emulator cannot kill a process it does not know, so whoever runs the caller sets
+    `crash_handler` (e.g. `LocalFunction.crash`); a crash just before call N is covered by a crash
+    just after call N-1.
     """
 
     counts: Counter[str] = field(default_factory=Counter)
-    calls: list[str] = field(default_factory=list)  # every call since the last reset, in order
+    calls: list[Call] = field(default_factory=list)  # every call since the last reset, in order
     ever_called: set[str] = field(default_factory=set)
     # methods by caller: the first word of the x-goog-api-client header, e.g. a client's user agent
     called_by: dict[str, set[str]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     latency_all_seconds: float = 0.0
-    observers: list[Callable[[str], None]] = field(default_factory=list)
+    observers: list[Callable[[Call], None]] = field(default_factory=list)
+    crash_handler: Callable[[], None] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fail(
@@ -135,15 +161,23 @@ class Control:
         code: grpc.StatusCode = grpc.StatusCode.UNAVAILABLE,
         nth: int = 1,
         times: int = 1,
+        caller: str | None = None,
     ) -> None:
         with self._lock:
-            self.faults.append(Fault(method=method, nth=nth, code=code, times=times))
+            self.faults.append(Fault(method=method, nth=nth, code=code, times=times, caller=caller))
 
     def delay(self, method: str, seconds: float, times: int = 1_000_000) -> None:
         with self._lock:
             self.faults.append(
                 Fault(method=method, code=None, latency_seconds=seconds, times=times)
             )
+
+    def crash(self, method: str, nth: int = 1, caller: str | None = None) -> None:
+        """Crash the caller of the `nth` call of `method` once that call has taken effect."""
+        if self.crash_handler is None:
+            raise RuntimeError("set Control.crash_handler to what crashing the caller means")
+        with self._lock:
+            self.faults.append(Fault(method=method, nth=nth, code=None, crash=True, caller=caller))
 
     def reset(self) -> None:
         with self._lock:
@@ -153,29 +187,41 @@ class Control:
             self.observers.clear()
             self.latency_all_seconds = 0.0
 
-    def before_call(self, method: str, caller: str = "") -> None:
+    def before_call(
+        self, method: str, caller: str = "", request: Any = None
+    ) -> Callable[[], None]:
         """Count the call, show it to the observers, then apply latency and raise an injected
-        error if one is due. Observers see the state as it was before the call."""
+        error if one is due. Observers see the state as it was before the call. Returns what the
+        server runs once the call has taken effect: the caller's crash, where one is due."""
         for observer in list(self.observers):
-            observer(method)
+            observer(Call(method, caller, request))
         error: ApiError | None = None
+        crash = False
         sleep = self.latency_all_seconds
         with self._lock:
             self.counts[method] += 1
-            self.calls.append(method)
+            self.calls.append(Call(method, caller))
             self.ever_called.add(method)
             self.called_by.setdefault(caller, set()).add(method)
             for fault in self.faults:
                 if fault.method != method or fault.times <= 0:
+                    continue
+                if fault.caller is not None and fault.caller != caller:
                     continue
                 fault.seen += 1
                 if fault.seen < fault.nth:
                     continue
                 fault.times -= 1
                 sleep += fault.latency_seconds
+                crash = crash or fault.crash
                 if fault.code is not None and error is None:
                     error = ApiError(fault.code, f"injected fault on {method}")
         if sleep:
             time.sleep(sleep)
         if error is not None:
             raise error
+        return self._crash_caller if crash else _no_crash
+
+    def _crash_caller(self) -> None:
+        if self.crash_handler is not None:
+            self.crash_handler()

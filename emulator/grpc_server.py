@@ -39,8 +39,10 @@ def _wrap(
 ) -> Callable[[Any, Any], Any]:
     def call(request: Any, context: grpc.ServicerContext) -> Any:
         try:
-            control.before_call(method, _caller(context))
-            return handler(request)
+            applied = control.before_call(method, _caller(context), request)
+            response = handler(request)
+            applied()
+            return response
         except ApiError as error:
             context.abort(error.code, error.message)
 

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 EVENT_TYPE = "google.cloud.pubsub.topic.v1.messagePublished"
 _TOPIC_NAME = re.compile(r"projects/([^/]+)/topics/([^/]+)")
 _TOPIC_ID = re.compile(r"[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}")
-_WORKERS = 4  # pushes in flight at once: enough for duplicates to arrive concurrently
+_WORKERS = 16  # pushes in flight at once: Eventarc has no such bound; a burst arrives together
 _PUSH_TIMEOUT_SECONDS = 60.0  # an answer later than this counts as a failure and is redelivered
 
 

@@ -304,6 +304,17 @@ class SecretManager:
                 sm.AccessSecretVersionRequest(name=version_name)
             ).payload.data
 
+    def version_data(self, secret: str, number: int) -> bytes | None:
+        """A version's payload, read in process (for test observers); None once destroyed."""
+        with self._lock:
+            version = self._entry(secret).versions.get(number)
+            return None if version is None else version.data
+
+    def secrets(self) -> list[sm.Secret]:
+        """Copies of every stored secret, annotations and labels included (for tests)."""
+        with self._lock:
+            return [sm.Secret(entry.secret) for entry in self._secrets.values()]
+
     def reset(self) -> None:
         with self._lock:
             self._secrets.clear()

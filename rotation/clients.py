@@ -24,11 +24,14 @@ CLI_USER_AGENT = (
 )
 
 
+def user_agent() -> str:
+    """Names this tool in Google's and the upstreams' request logs (and the emulator's, where
+    tests set AR_TOKEN_ROTATOR_USER_AGENT to tell their own calls from the function's)."""
+    return os.environ.get("AR_TOKEN_ROTATOR_USER_AGENT", USER_AGENT)
+
+
 def _build(client_class: type[ClientT], transport_class: Any, env_variable: str) -> ClientT:
-    """The client; its user agent names this tool in Google's request logs (and the emulator's,
-    where tests set AR_TOKEN_ROTATOR_USER_AGENT to tell their own calls from the function's)."""
-    user_agent = os.environ.get("AR_TOKEN_ROTATOR_USER_AGENT", USER_AGENT)
-    client_info = ClientInfo(user_agent=user_agent)  # type: ignore[no-untyped-call]
+    client_info = ClientInfo(user_agent=user_agent())  # type: ignore[no-untyped-call]
     host = os.environ.get(env_variable)
     if not host:
         return client_class(client_info=client_info)  # type: ignore[call-arg]

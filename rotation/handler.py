@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from rotation import logs
+from rotation import clients, logs
 from rotation.config import Settings
 from rotation.errors import PermanentError, RotationBusy, TransientError
 from rotation.events import SECRET_ROTATE, MalformedEvent, SecretEvent, attribute, decode
@@ -37,7 +37,11 @@ def services() -> Services:
 
 
 def build_services() -> Services:
-    http = httpx.Client(timeout=_HTTP_TIMEOUT, follow_redirects=True)
+    http = httpx.Client(
+        timeout=_HTTP_TIMEOUT,
+        follow_redirects=True,
+        headers={"User-Agent": clients.user_agent()},
+    )
     return Services(
         secrets=SecretStore(),
         repositories=RepositoryStore(),

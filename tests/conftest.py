@@ -1,12 +1,12 @@
 """Shared fixtures: one emulator and one function server per test session, reset between tests.
 
-Every secret payload a test stored is collected, and at the end of the session every log the
-function wrote, and every output the tests captured, is scanned for them: no token may appear.
+Every secret payload a test stored is collected, and at the end of the session everything the
+suite saw is scanned for them (tests/redaction.py): no token may appear.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,13 +16,14 @@ from emulator.cloud_function import LocalFunction
 from emulator.token_authority import TokenAuthority
 from emulator.upstream import PypiServer
 from rotation import clients
-from rotation.token import Token
+from tests.redaction import SCAN
+from tests.reliability.matrix import MATRIX
 from tests.support import World
 from tests.upstreams import PACKAGE, PACKAGE_VERSION
 
 TEST_USER_AGENT = "ar-token-rotator-tests/0"
-SEEN_SECRETS: set[str] = set()
-CAPTURED_OUTPUT: list[str] = []
+FUNCTION_ENV = {"CHECK_DELAY": "0s", "CHECK_ATTEMPTS": "1", "ROTATION_LEASE": "5m"}
+FUNCTION_THREADS = 8
 
 
 @pytest.fixture(scope="session")
@@ -40,25 +41,37 @@ def emulator(emulator_session: Emulator, monkeypatch: pytest.MonkeyPatch) -> Ite
     monkeypatch.setenv("AR_TOKEN_ROTATOR_USER_AGENT", TEST_USER_AGENT)
     clients.reset()
     yield emulator_session
-    SEEN_SECRETS.update(emulator_session.secret_manager.payloads())
+    SCAN.collect(emulator_session)
     clients.reset()
 
 
+StartFunction = Callable[..., LocalFunction]
+
+
 @pytest.fixture(scope="session")
-def function_server(
+def start_function(
     emulator_session: Emulator, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LocalFunction]:
-    log_path: Path = tmp_path_factory.mktemp("function") / "function.log"
-    env = {
-        **emulator_session.env(),
-        "CHECK_DELAY": "0s",
-        "CHECK_ATTEMPTS": "1",
-        "ROTATION_LEASE": "5m",
-    }
-    server = LocalFunction(env, log_path)
-    yield server
-    server.stop()
-    CAPTURED_OUTPUT.append(log_path.read_text(errors="replace"))
+) -> Iterator[StartFunction]:
+    """Start a Functions Framework server on the emulator; its log joins the token scan."""
+    started: list[LocalFunction] = []
+
+    def start(threads: int = FUNCTION_THREADS, **env: str) -> LocalFunction:
+        log_path: Path = tmp_path_factory.mktemp("function") / "function.log"
+        SCAN.function_logs.append(log_path)
+        server = LocalFunction(
+            {**emulator_session.env(), **FUNCTION_ENV, **env}, log_path, threads=threads
+        )
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def function_server(start_function: StartFunction) -> LocalFunction:
+    return start_function()
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +87,7 @@ def private_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PypiServ
 def authority_session(private_index: PypiServer) -> Iterator[TokenAuthority]:
     with TokenAuthority(private_index) as authority:
         yield authority
-        SEEN_SECRETS.update(authority.issued_values())
+        SCAN.values.update(authority.issued_values())
 
 
 @pytest.fixture
@@ -82,7 +95,7 @@ def authority(authority_session: TokenAuthority) -> Iterator[TokenAuthority]:
     """The token authority (GitLab, Artifactory and webhook APIs), with no faults set."""
     authority_session.reset()
     yield authority_session
-    SEEN_SECRETS.update(authority_session.issued_values())
+    SCAN.values.update(authority_session.issued_values())
 
 
 @pytest.fixture
@@ -94,28 +107,20 @@ def world(emulator: Emulator, function_server: LocalFunction) -> World:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     report = (yield).get_result()
-    CAPTURED_OUTPUT.append(
-        report.capstdout + report.capstderr + report.caplog + report.longreprtext
-    )
+    SCAN.outputs.append(report.capstdout + report.capstderr + report.caplog + report.longreprtext)
 
 
-def find_leaks(values: set[str], outputs: list[str]) -> list[str]:
-    """Fingerprints of the values (16 characters or more) that appear in any output."""
-    return sorted(
-        {Token(v).fingerprint for v in values if len(v) >= 16 for text in outputs if v in text}
-    )
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in MATRIX.table():
+        terminalreporter.write_line(line)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fail the run if any stored secret value shows up in any output."""
-    tokens = {token for token in SEEN_SECRETS if len(token) >= 16}
-    leaks = find_leaks(tokens, CAPTURED_OUTPUT)
+    """Fail the run if any stored secret value shows up in anything the suite saw."""
+    report, leaks = SCAN.run()
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
-        reporter.write_line(
-            f"token redaction: scanned {len(CAPTURED_OUTPUT)} outputs for {len(tokens)} stored values: "
-            f"{len(leaks)} leaked"
-        )
+        reporter.write_line(report)
     if leaks:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         if reporter is not None:

@@ -1,0 +1,70 @@
+"""What the fault matrix and its scenarios run on: the session's emulator, a function server of
+their own (a short rotation lease, so a crashed attempt's lease expires within a second), and the
+upstream index behind a recording proxy."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from emulator import Emulator
+from emulator.cloud_function import LocalFunction
+from emulator.upstream_proxy import UpstreamProxy
+from tests.redaction import SCAN
+from tests.reliability.upstreams import PypiUpstream
+from tests.support import LOCATION, PROJECT, World
+
+# The function's lease on a rotation; a redelivery after a crash waits for it to run out.
+MATRIX_LEASE = "1s"
+_PROJECT_NUMBERS = itertools.count(970_000_000_001)
+
+
+def agent(number: int | str) -> str:
+    return f"serviceAccount:service-{number}@gcp-sa-artifactregistry.iam.gserviceaccount.com"
+
+
+@dataclass
+class Rig:
+    emulator: Emulator
+    function: LocalFunction
+    proxy: UpstreamProxy
+    pypi: PypiUpstream
+
+    def fresh_world(self) -> World:
+        """A clean cloud pushing to this rig's function; what the last case left is scanned."""
+        SCAN.collect(self.emulator)
+        self.emulator.reset()
+        self.proxy.reset()
+        return World(self.emulator, self.function.url)
+
+    def new_project(self) -> tuple[str, int]:
+        """A project this function instance has never looked up: its first use costs GetProject."""
+        number = next(_PROJECT_NUMBERS)
+        project = f"matrix-{number}"
+        self.emulator.projects.add(project, number)
+        return project, number
+
+    def pypi_secret(self, world: World, secret_id: str = "pypi-token") -> tuple[str, str]:
+        """A pypi-derived secret whose one repository lives in a fresh project, version 1 in use
+        and accepted upstream, the index probed through the proxy. Returns secret, repository."""
+        project, number = self.new_project()
+        repository = f"projects/{project}/locations/{LOCATION}/repositories/pypi"
+        root = world.secret(f"{secret_id}-root", payload=self.pypi.root_token(), rotation=False)
+        secret = world.secret(
+            secret_id,
+            {
+                "token-rotator.source": "pypi-derived",
+                "token-rotator.root-secret": root,
+                "token-rotator.repositories": repository,
+                "token-rotator.index-url": self.pypi.index_url,
+            },
+            payload=self.pypi.root_token(),
+            project=PROJECT,
+        )
+        world.grant(secret, agent(number))
+        world.repository(repository, f"{secret}/versions/1")
+        return secret, repository
+
+
+StartRig = Callable[[], Rig]

@@ -1,0 +1,204 @@
+"""The fault matrix: every external call a rotation makes, Google API or upstream HTTP, in order,
+meets (a) a transient error and (b) a crash of the function right after the call took effect;
+then delivery retries. The calls are those of a clean run, recorded, not listed here.
+
+A crash kills the Functions Framework's worker process while the call's effect stands (a version
+added, a repository moved, a lease taken) and before the function reads the answer; the push
+request dies with it and Pub/Sub redelivers to the fresh worker. A crash just before a call is
+the crash just after the one before it, so this covers every point a process can die at.
+
+Before every call the emulator serves, the five invariants of rotation-lessons.md are checked from
+the emulator's state (tests/reliability/invariants.py); after each case, that the rotation
+completed. The results print as a table at the end of the run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import grpc
+import pytest
+
+from emulator.upstream import PypiServer
+from emulator.upstream_proxy import UPSTREAM, UpstreamProxy
+from rotation.clients import USER_AGENT
+from tests.reliability.invariants import InvariantWatch
+from tests.reliability.matrix import FAULTS, MATRIX
+from tests.reliability.rig import MATRIX_LEASE, Rig
+from tests.reliability.upstreams import PypiUpstream
+from tests.support import World
+
+SETTLE_SECONDS = 90
+
+
+@dataclass(frozen=True)
+class Step:
+    """The `occurrence`-th call of `method` by the function in a clean run; `label` for the table."""
+
+    method: str
+    occurrence: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    prepare: Callable[[Rig, World], tuple[str, str]]  # -> secret, repository
+    trigger: Callable[[World, str], str]  # -> the rotation request's message id
+    new_version: int
+    expected_versions: dict[int, str]
+
+
+def scheduled(world: World, secret: str) -> str:
+    world.fire_schedule()
+    world.settle(SETTLE_SECONDS)
+    return world.rotate_messages()[-1]
+
+
+def forced(world: World, secret: str) -> str:
+    return world.publish_rotate(secret, force=True)
+
+
+def rotated_once(rig: Rig, world: World) -> tuple[str, str]:
+    secret, repository = rig.pypi_secret(world)
+    scheduled(world, secret)
+    assert world.points_at(repository) == f"{secret}/versions/2", "the first rotation failed"
+    return secret, repository
+
+
+SCENARIOS = [
+    # A first rotation on an instance that has not yet looked up the repository's project.
+    Scenario(
+        "first rotation",
+        Rig.pypi_secret,
+        scheduled,
+        new_version=2,
+        expected_versions={1: "ENABLED", 2: "ENABLED"},
+    ),
+    # A forced rotation on a warm instance: keep-versions 2 retires version 1.
+    Scenario(
+        "forced rotation",
+        rotated_once,
+        forced,
+        new_version=3,
+        expected_versions={1: "DISABLED", 2: "ENABLED", 3: "ENABLED"},
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def rig(emulator_session, start_function, tmp_path_factory) -> Iterator[Rig]:
+    index = PypiServer(tmp_path_factory.mktemp("pypi"), authenticated_reads=False)
+    function = start_function(ROTATION_LEASE=MATRIX_LEASE)
+    emulator_session.control.crash_handler = function.crash
+    with UpstreamProxy(f"http://127.0.0.1:{index.port}", emulator_session.control) as proxy:
+        yield Rig(emulator_session, function, proxy, PypiUpstream(proxy))
+    emulator_session.control.crash_handler = None
+    index.stop()
+
+
+RECORDINGS: dict[str, list[Step]] = {}
+
+
+def recording(rig: Rig, scenario: Scenario) -> list[Step]:
+    """The function's calls in a clean run of the scenario, in order, each with its occurrence."""
+    if scenario.name not in RECORDINGS:
+        world = rig.fresh_world()
+        secret, repository = scenario.prepare(rig, world)
+        world.settle(SETTLE_SECONDS)
+        start = len(rig.emulator.control.calls)
+        scenario.trigger(world, secret)
+        world.settle(SETTLE_SECONDS)
+        calls = [c.method for c in rig.emulator.control.calls[start:] if c.caller == USER_AGENT]
+        paths = iter(re.sub(r"\?.*", "", e.request.path) for e in rig.proxy.exchanges())
+        seen: Counter[str] = Counter()
+        steps = []
+        for method in calls:
+            seen[method] += 1
+            label = f"{method} {next(paths)}" if method.startswith(UPSTREAM) else method
+            steps.append(Step(method, seen[method], label))
+        assert world.points_at(repository) == f"{secret}/versions/{scenario.new_version}"
+        RECORDINGS[scenario.name] = steps
+    return RECORDINGS[scenario.name]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name.replace(" ", "-"))
+def test_clean_runs_make_the_calls_the_matrix_covers(emulator, rig, scenario):
+    methods = [step.method for step in recording(rig, scenario)]
+    assert methods[0] == "SecretManagerService.GetSecret"
+    assert methods.count("SecretManagerService.AddSecretVersion") == 1
+    assert methods.count("ArtifactRegistry.UpdateRepository") == 1
+    assert methods.count(f"{UPSTREAM}.GET") == 1
+    assert methods[-1] == "SecretManagerService.UpdateSecret"
+    cold = "Projects.GetProject" in methods
+    retires = "SecretManagerService.DisableSecretVersion" in methods
+    assert (cold, retires) == ((True, False) if scenario.new_version == 2 else (False, True))
+
+
+def run_case(rig: Rig, scenario: Scenario, step: Step, fault: str) -> tuple[bool, str]:
+    control = rig.emulator.control
+    world = rig.fresh_world()
+    secret, repository = scenario.prepare(rig, world)
+    world.settle(SETTLE_SECONDS)
+    watch = InvariantWatch(rig.emulator, secret, rig.pypi)
+    control.observers.append(watch)
+    if fault == "transient":
+        control.fail(step.method, grpc.StatusCode.UNAVAILABLE, nth=step.occurrence, caller=USER_AGENT)
+    else:
+        control.crash(step.method, nth=step.occurrence, caller=USER_AGENT)
+    start, mark = len(control.calls), rig.function.mark()
+    message = scenario.trigger(world, secret)
+    world.settle(SETTLE_SECONDS)
+    control.observers.remove(watch)
+
+    problems = watch.finish(rig.function.text(mark))
+    if control.faults[0].times:
+        problems.append("the fault never fired")
+    made = sum(c.method == step.method and c.caller == USER_AGENT for c in control.calls[start:])
+    failed = sum(not d.ok for d in rig.emulator.pubsub.deliveries() if d.message_id == message)
+    if fault == "crash" and not failed:
+        problems.append("no delivery died with the function")
+    if fault == "transient" and not failed and made <= step.occurrence:
+        problems.append("the error was neither retried by the client nor surfaced")
+    problems += completion(world, scenario, secret, repository, message)
+    adopted = re.search(r"adopting version (\d+)", rig.function.text(mark))
+    result = f"redelivered {failed}x" if failed else "retried by the client"
+    if adopted:
+        result += f", adopted v{adopted.group(1)}"
+    MATRIX.checks += watch.checks
+    return (not problems, result if not problems else "; ".join(problems[:3]))
+
+
+def completion(world: World, scenario: Scenario, secret: str, repository: str, message: str):
+    new = scenario.new_version
+    expected = {
+        "aliases": {"current": new, "previous": new - 1},
+        "repository": f"{secret}/versions/{new}",
+        "versions": scenario.expected_versions,
+        "phase": "done",
+        "completed_rotation": message,
+    }
+    state = world.state(secret)
+    found = {
+        "aliases": world.aliases(secret),
+        "repository": world.points_at(repository),
+        "versions": world.versions(secret),
+        "phase": state.get("phase"),
+        "completed_rotation": state.get("completed_rotation"),
+    }
+    return [f"{key} is {found[key]}, not {expected[key]}" for key in expected if found[key] != expected[key]]
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name.replace(" ", "-"))
+def test_every_call_survives_the_fault(emulator, rig, scenario, fault):
+    failures = []
+    for position, step in enumerate(recording(rig, scenario), 1):
+        ok, result = run_case(rig, scenario, step, fault)
+        MATRIX.record(scenario.name, position, step.label, fault, ok, result)
+        if not ok:
+            failures.append(f"#{position} {step.label}: {result}")
+    assert failures == []
