@@ -14,7 +14,7 @@ def on_secret_event(cloud_event: Any) -> None:
     handle(cloud_event)
 
 
-@functions_framework.errorhandler(Exception)
+@functions_framework.errorhandler(Exception)  # type: ignore[untyped-decorator]  # untyped upstream
 def on_unreadable_request(error: Exception) -> Any:
     """A request the Functions Framework could not turn into a CloudEvent gets a 4xx and a log
     line. The function's own failures are re-raised: a 500, so Eventarc redelivers the event."""

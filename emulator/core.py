@@ -187,9 +187,7 @@ class Control:
             self.observers.clear()
             self.latency_all_seconds = 0.0
 
-    def before_call(
-        self, method: str, caller: str = "", request: Any = None
-    ) -> Callable[[], None]:
+    def before_call(self, method: str, caller: str = "", request: Any = None) -> Callable[[], None]:
         """Count the call, show it to the observers, then apply latency and raise an injected
         error if one is due. Observers see the state as it was before the call. Returns what the
         server runs once the call has taken effect: the caller's crash, where one is due."""

@@ -18,13 +18,14 @@ PUBSUB_EVENT_TYPE = "google.cloud.pubsub.topic.v1.messagePublished"
 SECRET_ROTATE = "SECRET_ROTATE"
 TOPIC_CONFIGURED = "TOPIC_CONFIGURED"
 
+# Matched with fullmatch: `$` would let a trailing newline through.
 _SECRET_NAME = re.compile(
-    r"^projects/(?P<project>[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]{1,20})/secrets/(?P<secret>[A-Za-z0-9_-]{1,255})$"
+    r"projects/(?P<project>[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]{1,20})/secrets/(?P<secret>[A-Za-z0-9_-]{1,255})"
 )
-_REGIONAL_SECRET_NAME = re.compile(r"^projects/[^/]+/locations/[^/]+/secrets/[^/]+$")
+_REGIONAL_SECRET_NAME = re.compile(r"projects/[^/]+/locations/[^/]+/secrets/[^/]+")
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 _MAX_BODY_BYTES = 64 * 1024
-_EVENT_TYPE = re.compile(r"^[A-Z_]{1,64}$")
+_EVENT_TYPE = re.compile(r"[A-Z_]{1,64}")
 
 
 class MalformedEvent(ValueError):
@@ -85,7 +86,7 @@ def decode(cloud_event: Any) -> SecretEvent:
     published_at = parse_time(time_text, "event time")
 
     secret_event_type = attributes.get("eventType", "")
-    if not _EVENT_TYPE.match(secret_event_type):
+    if not _EVENT_TYPE.fullmatch(secret_event_type):
         raise MalformedEvent(
             f"attribute eventType {_quote(secret_event_type)} is missing or not a Secret Manager event type"
         )
@@ -93,11 +94,11 @@ def decode(cloud_event: Any) -> SecretEvent:
         return SecretEvent(secret_event_type, message_id, published_at)
 
     secret = attributes.get("secretId", "")
-    if _REGIONAL_SECRET_NAME.match(secret):
+    if _REGIONAL_SECRET_NAME.fullmatch(secret):
         raise MalformedEvent(
             f"secretId {_quote(secret)} names a regional secret, which is not supported"
         )
-    if not _SECRET_NAME.match(secret):
+    if not _SECRET_NAME.fullmatch(secret):
         raise MalformedEvent(
             f"attribute secretId {_quote(secret)} is missing or not of the form projects/PROJECT/secrets/SECRET"
         )

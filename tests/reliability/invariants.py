@@ -16,7 +16,10 @@ from emulator import Call, Emulator
 from tests.redaction import MIN_LENGTH, stored_texts
 from tests.reliability.upstreams import Upstream, sent_token
 
-RETIRING = {"SecretManagerService.DisableSecretVersion", "SecretManagerService.DestroySecretVersion"}
+RETIRING = {
+    "SecretManagerService.DisableSecretVersion",
+    "SecretManagerService.DestroySecretVersion",
+}
 STORING = "SecretManagerService.AddSecretVersion"
 
 
@@ -79,7 +82,9 @@ class InvariantWatch:
         for repository, version in self._pointed().items():
             token = self._token(version)
             if versions.get(version) != "ENABLED":
-                found.append(f"1: {repository} points at version {version}, {versions.get(version)}")
+                found.append(
+                    f"1: {repository} points at version {version}, {versions.get(version)}"
+                )
             elif token is None or not self.upstream.accepts(token):
                 found.append(f"1: {repository} points at version {version}, which upstream refuses")
         return found

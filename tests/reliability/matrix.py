@@ -26,7 +26,7 @@ class FaultMatrix:
     checks: int = 0  # invariant checks made across all cases
 
     def record(
-        self, scenario: str, position: int, call: str, fault: str, ok: bool, result: str
+        self, scenario: str, position: int, call: str, *, fault: str, ok: bool, result: str
     ) -> None:
         row = self.rows.setdefault((scenario, position), Row(scenario, position, call))
         row.cells[fault] = ("ok: " if ok else "FAILED: ") + result
@@ -51,7 +51,11 @@ class FaultMatrix:
         )
         text = [title]
         for line in [header, *lines]:
-            text.append("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+            text.append(
+                "  ".join(
+                    cell.ljust(width) for cell, width in zip(line, widths, strict=True)
+                ).rstrip()
+            )
         return text
 
 

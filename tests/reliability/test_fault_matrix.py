@@ -146,7 +146,9 @@ def run_case(rig: Rig, scenario: Scenario, step: Step, fault: str) -> tuple[bool
     watch = InvariantWatch(rig.emulator, secret, rig.pypi)
     control.observers.append(watch)
     if fault == "transient":
-        control.fail(step.method, grpc.StatusCode.UNAVAILABLE, nth=step.occurrence, caller=USER_AGENT)
+        control.fail(
+            step.method, grpc.StatusCode.UNAVAILABLE, nth=step.occurrence, caller=USER_AGENT
+        )
     else:
         control.crash(step.method, nth=step.occurrence, caller=USER_AGENT)
     start, mark = len(control.calls), rig.function.mark()
@@ -189,7 +191,11 @@ def completion(world: World, scenario: Scenario, secret: str, repository: str, m
         "phase": state.get("phase"),
         "completed_rotation": state.get("completed_rotation"),
     }
-    return [f"{key} is {found[key]}, not {expected[key]}" for key in expected if found[key] != expected[key]]
+    return [
+        f"{key} is {found[key]}, not {expected[key]}"
+        for key in expected
+        if found[key] != expected[key]
+    ]
 
 
 @pytest.mark.parametrize("fault", FAULTS)
@@ -198,7 +204,7 @@ def test_every_call_survives_the_fault(emulator, rig, scenario, fault):
     failures = []
     for position, step in enumerate(recording(rig, scenario), 1):
         ok, result = run_case(rig, scenario, step, fault)
-        MATRIX.record(scenario.name, position, step.label, fault, ok, result)
+        MATRIX.record(scenario.name, position, step.label, fault=fault, ok=ok, result=result)
         if not ok:
             failures.append(f"#{position} {step.label}: {result}")
     assert failures == []

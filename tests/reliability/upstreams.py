@@ -52,8 +52,9 @@ class PypiUpstream:
             key = self._keys.get(loaded.identifier)
             if key is None:
                 return False
-            loaded.check(key=key, project_name="any", project_id="any", user_id="any",
-                         now=datetime.now(UTC))
+            loaded.check(
+                key=key, project_name="any", project_id="any", user_id="any", now=datetime.now(UTC)
+            )
         except pypitoken.PyPITokenException:
             return False
         return True

@@ -107,6 +107,15 @@ def test_version_events_need_no_body_check():
         (envelope(body={"name": "projects/123456789012/secrets/other"}), "names secret"),
         (envelope(time="yesterday"), "not an RFC 3339 timestamp"),
         (envelope(time="2026-10-02T13:11:21"), "no UTC offset"),
+        # A trailing newline passes a `$`-anchored pattern; hypothesis found it.
+        (envelope({"eventType": "SECRET_ROTATE\n", "secretId": SECRET}), "eventType"),
+        (
+            envelope(
+                {"eventType": "SECRET_ROTATE", "secretId": SECRET + "\n"},
+                body={"name": SECRET + "\n"},
+            ),
+            "secretId",
+        ),
     ],
 )
 def test_malformed_events_say_what_is_wrong(event, complaint):
