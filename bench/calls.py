@@ -1,0 +1,168 @@
+"""Google API calls per rotation, by method, next to the floor a rotation cannot go below."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bench.stack import Stack
+from emulator import Call
+from emulator.cloud_function import LocalFunction
+from rotation.clients import USER_AGENT
+from tests.support import OTHER_AR_AGENT, OTHER_PROJECT, World, repository_name
+
+# The floor: state claim, add version, IAM read, repository update, state finish; one more update
+# for each further repository.
+FLOOR = {
+    "SecretManagerService.UpdateSecret": 2,
+    "SecretManagerService.AddSecretVersion": 1,
+    "SecretManagerService.GetIamPolicy": 1,
+}
+FLOOR_PER_REPO = {"ArtifactRegistry.UpdateRepository": 1}
+FLOOR_ONE_REPO = sum(FLOOR.values()) + sum(FLOOR_PER_REPO.values())
+TARGET_ONE_REPO = 8
+TARGET_PER_EXTRA_REPO = 2
+
+
+@dataclass(frozen=True)
+class Count:
+    by_method: Counter[str]
+    source_reads: int  # the source's own reads of its root, staging or minting secret
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_method.values())
+
+    @property
+    def counted(self) -> int:
+        """What the target counts: every call but the source's own reads."""
+        return self.total - self.source_reads
+
+
+SECRET_READS = {
+    "SecretManagerService.GetSecret",
+    "SecretManagerService.ListSecretVersions",
+    "SecretManagerService.AccessSecretVersion",
+}
+
+
+def read_secret(call: Call) -> str | None:
+    """The secret a Secret Manager read names; None for any other call."""
+    if call.method not in SECRET_READS:
+        return None
+    name = getattr(call.request, "name", "") or getattr(call.request, "parent", "")
+    return str(name).split("/versions/")[0]
+
+
+Build = Callable[[World], str]  # makes a secret and its repositories; returns the secret
+
+
+def count_rotation(world: World, function: LocalFunction, secret: str) -> Count:
+    """Fire the schedule and count the function's calls until everything has settled."""
+    seen: list[Call] = []
+    world.emulator.control.observers.append(seen.append)
+    world.fire_schedule()
+    world.settle()
+    world.emulator.control.observers.clear()
+    ours = [c for c in seen if c.caller == USER_AGENT]
+    source_reads = sum(read_secret(c) not in (None, secret) for c in ours)
+    return Count(Counter(c.method for c in ours), source_reads)
+
+
+def warm_up(world: World) -> None:
+    """A first rotation, so the instance knows both projects' numbers, as every later one does."""
+    other = repository_name("warm-up", OTHER_PROJECT)
+    secret = world.rotated_secret("warm-up", repositories=f"{repository_name('warm-up')},{other}")
+    world.grant(secret, OTHER_AR_AGENT)
+    world.fire_schedule()
+    world.settle()
+
+
+def one_repository(world: World) -> str:
+    return world.rotated_secret()
+
+
+def three_repositories(world: World) -> str:
+    repositories = [
+        repository_name("pypi-a"),
+        repository_name("pypi-b"),
+        repository_name("pypi-c", OTHER_PROJECT),
+    ]
+    secret = world.rotated_secret(repositories=",".join(repositories))
+    world.grant(secret, OTHER_AR_AGENT)
+    return secret
+
+
+def measure(stack: Stack) -> dict[str, object]:
+    function = stack.function()
+    counts: dict[str, Count] = {}
+    for label, build in (("one", one_repository), ("three", three_repositories)):
+        world = stack.world(function)
+        warm_up(world)
+        secret = build(world)
+        world.settle()
+        counts[label] = count_rotation(world, function, secret)
+    function.crash()  # a fresh worker: empty caches, as a new instance
+    world = stack.world(function)
+    counts["cold instance"] = count_rotation(world, function, world.rotated_secret())
+
+    one, three, cold = counts.values()
+    per_extra = (three.counted - one.counted) / 2
+    methods = sorted(set().union(*(c.by_method for c in counts.values())))
+    print("Google API calls per rotation (pypi-derived; the function's own calls, by method)")
+    rows = [("method", "1 repo", "floor", "3 repos", "floor", "1 repo, cold")]
+    for method in methods:
+        rows.append(
+            (
+                method,
+                one.by_method[method],
+                floor(method, 1),
+                three.by_method[method],
+                floor(method, 3),
+                cold.by_method[method],
+            )
+        )
+    rows.append(("total", one.total, FLOOR_ONE_REPO, three.total, FLOOR_ONE_REPO + 2, cold.total))
+    rows.append(
+        (
+            "  the source's reads of its root secret",
+            one.source_reads,
+            "",
+            three.source_reads,
+            "",
+            cold.source_reads,
+        )
+    )
+    rows.append(
+        ("counted: total less the source's reads", one.counted, "", three.counted, "", cold.counted)
+    )
+    for row in rows:
+        print(f"  {row[0]:42}" + "".join(f"{cell!s:>8}" for cell in row[1:5]) + f"{row[5]!s:>14}")
+    print(
+        f"  one repository: {one.counted} calls, target at most {TARGET_ONE_REPO}: {verdict(one.counted <= TARGET_ONE_REPO)}"
+    )
+    print(
+        f"  each further repository: {per_extra:g} more, target at most {TARGET_PER_EXTRA_REPO} more: {verdict(per_extra <= TARGET_PER_EXTRA_REPO)}"
+    )
+    print(
+        f"  a cold instance adds {cold.counted - one.counted}: Projects.GetProject, once per project it has not looked up"
+    )
+    return {
+        "google_calls_one_repo": one.counted,
+        "google_calls_per_extra_repo": per_extra,
+        "google_calls_three_repos": three.counted,
+        "google_calls_one_repo_cold": cold.counted,
+        "google_calls_source_reads": one.source_reads,
+        "google_calls_floor_one_repo": FLOOR_ONE_REPO,
+        "google_calls_by_method_one_repo": dict(one.by_method),
+    }
+
+
+def floor(method: str, repositories: int) -> int | str:
+    count = FLOOR.get(method, 0) + FLOOR_PER_REPO.get(method, 0) * repositories
+    return count or ""
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT MET"
