@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from emulator import Call
 from rotation.config import Settings
 from rotation.events import SECRET_ROTATE, SecretEvent
 from rotation.handler import build_services
@@ -66,10 +67,10 @@ def test_pip_works_before_during_and_after_a_gitlab_rotation(
 
     moments: list[Moment] = []
 
-    def between_steps(method: str) -> None:
+    def between_steps(call: Call) -> None:
         result = pip_download(url, tmp_path / f"step-{len(moments)}")
         old_live = index_accepts(GITLAB, authority, private_index, old)
-        moments.append(Moment(method.rsplit(".", 1)[1], result.returncode == 0, old_live))
+        moments.append(Moment(call.method.rsplit(".", 1)[1], result.returncode == 0, old_live))
 
     world.emulator.control.observers.append(between_steps)
     world.publish_rotate(secret, force=True)

@@ -2,10 +2,12 @@
 before every call it serves, upstream calls included, and once more when a case ends.
 
 1. Every repository points at an ENABLED version holding a token the upstream accepts.
-2. A token is in Secret Manager before anything else happens: none reaches the upstream, and none
-   the upstream issued stays unrecorded past the call that stores it.
-3. No version is disabled or destroyed, and no token revoked, while a repository points at it, or
-   before every repository points at a token that passed the upstream probe.
+2. A token is in Secret Manager before anything else happens: none reaches the upstream unstored;
+   the function's first call after the upstream issued one is the AddSecretVersion that stores
+   it (unless the function died in between); and at the end no live token is unrecorded.
+3. No version is disabled or destroyed, and no stored token revoked, while a repository points at
+   it, or before every repository points at a token that passed the upstream probe. (Revoking a
+   token an interrupted attempt minted and never stored is the clean-up invariant 2 asks for.)
 4. One rotation request yields at most one new version.
 5. No token value in an annotation, a label, or (checked at the end) the function's log.
 """
@@ -13,6 +15,7 @@ before every call it serves, upstream calls included, and once more when a case 
 from __future__ import annotations
 
 from emulator import Call, Emulator
+from rotation.clients import USER_AGENT
 from tests.redaction import MIN_LENGTH, stored_texts
 from tests.reliability.upstreams import Upstream, sent_token
 
@@ -32,6 +35,8 @@ class InvariantWatch:
         self.requests = requests
         self.violations: list[str] = []
         self.checks = 0
+        self.crashed = False  # set by whoever crashes the function: what it held is gone
+        self._unrecorded_seen: set[str] = set()
 
     def __call__(self, call: Call) -> None:
         self.checks += 1
@@ -46,6 +51,9 @@ class InvariantWatch:
     def finish(self, function_log: str) -> list[str]:
         """The final check, plus the function's log lines of the case; all violations seen."""
         self.check("at the end")
+        unrecorded = self.upstream.live_tokens() - self._payloads()
+        if unrecorded:
+            self.violations.append(f"at the end: 2: {len(unrecorded)} live token(s) unrecorded")
         leaked = [token for token in self._payloads() if token in function_log]
         if leaked:
             self.violations.append(f"at the end: {len(leaked)} token value(s) in the function log")
@@ -95,10 +103,12 @@ class InvariantWatch:
         found = []
         if sent is not None and sent not in stored:
             found.append("2: a token reached the upstream before it was stored")
-        if call.method != STORING:
-            unrecorded = self.upstream.sent_tokens() - stored
-            if unrecorded:
-                found.append(f"2: {len(unrecorded)} upstream token(s) not in Secret Manager")
+        if call.caller != USER_AGENT:
+            return found
+        fresh = self.upstream.live_tokens() - stored - self._unrecorded_seen
+        if fresh and call.method != STORING and not self.crashed:
+            found.append(f"2: the first call after the upstream issued a token is not {STORING}")
+        self._unrecorded_seen |= fresh
         return found
 
     def _retirement(self, call: Call) -> list[str]:
@@ -110,8 +120,8 @@ class InvariantWatch:
             users = [r for r, v in self._pointed().items() if v == version]
         else:
             revoked = self.upstream.revokes(call)
-            if revoked is None:
-                return []
+            if revoked is None or revoked not in self._payloads():
+                return []  # not a revocation, or the clean-up of a token never stored (2)
             target = "an upstream token"
             users = [r for r, v in self._pointed().items() if self._token(v) == revoked]
         found = [f"3: retiring {target} while {r} points at it" for r in users]

@@ -11,6 +11,9 @@ FAULTS = {
 }
 
 
+_CELL = 70  # a failure's full text is in the failing test's assertion
+
+
 @dataclass
 class Row:
     scenario: str
@@ -29,7 +32,8 @@ class FaultMatrix:
         self, scenario: str, position: int, call: str, *, fault: str, ok: bool, result: str
     ) -> None:
         row = self.rows.setdefault((scenario, position), Row(scenario, position, call))
-        row.cells[fault] = ("ok: " if ok else "FAILED: ") + result
+        text = ("ok: " if ok else "FAILED: ") + result
+        row.cells[fault] = text if len(text) <= _CELL else text[: _CELL - 3] + "..."
         self.failures += not ok
 
     def table(self) -> list[str]:

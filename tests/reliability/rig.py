@@ -5,15 +5,16 @@ upstream index behind a recording proxy."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from emulator import Emulator
 from emulator.cloud_function import LocalFunction
-from emulator.upstream_proxy import UpstreamProxy
+from emulator.token_authority import TokenAuthority
+from emulator.upstream import PypiServer
 from tests.redaction import SCAN
-from tests.reliability.upstreams import PypiUpstream
+from tests.reliability.upstreams import GitLabUpstream, PypiUpstream
 from tests.support import LOCATION, PROJECT, World
+from tests.upstreams import GITLAB
 
 # The function's lease on a rotation; a redelivery after a crash waits for it to run out.
 MATRIX_LEASE = "1s"
@@ -28,14 +29,20 @@ def agent(number: int | str) -> str:
 class Rig:
     emulator: Emulator
     function: LocalFunction
-    proxy: UpstreamProxy
     pypi: PypiUpstream
+    gitlab: GitLabUpstream
+    private_index: PypiServer
+
+    @property
+    def authority(self) -> TokenAuthority:
+        return self.gitlab.authority
 
     def fresh_world(self) -> World:
         """A clean cloud pushing to this rig's function; what the last case left is scanned."""
         SCAN.collect(self.emulator)
         self.emulator.reset()
-        self.proxy.reset()
+        self.pypi.proxy.reset()
+        self.gitlab.proxy.reset()
         return World(self.emulator, self.function.url)
 
     def new_project(self) -> tuple[str, int]:
@@ -66,5 +73,25 @@ class Rig:
         world.repository(repository, f"{secret}/versions/1")
         return secret, repository
 
-
-StartRig = Callable[[], Rig]
+    def gitlab_secret(self, world: World) -> tuple[str, str]:
+        """A gitlab secret holding a project access token issued out of band, in use by one
+        repository in a fresh project; keep-versions 1, so the first rotation also revokes it.
+        The function reaches GitLab through the proxy. Returns secret, repository."""
+        self.gitlab.start()
+        project, number = self.new_project()
+        repository = f"projects/{project}/locations/{LOCATION}/repositories/private-pypi"
+        settings = GITLAB.settings(world, self.authority, self.private_index)
+        settings |= {"gitlab-url": self.gitlab.proxy.url, "keep-versions": "1"}
+        secret = world.secret(
+            "gitlab-token",
+            {
+                "token-rotator.source": GITLAB.source,
+                "token-rotator.repositories": repository,
+                **{f"token-rotator.{key}": value for key, value in settings.items()},
+            },
+            payload=GITLAB.first_token(self.authority),
+        )
+        world.grant(secret, agent(number))
+        upstream = GITLAB.upstream_url(self.authority, self.private_index)
+        world.repository(repository, f"{secret}/versions/1", GITLAB.username, upstream)
+        return secret, repository

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import grpc
@@ -28,7 +28,7 @@ from rotation.clients import USER_AGENT
 from tests.reliability.invariants import InvariantWatch
 from tests.reliability.matrix import FAULTS, MATRIX
 from tests.reliability.rig import MATRIX_LEASE, Rig
-from tests.reliability.upstreams import PypiUpstream
+from tests.reliability.upstreams import GitLabUpstream, PypiUpstream
 from tests.support import World
 
 SETTLE_SECONDS = 90
@@ -48,8 +48,14 @@ class Scenario:
     name: str
     prepare: Callable[[Rig, World], tuple[str, str]]  # -> secret, repository
     trigger: Callable[[World, str], str]  # -> the rotation request's message id
-    new_version: int
-    expected_versions: dict[int, str]
+    upstream: Callable[[Rig], PypiUpstream | GitLabUpstream]
+    aliases: dict[str, int]  # what the secret's aliases are once the rotation completed
+    versions: dict[int, str]  # and its versions' states
+    calls: dict[str, int]  # how often a clean run calls the methods that make the scenario
+
+    @property
+    def new_version(self) -> int:
+        return self.aliases["current"]
 
 
 def scheduled(world: World, secret: str) -> str:
@@ -69,34 +75,66 @@ def rotated_once(rig: Rig, world: World) -> tuple[str, str]:
     return secret, repository
 
 
+GET_PROJECT = "Projects.GetProject"
+DISABLE = "SecretManagerService.DisableSecretVersion"
 SCENARIOS = [
-    # A first rotation on an instance that has not yet looked up the repository's project.
+    # pypi-derived, first rotation, on an instance that has not looked up the repository's project.
     Scenario(
-        "first rotation",
+        "pypi first",
         Rig.pypi_secret,
         scheduled,
-        new_version=2,
-        expected_versions={1: "ENABLED", 2: "ENABLED"},
+        lambda rig: rig.pypi,
+        aliases={"current": 2, "previous": 1},
+        versions={1: "ENABLED", 2: "ENABLED"},
+        calls={GET_PROJECT: 1, f"{UPSTREAM}.GET": 1, DISABLE: 0},
     ),
-    # A forced rotation on a warm instance: keep-versions 2 retires version 1.
+    # pypi-derived, forced second rotation on a warm instance: keep-versions 2 retires version 1.
     Scenario(
-        "forced rotation",
+        "pypi forced",
         rotated_once,
         forced,
-        new_version=3,
-        expected_versions={1: "DISABLED", 2: "ENABLED", 3: "ENABLED"},
+        lambda rig: rig.pypi,
+        aliases={"current": 3, "previous": 2},
+        versions={1: "DISABLED", 2: "ENABLED", 3: "ENABLED"},
+        calls={GET_PROJECT: 0, f"{UPSTREAM}.GET": 1, DISABLE: 1},
+    ),
+    # gitlab, first rotation, keep-versions 1: mint, probe, identify the first token, revoke it.
+    Scenario(
+        "gitlab",
+        Rig.gitlab_secret,
+        scheduled,
+        lambda rig: rig.gitlab,
+        aliases={"current": 2},
+        versions={1: "DISABLED", 2: "ENABLED"},
+        calls={
+            GET_PROJECT: 1,
+            f"{UPSTREAM}.POST": 1,
+            f"{UPSTREAM}.GET": 2,
+            f"{UPSTREAM}.DELETE": 1,
+            DISABLE: 1,
+        },
     ),
 ]
 
 
 @pytest.fixture(scope="module")
-def rig(emulator_session, start_function, tmp_path_factory) -> Iterator[Rig]:
+def rig(emulator_session, start_function, authority_session, private_index, tmp_path_factory):
     index = PypiServer(tmp_path_factory.mktemp("pypi"), authenticated_reads=False)
     function = start_function(ROTATION_LEASE=MATRIX_LEASE)
-    emulator_session.control.crash_handler = function.crash
-    with UpstreamProxy(f"http://127.0.0.1:{index.port}", emulator_session.control) as proxy:
-        yield Rig(emulator_session, function, proxy, PypiUpstream(proxy))
-    emulator_session.control.crash_handler = None
+    control = emulator_session.control
+    control.crash_handler = function.crash
+    with (
+        UpstreamProxy(f"http://127.0.0.1:{index.port}", control) as pypi,
+        UpstreamProxy(authority_session.url, control) as gitlab,
+    ):
+        yield Rig(
+            emulator_session,
+            function,
+            PypiUpstream(pypi),
+            GitLabUpstream(authority_session, gitlab),
+            private_index,
+        )
+    control.crash_handler = None
     index.stop()
 
 
@@ -113,7 +151,10 @@ def recording(rig: Rig, scenario: Scenario) -> list[Step]:
         scenario.trigger(world, secret)
         world.settle(SETTLE_SECONDS)
         calls = [c.method for c in rig.emulator.control.calls[start:] if c.caller == USER_AGENT]
-        paths = iter(re.sub(r"\?.*", "", e.request.path) for e in rig.proxy.exchanges())
+        proxy = scenario.upstream(rig).proxy
+        paths = iter(
+            re.sub(r"/\d+$", "/{id}", e.request.path.split("?")[0]) for e in proxy.exchanges()
+        )
         seen: Counter[str] = Counter()
         steps = []
         for method in calls:
@@ -131,11 +172,8 @@ def test_clean_runs_make_the_calls_the_matrix_covers(emulator, rig, scenario):
     assert methods[0] == "SecretManagerService.GetSecret"
     assert methods.count("SecretManagerService.AddSecretVersion") == 1
     assert methods.count("ArtifactRegistry.UpdateRepository") == 1
-    assert methods.count(f"{UPSTREAM}.GET") == 1
     assert methods[-1] == "SecretManagerService.UpdateSecret"
-    cold = "Projects.GetProject" in methods
-    retires = "SecretManagerService.DisableSecretVersion" in methods
-    assert (cold, retires) == ((True, False) if scenario.new_version == 2 else (False, True))
+    assert {method: methods.count(method) for method in scenario.calls} == scenario.calls
 
 
 def run_case(rig: Rig, scenario: Scenario, step: Step, fault: str) -> tuple[bool, str]:
@@ -143,8 +181,14 @@ def run_case(rig: Rig, scenario: Scenario, step: Step, fault: str) -> tuple[bool
     world = rig.fresh_world()
     secret, repository = scenario.prepare(rig, world)
     world.settle(SETTLE_SECONDS)
-    watch = InvariantWatch(rig.emulator, secret, rig.pypi)
+    watch = InvariantWatch(rig.emulator, secret, scenario.upstream(rig))
+
+    def crash() -> None:
+        watch.crashed = True
+        rig.function.crash()
+
     control.observers.append(watch)
+    control.crash_handler = crash
     if fault == "transient":
         control.fail(
             step.method, grpc.StatusCode.UNAVAILABLE, nth=step.occurrence, caller=USER_AGENT
@@ -152,11 +196,15 @@ def run_case(rig: Rig, scenario: Scenario, step: Step, fault: str) -> tuple[bool
     else:
         control.crash(step.method, nth=step.occurrence, caller=USER_AGENT)
     start, mark = len(control.calls), rig.function.mark()
-    message = scenario.trigger(world, secret)
-    world.settle(SETTLE_SECONDS)
-    control.observers.remove(watch)
+    try:
+        message = scenario.trigger(world, secret)
+        world.settle(SETTLE_SECONDS)
+    finally:
+        control.observers.remove(watch)
+        control.crash_handler = rig.function.crash
 
-    problems = watch.finish(rig.function.text(mark))
+    log = rig.function.text(mark)
+    problems = watch.finish(log)
     if control.faults[0].times:
         problems.append("the fault never fired")
     made = sum(c.method == step.method and c.caller == USER_AGENT for c in control.calls[start:])
@@ -166,20 +214,28 @@ def run_case(rig: Rig, scenario: Scenario, step: Step, fault: str) -> tuple[bool
     if fault == "transient" and not failed and made <= step.occurrence:
         problems.append("the error was neither retried by the client nor surfaced")
     problems += completion(world, scenario, secret, repository, message)
-    adopted = re.search(r"adopting version (\d+)", rig.function.text(mark))
-    result = f"redelivered {failed}x" if failed else "retried by the client"
+    MATRIX.checks += watch.checks
+    if problems:
+        return False, "; ".join(problems[:3])
+    return True, outcome(failed, log)
+
+
+def outcome(failed_deliveries: int, log: str) -> str:
+    """What recovery took, from the deliveries and the function's log lines."""
+    result = f"redelivered {failed_deliveries}x" if failed_deliveries else "retried by the client"
+    adopted = re.search(r"adopting version (\d+)", log)
     if adopted:
         result += f", adopted v{adopted.group(1)}"
-    MATRIX.checks += watch.checks
-    return (not problems, result if not problems else "; ".join(problems[:3]))
+    if "an interrupted attempt minted it and never stored it" in log:
+        result += ", revoked the unstored token"
+    return result
 
 
 def completion(world: World, scenario: Scenario, secret: str, repository: str, message: str):
-    new = scenario.new_version
     expected = {
-        "aliases": {"current": new, "previous": new - 1},
-        "repository": f"{secret}/versions/{new}",
-        "versions": scenario.expected_versions,
+        "aliases": scenario.aliases,
+        "repository": f"{secret}/versions/{scenario.new_version}",
+        "versions": scenario.versions,
         "phase": "done",
         "completed_rotation": message,
     }

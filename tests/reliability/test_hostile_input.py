@@ -7,6 +7,7 @@ in volume: the decoder raises nothing but MalformedEvent, whose text names the p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
@@ -162,18 +163,30 @@ def test_the_decoder_raises_nothing_but_malformed_event(attributes, event_type, 
     assert decoded.secret is None or decoded.secret.count("/") == 3
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    method: str
+    headers: dict[str, str]
+    body: bytes
+    status: int
+    reason: str
+
+
+CE_HEADERS = {"ce-id": "1", "ce-source": "s", "ce-type": "t", "content-type": "application/json"}
+
+
 @pytest.mark.parametrize(
-    ("method", "headers", "body", "status", "reason"),
+    "request_",
     [
         # These two crashed the Functions Framework's legacy-event fallback with a 500.
-        (
+        Unreadable(
             "POST",
             {"content-type": "application/octet-stream"},
             b"\x00\xffgarbage",
             400,
             "not a CloudEvent",
         ),
-        (
+        Unreadable(
             "POST",
             {"content-type": "application/cloudevents+json"},
             b"[1, 2]",
@@ -181,42 +194,31 @@ def test_the_decoder_raises_nothing_but_malformed_event(attributes, event_type, 
             "not a CloudEvent",
         ),
         # These it answered with a bare 400 and no log line.
-        (
+        Unreadable(
             "POST",
             {"content-type": "application/cloudevents+json"},
-            b"{not json",
+            b"{no",
             400,
             "not a CloudEvent",
         ),
-        (
-            "POST",
-            {
-                "content-type": "application/json",
-                "ce-specversion": "9.9",
-                "ce-id": "1",
-                "ce-source": "s",
-                "ce-type": "t",
-            },
-            b"{}",
-            400,
-            "invalid specversion",
+        Unreadable(
+            "POST", {**CE_HEADERS, "ce-specversion": "9.9"}, b"{}", 400, "invalid specversion"
         ),
-        ("POST", {}, b"", 415, "content type None is not JSON"),
-        ("GET", {}, b"", 405, "method GET is not allowed"),
+        Unreadable("POST", {}, b"", 415, "content type None is not JSON"),
+        Unreadable("GET", {}, b"", 405, "method GET is not allowed"),
     ],
+    ids=lambda r: r.reason,
 )
-def test_requests_that_are_not_cloud_events_get_a_4xx_and_a_log_line(
-    target, method, headers, body, status, reason
-):
-    emulator, function = target
+def test_requests_that_are_not_cloud_events_get_a_4xx_and_a_log_line(target, request_):
+    function = target[1]
     mark = function.mark()
-    response = httpx.request(method, function.url, headers=headers, content=body, timeout=30)
+    response = httpx.request(
+        request_.method, function.url, headers=request_.headers, content=request_.body, timeout=30
+    )
 
     rejected = [e for e in function.entries(mark) if e.get("event") == "malformed_request"]
-    assert (response.status_code, response.text.strip()) == (
-        status,
-        rejected[0]["message"].split(": ", 1)[1],
-    )
-    assert reason in rejected[0]["message"]
+    assert response.status_code == request_.status
+    assert response.text.strip() == rejected[0]["message"].split(": ", 1)[1]
+    assert request_.reason in rejected[0]["message"]
     assert rejected[0]["severity"] == "ERROR"
     assert "Traceback" not in function.text(mark)

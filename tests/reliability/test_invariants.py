@@ -9,8 +9,9 @@ from google.cloud import secretmanager_v1
 
 from emulator import Call
 from emulator.upstream_proxy import UpstreamProxy, UpstreamRequest
+from rotation.clients import USER_AGENT
 from tests.reliability.invariants import InvariantWatch
-from tests.reliability.upstreams import PypiUpstream
+from tests.reliability.upstreams import GitLabUpstream, PypiUpstream
 from tests.support import World, repository_name
 
 REPO = repository_name("pypi")
@@ -36,10 +37,9 @@ def setup(emulator):
         yield Setup(world, secret, pypi, InvariantWatch(emulator, secret, pypi))
 
 
-def get_secret(secret):
-    return Call(
-        "SecretManagerService.GetSecret", "x", secretmanager_v1.GetSecretRequest(name=secret)
-    )
+def get_secret(secret, caller="x"):
+    request = secretmanager_v1.GetSecretRequest(name=secret)
+    return Call("SecretManagerService.GetSecret", caller, request)
 
 
 def test_a_sound_state_passes(setup):
@@ -77,6 +77,21 @@ def test_1_a_repository_on_a_token_the_upstream_refuses(setup):
     )
     setup.watch(get_secret(setup.secret))
     assert any("upstream refuses" in v for v in setup.watch.violations)
+
+
+def test_2_a_token_issued_upstream_and_not_stored_next(emulator, authority, private_index):
+    with UpstreamProxy(authority.url, emulator.control) as proxy:
+        gitlab = GitLabUpstream(authority, proxy)
+        gitlab.start()
+        world = World(emulator)
+        secret = world.secret(
+            "gitlab-token", payload="glpat-first-token-stored-0000", rotation=False
+        )
+        watch = InvariantWatch(emulator, secret, gitlab)
+        authority.issue("gitlab", "*", "minted-by-the-function", "projects/p")
+        watch(get_secret(secret, caller=USER_AGENT))
+        assert any("first call after the upstream issued a token" in v for v in watch.violations)
+        assert any("live token(s) unrecorded" in v for v in watch.finish(""))
 
 
 def test_2_a_token_sent_upstream_before_it_was_stored(setup):

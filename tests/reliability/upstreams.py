@@ -1,8 +1,9 @@
 """The upstream side of a rotation, as the invariant checks need to see it: which tokens it would
-accept, which it has seen in use, which passed a probe, and which a call revokes."""
+accept, which it issued and still honours, which passed a probe, and which a call revokes."""
 
 from __future__ import annotations
 
+import re
 import secrets as random_secrets
 from datetime import UTC, datetime
 from typing import Protocol
@@ -10,28 +11,50 @@ from typing import Protocol
 import pypitoken
 
 from emulator import Call
-from emulator.upstream_proxy import UpstreamProxy, UpstreamRequest
+from emulator.token_authority import TokenAuthority
+from emulator.upstream_proxy import UPSTREAM, UpstreamProxy, UpstreamRequest
+
+_PROBE = re.compile(r"/simple(/|$)")
+_GITLAB_REVOKE = re.compile(r"/access_tokens/(?P<id>\d+)$")
 
 
 class Upstream(Protocol):
     def accepts(self, token: str) -> bool:
         """Would the upstream let a repository in with this token now?"""
 
-    def sent_tokens(self) -> set[str]:
-        """Tokens that left the function for the upstream, or that the upstream handed out."""
+    def live_tokens(self) -> set[str]:
+        """Tokens the upstream issued during this case and still honours."""
 
     def tested_tokens(self) -> set[str]:
-        """Tokens the upstream answered a probe for with success."""
+        """Tokens the upstream answered a probe of its index for with success."""
 
     def revokes(self, call: Call) -> str | None:
         """The token `call` revokes upstream, if it is a revocation."""
+
+
+def sent_token(call: Call) -> str | None:
+    """The credential an upstream call carries, if `call` is one."""
+    return call.request.password if isinstance(call.request, UpstreamRequest) else None
+
+
+def probed_tokens(proxy: UpstreamProxy) -> set[str]:
+    """Credentials the index behind `proxy` accepted on a GET of its simple API."""
+    return {
+        e.request.password
+        for e in proxy.exchanges()
+        if e.request.method == "GET"
+        and _PROBE.search(e.request.path.split("?")[0])
+        and e.request.password
+        and e.status == 200
+    }
 
 
 class PypiUpstream:
     """pypi.org's side of the pypi sources. Root tokens are minted here and their keys kept, as
     PyPI's database keeps them; a token is accepted when its macaroon verifies against its root's
     key and its caveats hold now, as PyPI checks it. The index the function probes is a real
-    pypiserver behind a recording proxy. PyPI tokens cannot be revoked through an API."""
+    pypiserver behind a recording proxy. Derived tokens are made offline (PyPI issues nothing
+    during a rotation) and cannot be revoked through an API."""
 
     def __init__(self, proxy: UpstreamProxy) -> None:
         self.proxy = proxy
@@ -59,20 +82,42 @@ class PypiUpstream:
             return False
         return True
 
-    def sent_tokens(self) -> set[str]:
-        return {e.request.password for e in self.proxy.exchanges() if e.request.password}
+    def live_tokens(self) -> set[str]:
+        return set()
 
     def tested_tokens(self) -> set[str]:
-        return {
-            e.request.password
-            for e in self.proxy.exchanges()
-            if e.request.password and e.status == 200
-        }
+        return probed_tokens(self.proxy)
 
     def revokes(self, call: Call) -> str | None:
         return None
 
 
-def sent_token(call: Call) -> str | None:
-    """The credential an upstream call carries, if `call` is one."""
-    return call.request.password if isinstance(call.request, UpstreamRequest) else None
+class GitLabUpstream:
+    """GitLab's side of the gitlab source: the local token authority, whose live tokens are the
+    index's credentials, reached through a recording proxy. The authority serves the whole test
+    session, so only the tokens issued since `start()` count."""
+
+    def __init__(self, authority: TokenAuthority, proxy: UpstreamProxy) -> None:
+        self.authority = authority
+        self.proxy = proxy
+        self._start = 0
+
+    def start(self) -> None:
+        self._start = len(self.authority.issued("gitlab"))
+
+    def accepts(self, token: str) -> bool:
+        return token in self.live_tokens()
+
+    def live_tokens(self) -> set[str]:
+        return {t.value for t in self.authority.issued("gitlab")[self._start :] if not t.revoked}
+
+    def tested_tokens(self) -> set[str]:
+        return probed_tokens(self.proxy)
+
+    def revokes(self, call: Call) -> str | None:
+        request = call.request
+        if call.method != f"{UPSTREAM}.DELETE" or not isinstance(request, UpstreamRequest):
+            return None
+        match = _GITLAB_REVOKE.search(request.path.split("?")[0])
+        issued = {t.id: t.value for t in self.authority.issued("gitlab")}
+        return issued.get(match.group("id")) if match else None
