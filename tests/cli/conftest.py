@@ -14,7 +14,7 @@ import pytest
 
 from rotation import handler
 from rotation.cli import main
-from tests.conftest import CAPTURED_OUTPUT
+from tests.redaction import SCAN
 from tests.support import World
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,7 @@ def cli(emulator) -> Cli:
             text=True,
             timeout=120,
         )
-        CAPTURED_OUTPUT.append(result.stdout + result.stderr)
+        SCAN.outputs.append(result.stdout + result.stderr)
         return Ran(result.returncode, result.stdout, result.stderr)
 
     return run
@@ -80,7 +80,7 @@ def run(capsys) -> Cli:
         capsys.readouterr()
         code = main(list(argv))
         captured = capsys.readouterr()
-        CAPTURED_OUTPUT.append(captured.out + captured.err)
+        SCAN.outputs.append(captured.out + captured.err)
         return Ran(code, captured.out, captured.err)
 
     return call
