@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import httpx
-import pypitoken
 
 from rotation import logs
 from rotation.config import RotationConfig
@@ -25,10 +25,17 @@ from rotation.sources.probe import probe_index
 from rotation.state import CURRENT
 from rotation.token import Token
 
+if TYPE_CHECKING:
+    import pypitoken
+
 _NOT_BEFORE_SLACK = timedelta(minutes=5)
 
 
 def _load(token: Token, what: str) -> pypitoken.Token:
+    # Imported here, not above: pypitoken (and the jsonschema it loads) adds a tenth to the cold
+    # start of every instance, and most instances only acknowledge notifications.
+    import pypitoken
+
     try:
         return pypitoken.Token.load(token.reveal())
     except pypitoken.PyPITokenException as error:
@@ -40,6 +47,8 @@ def _load(token: Token, what: str) -> pypitoken.Token:
 
 def check_offline(token: Token, now: datetime, valid_for: timedelta) -> None:
     """Every date caveat must hold now and for `valid_for` after (the overlap with the next token)."""
+    import pypitoken
+
     for restriction in _load(token, "the new token").restrictions:
         if isinstance(restriction, pypitoken.DateRestriction):
             starts = datetime.fromtimestamp(restriction.not_before, now.tzinfo)
