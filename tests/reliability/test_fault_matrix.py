@@ -147,13 +147,14 @@ def recording(rig: Rig, scenario: Scenario) -> list[Step]:
         world = rig.fresh_world()
         secret, repository = scenario.prepare(rig, world)
         world.settle(SETTLE_SECONDS)
-        start = len(rig.emulator.control.calls)
+        proxy = scenario.upstream(rig).proxy
+        start, exchanges = len(rig.emulator.control.calls), len(proxy.exchanges())
         scenario.trigger(world, secret)
         world.settle(SETTLE_SECONDS)
         calls = [c.method for c in rig.emulator.control.calls[start:] if c.caller == USER_AGENT]
-        proxy = scenario.upstream(rig).proxy
         paths = iter(
-            re.sub(r"/\d+$", "/{id}", e.request.path.split("?")[0]) for e in proxy.exchanges()
+            re.sub(r"/\d+$", "/{id}", e.request.path.split("?")[0])
+            for e in proxy.exchanges()[exchanges:]
         )
         seen: Counter[str] = Counter()
         steps = []
