@@ -31,15 +31,14 @@ class CredentialFile:
         with self._lock:
             self._write([*self._read(), (username, apr_md5_crypt.hash(password))])
 
-    def remove(self, username: str, password: str | None = None) -> None:
-        """Forget one credential of `username`, or all of them when no password is given."""
+    def remove(self, username: str, password: str) -> None:
+        """Forget one credential of `username`."""
         with self._lock:
             self._write(
                 [
                     (user, hashed)
                     for user, hashed in self._read()
-                    if user != username
-                    or (password is not None and not htpasswd_context.verify(password, hashed))
+                    if user != username or not htpasswd_context.verify(password, hashed)
                 ]
             )
 

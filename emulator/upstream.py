@@ -58,9 +58,6 @@ class PypiServer:
     def revoke(self, username: str, password: str) -> None:
         self.credentials.remove(username, password)
 
-    def deny(self, username: str) -> None:
-        self.credentials.remove(username)
-
     def _wait_until_up(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
