@@ -54,8 +54,8 @@ class CredentialFile:
         stat = self.path.stat()
         stamp = (stat.st_mtime_ns, stat.st_size)
         if stamp != self._stamp:
-            lines = self.path.read_text().splitlines()
-            self._lines = [tuple(line.split(":", 1)) for line in lines if ":" in line]  # type: ignore[misc]
+            pairs = (line.partition(":") for line in self.path.read_text().splitlines())
+            self._lines = [(user, hashed) for user, colon, hashed in pairs if colon]
             self._stamp = stamp
         return list(self._lines)
 
