@@ -93,9 +93,14 @@ class LocalFunction:
                 )
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
+                    pass
             except OSError:
                 time.sleep(0.05)
+                continue
+            # gunicorn's master listens before it forks the worker that serves (and crash() kills)
+            if child_processes(self.process.pid):
+                return
+            time.sleep(0.05)
         raise RuntimeError("functions-framework did not start listening")
 
     def mark(self) -> int:
