@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from google.cloud.pubsub_v1 import PublisherClient
 from emulator import Emulator
 from emulator.cloud_function import LocalFunction
 from emulator.credentials import ANY_USER
+from emulator.pip_client import run_pip
 from emulator.token_authority import TokenAuthority
 from emulator.upstream import PypiServer
 from rotation import cli, clients
@@ -149,30 +149,10 @@ def setup(emulator: Emulator, authority: TokenAuthority) -> tuple[str, str]:
 
 def pip_install(index_url: str, target: Path) -> bool:
     """The real pip installing the package through the remote repository."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--no-deps",
-            "--no-cache-dir",
-            "--disable-pip-version-check",
-            "--retries",
-            "0",
-            "--target",
-            str(target),
-            "--index-url",
-            index_url,
-            f"{PACKAGE}=={PACKAGE_VERSION}",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PIP_CONFIG_FILE": os.devnull},
-    )
+    requirement = f"{PACKAGE}=={PACKAGE_VERSION}"
+    result = run_pip("install", index_url, target, requirement)
     lines = (result.stdout + result.stderr).strip().splitlines()
-    print(f"  $ pip install --index-url {index_url} {PACKAGE}=={PACKAGE_VERSION}")
+    print(f"  $ pip install --index-url {index_url} {requirement}")
     print(f"    {lines[-1] if lines else ''}")
     return result.returncode == 0
 

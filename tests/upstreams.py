@@ -6,12 +6,11 @@ the authority, so one test can run against each of them.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from emulator.pip_client import run_pip
 from emulator.token_authority import TokenAuthority
 from emulator.upstream import PypiServer
 from tests.support import AR_AGENT, World, repository_name
@@ -109,29 +108,4 @@ def minted_secret(
 
 def pip_download(index_url: str, destination: Path) -> subprocess.CompletedProcess[str]:
     """The real pip fetching the package through a repository, without installing it."""
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--no-cache-dir",
-            "--disable-pip-version-check",
-            "--no-input",
-            "--retries",
-            "0",
-            "--timeout",
-            "10",
-            "--index-url",
-            index_url,
-            "--dest",
-            str(destination),
-            f"{PACKAGE}=={PACKAGE_VERSION}",
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PIP_CONFIG_FILE": os.devnull},
-        timeout=120,
-        check=False,
-    )
+    return run_pip("download", index_url, destination, f"{PACKAGE}=={PACKAGE_VERSION}")
