@@ -9,12 +9,16 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
+from emulator.credentials import ANY_USER
 from emulator.pip_client import run_pip
 from emulator.token_authority import TokenAuthority
 from emulator.upstream import PypiServer
 from tests.support import AR_AGENT, World, repository_name
 
+GITLAB_PROJECT = "platform/wheels"
+GITLAB_PROJECT_ID = quote(GITLAB_PROJECT, safe="")  # as it stands in GitLab's API paths
 PACKAGE = "tiny-pkg"
 PACKAGE_VERSION = "1.0"
 
@@ -34,7 +38,7 @@ class SourceCase:
         if self.source == "gitlab":
             return {
                 "gitlab-url": authority.url,
-                "gitlab-project": "platform/wheels",
+                "gitlab-project": GITLAB_PROJECT,
                 "minting-secret": self.minting_secret(world, authority),
                 "token-name": "artifact-registry",
                 "username": self.username,
@@ -64,13 +68,13 @@ class SourceCase:
     def upstream_url(self, authority: TokenAuthority, index: PypiServer) -> str:
         """What the remote repository proxies: GitLab's PyPI endpoint, or the index itself."""
         if self.source == "gitlab":
-            return f"{authority.url}/api/v4/projects/platform%2Fwheels/packages/pypi/simple"
+            return f"{authority.url}/api/v4/projects/{GITLAB_PROJECT_ID}/packages/pypi/simple"
         return index.index_url
 
     def first_token(self, authority: TokenAuthority) -> str:
         """The token the team started with, issued out of band."""
-        owner = "projects/platform%2Fwheels" if self.source == "gitlab" else ""
-        username = "*" if self.source == "gitlab" else self.username
+        owner = f"projects/{GITLAB_PROJECT_ID}" if self.source == "gitlab" else ""
+        username = ANY_USER if self.source == "gitlab" else self.username
         return authority.issue(self.api, username, "first", owner).value
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import httpx
 
 from tests.support import PROJECT, repository_name
-from tests.upstreams import GITLAB, minted_secret, pip_download
+from tests.upstreams import GITLAB, GITLAB_PROJECT_ID, minted_secret, pip_download
 
-GITLAB_TOKENS = "/api/v4/projects/platform%2Fwheels/access_tokens"
+GITLAB_TOKENS = f"/api/v4/projects/{GITLAB_PROJECT_ID}/access_tokens"
 REPOSITORY = repository_name("private-pypi")
 
 
