@@ -74,6 +74,7 @@ class SecretJob:
         self.step = "load"
         self.resumed = False  # whether this job resumes an interrupted attempt of a rotation
         self.versions: list[VersionInfo] = []
+        self._secret_reads: dict[str, Token] = {}  # see SourceContext.secret_reads
 
     def fields(self, **extra: object) -> dict[str, object]:
         """What every log line of this job carries."""
@@ -279,4 +280,5 @@ class SecretJob:
             self.now(),
             resumed=self.resumed,
             valid_for=valid_for,
+            secret_reads=self._secret_reads,
         )

@@ -35,6 +35,9 @@ class SourceContext:
     # How long a checked token must stay valid; None: as long as a new token must (the source's
     # overlap). A rollback asks for less: until the next scheduled rotation replaces it.
     valid_for: timedelta | None = None
+    # The job's reads of other secrets (root, staging, minting), shared by all its contexts, so a
+    # minting token is read once per job however many tokens it mints and revokes.
+    secret_reads: dict[str, Token] = field(default_factory=dict, compare=False, repr=False)
 
     def secret_setting(self, key: str) -> str:
         """The full name of a secret an annotation names (a bare id means this project)."""
@@ -42,7 +45,10 @@ class SourceContext:
 
     def read_secret(self, key: str) -> Token:
         """The newest version of the secret the annotation `key` names, e.g. a minting token."""
-        return self.secrets.access(f"{self.secret_setting(key)}/versions/latest")
+        name = f"{self.secret_setting(key)}/versions/latest"
+        if name not in self.secret_reads:
+            self.secret_reads[name] = self.secrets.access(name)
+        return self.secret_reads[name]
 
 
 class TokenSource(Protocol):
