@@ -15,11 +15,12 @@ REPETITIONS = 9
 TARGET = 1.25
 
 FUNCTION = """
+from datetime import UTC, datetime
 from cloudevents.http import CloudEvent
 import main
 main.on_secret_event(CloudEvent(
     {"type": "google.cloud.pubsub.topic.v1.messagePublished", "source": "//bench", "id": "1",
-     "time": "2026-01-01T00:00:00Z"},
+     "time": datetime.now(UTC).isoformat()},
     {"message": {"attributes": {"eventType": "TOPIC_CONFIGURED"}, "messageId": "1"}},
 ))
 """

@@ -15,8 +15,13 @@ from rotation.errors import RotationBusy
 from rotation.state import Phase, RotationState
 from tests.support import World, repository_name
 
-START = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 REPO = repository_name("pypi")
+
+
+@pytest.fixture
+def start() -> datetime:
+    """Where each test's frozen clock starts: now, so no test depends on the date it runs."""
+    return datetime.now(UTC)
 
 
 @pytest.fixture
@@ -48,78 +53,80 @@ def rotate_event(
     )
 
 
-def test_event_age_limit_with_clock_skew_tolerance(local):
-    with freeze_time(START, tick=True):
+def test_event_age_limit_with_clock_skew_tolerance(local, start):
+    with freeze_time(start, tick=True):
         secret = local.rotated_secret()
-        handler.handle(rotate_event(secret, START - timedelta(hours=24, minutes=6), "too-old"))
+        handler.handle(rotate_event(secret, start - timedelta(hours=24, minutes=6), "too-old"))
         assert local.versions(secret) == {1: "ENABLED"}
-        handler.handle(rotate_event(secret, START - timedelta(hours=24, minutes=4), "within-skew"))
+        handler.handle(rotate_event(secret, start - timedelta(hours=24, minutes=4), "within-skew"))
         assert local.aliases(secret) == {"current": 2, "previous": 1}
 
 
-def test_minimum_interval_skips_unforced_requests(local):
-    with freeze_time(START, tick=True) as clock:
+def test_minimum_interval_skips_unforced_requests(local, start):
+    with freeze_time(start, tick=True) as clock:
         secret = local.rotated_secret(min_interval="1h")
-        handler.handle(rotate_event(secret, START, "first"))
-        clock.move_to(START + timedelta(minutes=30))
-        handler.handle(rotate_event(secret, START + timedelta(minutes=30), "too-soon"))
+        handler.handle(rotate_event(secret, start, "first"))
+        clock.move_to(start + timedelta(minutes=30))
+        handler.handle(rotate_event(secret, start + timedelta(minutes=30), "too-soon"))
         assert local.aliases(secret)["current"] == 2
-        handler.handle(rotate_event(secret, START + timedelta(minutes=30), "forced", force=True))
+        handler.handle(rotate_event(secret, start + timedelta(minutes=30), "forced", force=True))
         assert local.aliases(secret)["current"] == 3
-        clock.move_to(START + timedelta(minutes=95))
-        handler.handle(rotate_event(secret, START + timedelta(minutes=95), "later"))
+        clock.move_to(start + timedelta(minutes=95))
+        handler.handle(rotate_event(secret, start + timedelta(minutes=95), "later"))
         assert local.aliases(secret)["current"] == 4
 
 
-def test_request_published_before_the_last_completion_is_skipped_even_when_forced(local):
-    with freeze_time(START, tick=True) as clock:
+def test_request_published_before_the_last_completion_is_skipped_even_when_forced(local, start):
+    with freeze_time(start, tick=True) as clock:
         secret = local.rotated_secret()
-        clock.move_to(START + timedelta(minutes=10))
-        handler.handle(rotate_event(secret, START + timedelta(minutes=10), "newer"))
-        handler.handle(rotate_event(secret, START + timedelta(minutes=5), "older", force=True))
+        clock.move_to(start + timedelta(minutes=10))
+        handler.handle(rotate_event(secret, start + timedelta(minutes=10), "newer"))
+        handler.handle(rotate_event(secret, start + timedelta(minutes=5), "older", force=True))
         assert local.aliases(secret)["current"] == 2
 
 
-def test_a_live_lease_makes_the_delivery_retry_and_an_expired_one_is_taken_over(local):
-    with freeze_time(START, tick=True) as clock:
+def test_a_live_lease_makes_the_delivery_retry_and_an_expired_one_is_taken_over(local, start):
+    with freeze_time(start, tick=True) as clock:
         secret = local.rotated_secret()
         stuck = RotationState(
             phase=Phase.CREATING,
             rotation="crashed",
-            started_at=START,
+            started_at=start,
             baseline=1,
             holder="dead-attempt",
-            lease_until=START + timedelta(minutes=10),
+            lease_until=start + timedelta(minutes=10),
         )
         snapshot = local.sm.get_secret(name=secret)
         snapshot.annotations["token-rotator.state"] = stuck.dump()
         local.sm.update_secret(secret=snapshot, update_mask={"paths": ["annotations"]})
 
-        clock.move_to(START + timedelta(minutes=5))
+        clock.move_to(start + timedelta(minutes=5))
         with pytest.raises(RotationBusy, match="being worked on by another delivery"):
-            handler.handle(rotate_event(secret, START + timedelta(minutes=5), "redrive"))
+            handler.handle(rotate_event(secret, start + timedelta(minutes=5), "redrive"))
         assert local.versions(secret) == {1: "ENABLED"}
 
-        clock.move_to(START + timedelta(minutes=11))
-        handler.handle(rotate_event(secret, START + timedelta(minutes=11), "redrive"))
+        clock.move_to(start + timedelta(minutes=11))
+        handler.handle(rotate_event(secret, start + timedelta(minutes=11), "redrive"))
         assert local.aliases(secret) == {"current": 2, "previous": 1}
         assert local.state(secret)["completed_rotation"] == "crashed"
 
 
-def test_secrets_outside_allowed_projects_and_not_opted_in_are_ignored(local, monkeypatch, capsys):
-    with freeze_time(START, tick=True):
+def test_secrets_outside_allowed_projects_and_not_opted_in_are_ignored(
+    local, start, monkeypatch, capsys
+):
+    with freeze_time(start, tick=True):
         secret = local.rotated_secret()
         plain = local.secret("plain", payload="not-a-rotated-token-value", rotation=False)
         monkeypatch.setenv("ALLOWED_PROJECTS", "other-project")
         handler.settings.cache_clear()
-        handler.handle(rotate_event(secret, START, "foreign"))
+        handler.handle(rotate_event(secret, start, "foreign"))
         assert local.versions(secret) == {1: "ENABLED"}
         assert "is outside ALLOWED_PROJECTS; ignored" in capsys.readouterr().out
 
         monkeypatch.setenv("ALLOWED_PROJECTS", "demo-project")
         handler.settings.cache_clear()
-        handler.handle(rotate_event(plain, START, "not-opted-in"))
+        handler.handle(rotate_event(plain, start, "not-opted-in"))
         assert local.versions(plain) == {1: "ENABLED"}
         assert "no token-rotator.source annotation; ignored" in capsys.readouterr().out
-        handler.handle(rotate_event(secret, START, "allowed"))
+        handler.handle(rotate_event(secret, start, "allowed"))
         assert local.aliases(secret) == {"current": 2, "previous": 1}

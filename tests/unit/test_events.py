@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from cloudevents.http import CloudEvent
@@ -12,6 +13,10 @@ from cloudevents.http import CloudEvent
 from rotation.events import PUBSUB_EVENT_TYPE, MalformedEvent, decode
 
 SECRET = "projects/123456789012/secrets/pypi-token"
+# Every time here derives from the real clock when the tests are collected, never a literal date.
+PUBLISHED = datetime.now(UTC).replace(microsecond=55000)
+SECONDS = PUBLISHED.strftime("%Y-%m-%dT%H:%M:%S")
+PUBLISHED_Z = f"{SECONDS}.055Z"
 
 
 def envelope(attributes=None, body=None, raw_data=None, **overrides) -> CloudEvent:
@@ -20,7 +25,7 @@ def envelope(attributes=None, body=None, raw_data=None, **overrides) -> CloudEve
             "eventType": "SECRET_ROTATE",
             "secretId": SECRET,
             "dataFormat": "JSON_API_V1",
-            "timestamp": "2026-10-02T06:11:21.055625-07:00",
+            "timestamp": PUBLISHED.astimezone(timezone(timedelta(hours=-7))).isoformat(),
         }
         if attributes is None
         else attributes
@@ -33,7 +38,7 @@ def envelope(attributes=None, body=None, raw_data=None, **overrides) -> CloudEve
         "type": PUBSUB_EVENT_TYPE,
         "source": "//pubsub.googleapis.com/projects/p/topics/t",
         "id": "msg-1",
-        "time": "2026-10-02T13:11:21.055Z",
+        "time": PUBLISHED_Z,
         **overrides,
     }
     return CloudEvent(
@@ -43,7 +48,7 @@ def envelope(attributes=None, body=None, raw_data=None, **overrides) -> CloudEve
                 "attributes": attributes,
                 "data": raw_data,
                 "messageId": "msg-1",
-                "publishTime": "2026-10-02T13:11:21.055Z",
+                "publishTime": PUBLISHED_Z,
             }
         },
     )
@@ -56,12 +61,12 @@ def test_rotate_event_is_decoded():
     assert event.project == "123456789012"
     assert event.message_id == "msg-1"
     assert not event.forced
-    assert event.published_at.isoformat() == "2026-10-02T13:11:21.055000+00:00"
+    assert event.published_at == PUBLISHED
 
 
 def test_force_attribute_and_nanosecond_times():
     attributes = {"eventType": "SECRET_ROTATE", "secretId": SECRET, "force": "TRUE"}
-    event = decode(envelope(attributes, time="2026-10-02T13:11:21.123456789Z"))
+    event = decode(envelope(attributes, time=f"{SECONDS}.123456789Z"))
     assert event.forced
     assert event.published_at.microsecond == 123456
 
@@ -106,7 +111,7 @@ def test_version_events_need_no_body_check():
         (envelope(body=["a list"]), "not an object"),
         (envelope(body={"name": "projects/123456789012/secrets/other"}), "names secret"),
         (envelope(time="yesterday"), "not an RFC 3339 timestamp"),
-        (envelope(time="2026-10-02T13:11:21"), "no UTC offset"),
+        (envelope(time=SECONDS), "no UTC offset"),
         # A trailing newline passes a `$`-anchored pattern; hypothesis found it.
         (envelope({"eventType": "SECRET_ROTATE\n", "secretId": SECRET}), "eventType"),
         (

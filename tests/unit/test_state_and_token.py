@@ -11,7 +11,7 @@ from rotation.errors import ConfigError
 from rotation.state import Phase, RotationState
 from rotation.token import Token
 
-NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
+NOW = datetime.now(UTC)
 
 
 def test_state_round_trips():
