@@ -256,8 +256,11 @@ def _index(package_directory: Path) -> dict[tuple[str, str], Path]:
         match = _RESOURCE_TYPE.search(text)
         if not match:
             continue
-        kind = "data" if "extends cdktf.TerraformDataSource" in text else "resource"
-        index[(kind, match.group(1))] = index_js
+        if "extends cdktf.TerraformDataSource" in text:
+            index[("data", match.group(1))] = index_js
+        elif "extends cdktf.TerraformResource" in text:
+            index[("resource", match.group(1))] = index_js
+        # else the provider's own configuration (extends cdktf.TerraformProvider)
     return index
 
 
