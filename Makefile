@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: demo test lint bench clean checkov
+.PHONY: demo test lint bench clean checkov provider-schema
 
 $(STAMP): requirements.txt requirements-cli.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+
+# Regenerate tests/terraform/provider_schema.json, the provider schemas `make test` checks the
+# Terraform against, from the pinned @cdktf/provider-* npm packages (needs npm and the network; the
+# packages, about 650 MB, go to a temporary directory).
+provider-schema: $(STAMP)
+	$(BIN)/python -m tests.terraform.provider_schema
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

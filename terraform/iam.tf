@@ -166,7 +166,7 @@ resource "google_cloud_run_v2_service_iam_member" "trigger_invoker" {
 resource "google_service_account_iam_member" "pubsub_token_creator" {
   service_account_id = google_service_account.trigger.name
   role               = "roles/iam.serviceAccountTokenCreator"
-  member             = "serviceAccount:service-${local.project_number}@gcp-pubsub.iam.gserviceaccount.com"
+  member             = local.pubsub_agent
 
   depends_on = [google_project_service_identity.pubsub]
 }

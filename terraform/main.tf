@@ -1,19 +1,16 @@
 # Token rotator for Artifact Registry remote Python repositories.
 #
 # The resources are split by concern: apis.tf, pubsub.tf, secret.tf, repository.tf, function.tf,
-# iam.tf, monitoring.tf. This file holds what they share.
+# iam.tf, monitoring.tf; service_agents.tf names the Google-managed service agents. This file
+# holds what they share.
 
 data "google_project" "this" {
   project_id = var.project_id
 }
 
 locals {
+  # The service agents' addresses (service_agents.tf) follow from it.
   project_number = data.google_project.this.number
-
-  # Service agents. google_project_service_identity (apis.tf) makes sure they exist; their
-  # addresses are fixed by the project number.
-  secret_manager_agent    = "serviceAccount:service-${local.project_number}@gcp-sa-secretmanager.iam.gserviceaccount.com"
-  artifact_registry_agent = "serviceAccount:service-${local.project_number}@gcp-sa-artifactregistry.iam.gserviceaccount.com"
 
   repository_name = "projects/${var.project_id}/locations/${var.region}/repositories/${var.repository_id}"
   repositories    = concat([local.repository_name], var.additional_repositories)

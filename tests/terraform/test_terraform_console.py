@@ -20,6 +20,7 @@ from rotation.config import Settings
 from rotation.config import load as load_config
 from rotation.sources import SOURCES
 from tests.terraform.hcl import REPO, TERRAFORM, expression, load_module
+from tests.terraform.test_service_agents import DOCUMENTED_AGENTS, MEMBER_LOCALS
 from tests.terraform.test_terraform_parses import archive_files
 
 TERRAFORM_BINARY = shutil.which("terraform")
@@ -238,3 +239,27 @@ def test_settings_locals(tmp_path: Path) -> None:
 def test_archive_file_list(tmp_path: Path) -> None:
     evaluated = _evaluate_locals(tmp_path, BASE)
     assert evaluated["source_files"] == archive_files()
+
+
+def test_service_agent_addresses(tmp_path: Path) -> None:
+    """Terraform's own interpolation of terraform/service_agents.tf, for a given project number."""
+    shutil.copy(TERRAFORM / "service_agents.tf", tmp_path / "service_agents.tf")
+    number = "123456789012"
+    (tmp_path / "project.tf").write_text(
+        f'locals {{\n  project_number = "{number}"\n}}\n', encoding="utf-8"
+    )
+    members = ", ".join(f"{name} = local.{name}" for name in MEMBER_LOCALS)
+    code, output = _console(
+        tmp_path, f"jsonencode({{agents = local.service_agents, {members}}})", {}
+    )
+    assert code == 0, output
+    assert "Error:" not in output, output
+    evaluated = json.loads(json.loads(output.strip().splitlines()[-1]))
+    expected = {
+        api: address.replace("PROJECT_NUMBER", number)
+        for api, (address, _) in DOCUMENTED_AGENTS.items()
+    }
+    assert evaluated.pop("agents") == expected
+    assert evaluated == {
+        name: f"serviceAccount:{expected[api]}" for name, api in MEMBER_LOCALS.items()
+    }

@@ -33,6 +33,7 @@ MODULE_FILES = {
     "iam.tf",
     "monitoring.tf",
     "outputs.tf",
+    "service_agents.tf",
 }
 
 
@@ -112,7 +113,8 @@ def test_topic_is_published_to_by_the_secret_manager_agent() -> None:
     assert binding["role"] == "roles/pubsub.publisher"
     assert binding["topic"] == "${google_pubsub_topic.events.name}"
     assert binding["member"] == "${local.secret_manager_agent}"
-    assert "@gcp-sa-secretmanager.iam.gserviceaccount.com" in module.locals["secret_manager_agent"]
+    # The address itself: tests/terraform/test_service_agents.py.
+    assert "secretmanager.googleapis.com" in module.locals["secret_manager_agent"]
 
 
 def test_secret() -> None:
@@ -143,10 +145,7 @@ def test_registry_agent_reads_the_secret() -> None:
     assert binding["role"] == "roles/secretmanager.secretAccessor"
     assert binding["secret_id"] == "${google_secret_manager_secret.token.secret_id}"
     assert binding["member"] == "${local.artifact_registry_agent}"
-    assert (
-        "@gcp-sa-artifactregistry.iam.gserviceaccount.com"
-        in (module.locals["artifact_registry_agent"])
-    )
+    assert "artifactregistry.googleapis.com" in module.locals["artifact_registry_agent"]
 
 
 def test_repository() -> None:
