@@ -97,9 +97,11 @@ class World:
             self.grant(name, AR_AGENT)
         for repository in filter(None, annotations["token-rotator.repositories"].split(",")):
             # Artifact Registry refuses a credential its service agent cannot read, unless told
-            # not to validate it (as a repository made before the grant would have been).
+            # not to validate it (as a repository made before the grant would have been); only
+            # this project's agent was granted.
+            readable = grant and repository.strip().split("/")[1] in (PROJECT, PROJECT_NUMBER)
             self.repository(
-                repository.strip(), f"{name}/versions/1", disable_upstream_validation=not grant
+                repository.strip(), f"{name}/versions/1", disable_upstream_validation=not readable
             )
         return name
 

@@ -51,7 +51,9 @@ def remote(version: str, upstream: str | None, disable: bool = False) -> ar.Repo
     """A Python remote repository of public PyPI, or of `upstream`, using `version`."""
     config = Config(
         upstream_credentials=Config.UpstreamCredentials(
-            username_password_credentials=Credentials(username=USER, password_secret_version=version)
+            username_password_credentials=Credentials(
+                username=USER, password_secret_version=version
+            )
         ),
         disable_upstream_validation=disable,
     )
