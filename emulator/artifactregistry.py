@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import grpc
 from google.cloud import artifactregistry_v1 as ar
@@ -32,6 +32,8 @@ from emulator.core import ApiError, Clock, Projects, invalid, not_found
 from emulator.grpc_server import Rpc
 
 DEFAULT_PAGE_SIZE = 1000
+
+SecretProjectForm = Literal["as given", "id", "number"]
 
 _REPOSITORY_ID = re.compile(r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?")
 _PARENT = re.compile(r"projects/([^/]+)/locations/([^/]+)")
@@ -84,9 +86,10 @@ class ArtifactRegistry:
         self._validate_upstream = validate_upstream
         self._lock = threading.Lock()
         self._repositories: dict[RepositoryName, Message] = {}
-        # A test switch: name the secret version's project by number in stored credentials, as
-        # production may normalise it (nothing documents either way).
-        self.secret_projects_by_number = False
+        # A test switch: how stored credentials name the secret version's project: as the
+        # request gave it, or normalised to the project's "id" or "number" (production may
+        # normalise it; nothing documents either way).
+        self.secret_project_form: SecretProjectForm = "as given"
 
     def rpcs(self) -> Sequence[Rpc]:
         return (
@@ -114,7 +117,7 @@ class ArtifactRegistry:
     def reset(self) -> None:
         with self._lock:
             self._repositories.clear()
-            self.secret_projects_by_number = False
+            self.secret_project_form = "as given"
 
     def repositories(self) -> list[ar.Repository]:
         """Copies of every stored repository, by name (for tests)."""
@@ -233,15 +236,17 @@ class ArtifactRegistry:
             self._validate_upstream(_wrap(repository))
 
     def _normalise(self, repository: Any) -> None:
-        """Name the secret version's project by number, when the test switch says so."""
+        """Name the secret version's project as `secret_project_form` says."""
         credentials = repository.remote_repository_config.upstream_credentials
         version = credentials.username_password_credentials.password_secret_version
-        if self.secret_projects_by_number and version:
-            _, project, *rest = version.split("/")
-            number = self._projects.resolve(project).number
-            credentials.username_password_credentials.password_secret_version = "/".join(
-                ["projects", str(number), *rest]
-            )
+        if self.secret_project_form == "as given" or not version:
+            return
+        _, project, *rest = version.split("/")
+        found = self._projects.resolve(project)
+        named = found.project_id if self.secret_project_form == "id" else str(found.number)
+        credentials.username_password_credentials.password_secret_version = "/".join(
+            ["projects", named, *rest]
+        )
 
     def _stored(self, name: RepositoryName) -> Message:
         repository = self._repositories.get(name)

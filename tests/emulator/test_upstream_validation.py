@@ -13,7 +13,7 @@ from google.cloud import artifactregistry_v1 as ar
 from google.protobuf import field_mask_pb2
 
 from emulator.upstream import PypiServer
-from tests.support import AR_AGENT, PROJECT_NUMBER, World, repository_name
+from tests.support import AR_AGENT, PROJECT, PROJECT_NUMBER, World, repository_name
 
 Config = ar.RemoteRepositoryConfig
 Credentials = Config.UpstreamCredentials.UsernamePasswordCredentials
@@ -233,16 +233,17 @@ def test_the_whole_credential_path_and_its_leaf_paths_are_both_accepted(world, p
     )
 
 
-def test_the_switch_names_the_secret_project_by_number(world):
-    secret = token_secret(world, None)
-    world.emulator.artifact_registry.secret_projects_by_number = True
-    create(world, remote(f"{secret}/versions/1", None))
+@pytest.mark.parametrize("form", ["id", "number"])
+def test_the_switch_names_the_secret_project_by_id_or_number(world, form):
+    secret_id = token_secret(world, None).rsplit("/", 1)[1]
+    by_id = f"projects/{PROJECT}/secrets/{secret_id}"
+    by_number = f"projects/{PROJECT_NUMBER}/secrets/{secret_id}"
+    world.emulator.artifact_registry.secret_project_form = form
+    create(world, remote(f"{by_id}/versions/1", None))
 
-    answered = repoint(world, f"{secret}/versions/2")
+    answered = repoint(world, f"{by_number}/versions/2")
 
-    by_number = secret.replace("projects/demo-project/", f"projects/{PROJECT_NUMBER}/")
+    expected = f"{by_id if form == 'id' else by_number}/versions/2"
     credentials = answered.remote_repository_config.upstream_credentials
-    assert credentials.username_password_credentials.password_secret_version == (
-        f"{by_number}/versions/2"
-    )
-    assert points_at(world) == f"{by_number}/versions/2"
+    assert credentials.username_password_credentials.password_secret_version == expected
+    assert points_at(world) == expected
