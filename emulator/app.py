@@ -43,9 +43,11 @@ class Emulator:
         self.projects = Projects(DEFAULT_PROJECTS if projects is None else projects)
         self.pubsub = PubSub(self.clock, self.projects, redelivery or RedeliveryPolicy())
         self.secret_manager = SecretManager(self.clock, self.projects, self.pubsub)
-        self.artifact_registry = ArtifactRegistry(self.projects, self.clock)
-        self.resource_manager = ResourceManager(self.projects)
         self.remote_index = RemoteIndex(self)
+        self.artifact_registry = ArtifactRegistry(
+            self.projects, self.clock, validate_upstream=self.remote_index.validate
+        )
+        self.resource_manager = ResourceManager(self.projects)
         self.default_push_endpoint = push_endpoint
         if push_endpoint:
             self.pubsub.set_default_push_endpoint(push_endpoint)

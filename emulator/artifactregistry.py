@@ -4,6 +4,11 @@ Names in answers carry the project ID, whether the request named the project by 
 as the real service does. `UpdateRepository` requires an update mask: the real API's behaviour
 without one is undocumented, and insisting on a mask keeps callers from overwriting fields they
 did not mean to touch.
+
+Creating or updating a remote repository that has upstream credentials validates them, as
+production does unless the request sets `remote_repository_config.disable_upstream_validation`
+(input only: never stored or answered). The emulator validates on every such create and update,
+whatever the update touches, since production does not document when it skips validation.
 """
 
 from __future__ import annotations
@@ -12,10 +17,10 @@ import base64
 import re
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import grpc
 from google.cloud import artifactregistry_v1 as ar
@@ -27,6 +32,8 @@ from emulator.core import ApiError, Clock, Projects, invalid, not_found
 from emulator.grpc_server import Rpc
 
 DEFAULT_PAGE_SIZE = 1000
+
+SecretProjectForm = Literal["as given", "id", "number"]
 
 _REPOSITORY_ID = re.compile(r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?")
 _PARENT = re.compile(r"projects/([^/]+)/locations/([^/]+)")
@@ -68,11 +75,21 @@ class ArtifactRegistry:
 
     service_name = "google.devtools.artifactregistry.v1.ArtifactRegistry"
 
-    def __init__(self, projects: Projects, clock: Clock) -> None:
+    def __init__(
+        self,
+        projects: Projects,
+        clock: Clock,
+        validate_upstream: Callable[[ar.Repository], None] | None = None,
+    ) -> None:
         self._projects = projects
         self._clock = clock
+        self._validate_upstream = validate_upstream
         self._lock = threading.Lock()
         self._repositories: dict[RepositoryName, Message] = {}
+        # A test switch: how stored credentials name the secret version's project: as the
+        # request gave it, or normalised to the project's "id" or "number" (production may
+        # normalise it; nothing documents either way).
+        self.secret_project_form: SecretProjectForm = "as given"
 
     def rpcs(self) -> Sequence[Rpc]:
         return (
@@ -100,6 +117,7 @@ class ArtifactRegistry:
     def reset(self) -> None:
         with self._lock:
             self._repositories.clear()
+            self.secret_project_form = "as given"
 
     def repositories(self) -> list[ar.Repository]:
         """Copies of every stored repository, by name (for tests)."""
@@ -132,7 +150,10 @@ class ArtifactRegistry:
         repository.name = str(name)
         if repository.mode == ar.Repository.Mode.MODE_UNSPECIFIED:
             repository.mode = ar.Repository.Mode.STANDARD_REPOSITORY
+        _drop_input_only(repository)
         _validate(repository)
+        self._check_upstream(repository, request.repository.remote_repository_config)
+        self._normalise(repository)
         now = self._clock.now()
         repository.create_time.FromDatetime(now)
         repository.update_time.FromDatetime(now)
@@ -180,15 +201,52 @@ class ArtifactRegistry:
         for path in paths:
             _check_updatable(source, path)
         with self._lock:
-            updated = _copy(self._stored(name))
-            for path in paths:
-                _apply_path(source, updated, path)
-            _validate(updated)
+            candidate = self._updated(name, source, paths)
+        # Outside the lock: validation reads Secret Manager and calls the upstream, which may
+        # reach back into the emulator (a proxied upstream, the data path).
+        self._check_upstream(candidate, request.repository.remote_repository_config)
+        with self._lock:
+            updated = self._updated(name, source, paths)
+            self._normalise(updated)
             previous = updated.update_time.ToDatetime(tzinfo=UTC)
             now = max(self._clock.now(), previous + timedelta(microseconds=1))
             updated.update_time.FromDatetime(now)
             self._repositories[name] = updated
             return _wrap(updated)
+
+    def _updated(self, name: RepositoryName, source: Message, paths: list[str]) -> Message:
+        """The stored repository with the mask's paths applied, checked; not stored."""
+        updated = _copy(self._stored(name))
+        for path in paths:
+            _apply_path(source, updated, path)
+        _drop_input_only(updated)
+        _validate(updated)
+        return updated
+
+    def _check_upstream(self, repository: Any, requested: ar.RemoteRepositoryConfig) -> None:
+        """Validate a remote repository's credentials upstream, unless the request opts out."""
+        credentials = repository.remote_repository_config.upstream_credentials
+        is_remote = repository.mode == ar.Repository.Mode.REMOTE_REPOSITORY
+        if (
+            is_remote
+            and credentials.username_password_credentials.password_secret_version
+            and not requested.disable_upstream_validation
+            and self._validate_upstream is not None
+        ):
+            self._validate_upstream(_wrap(repository))
+
+    def _normalise(self, repository: Any) -> None:
+        """Name the secret version's project as `secret_project_form` says."""
+        credentials = repository.remote_repository_config.upstream_credentials
+        version = credentials.username_password_credentials.password_secret_version
+        if self.secret_project_form == "as given" or not version:
+            return
+        _, project, *rest = version.split("/")
+        found = self._projects.resolve(project)
+        named = found.project_id if self.secret_project_form == "id" else str(found.number)
+        credentials.username_password_credentials.password_secret_version = "/".join(
+            ["projects", named, *rest]
+        )
 
     def _stored(self, name: RepositoryName) -> Message:
         repository = self._repositories.get(name)
@@ -230,6 +288,12 @@ def _validate(repository: Any) -> None:
                 "password_secret_version must be a secret version name,"
                 f" projects/*/secrets/*/versions/*; got '{credentials.password_secret_version}'."
             )
+
+
+def _drop_input_only(repository: Any) -> None:
+    """`disable_upstream_validation` is input only: it is never stored, so never answered."""
+    if repository.HasField("remote_repository_config"):
+        repository.remote_repository_config.ClearField("disable_upstream_validation")
 
 
 def _field_name(message: Message, segment: str) -> str | None:

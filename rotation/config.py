@@ -62,6 +62,9 @@ class Settings:
     default_grant_access: bool = False
     check_attempts: int = 3
     check_delay: timedelta = timedelta(seconds=2)
+    repoint_attempts: int = 4
+    repoint_backoff: timedelta = timedelta(seconds=2)
+    repoint_grace: timedelta = timedelta(minutes=30)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -89,6 +92,14 @@ class Settings:
                 env.get("CHECK_ATTEMPTS", "3"), 1, 10, "environment variable CHECK_ATTEMPTS"
             ),
             check_delay=_env_duration(env, "CHECK_DELAY", cls.check_delay),
+            repoint_attempts=_int_in(
+                env.get("REPOINT_ATTEMPTS", str(cls.repoint_attempts)),
+                1,
+                10,
+                "environment variable REPOINT_ATTEMPTS",
+            ),
+            repoint_backoff=_env_duration(env, "REPOINT_BACKOFF", cls.repoint_backoff),
+            repoint_grace=_env_duration(env, "REPOINT_GRACE", cls.repoint_grace),
         )
 
 

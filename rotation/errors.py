@@ -44,6 +44,30 @@ class TokenRejected(PermanentError):
     """The upstream or the offline check refused a token."""
 
 
+class UpstreamValidationFailed(PermanentError):
+    """Artifact Registry's upstream validation refused a repoint: its service agent could not
+    read the secret version (`agent_cannot_read`), or the upstream refused the credential.
+
+    Right after a token is made this is often propagation (IAM, or the upstream learning the
+    token), so the rotation retries it before it gives up; see Rotation.repoint_all."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        repository: str,
+        version: str,
+        username: str,
+        agent_cannot_read: bool,
+        remedy: str = "",
+    ) -> None:
+        super().__init__(message, remedy)
+        self.repository = repository
+        self.version = version
+        self.username = username
+        self.agent_cannot_read = agent_cannot_read
+
+
 TRANSIENT_GOOGLE_ERRORS: tuple[type[Exception], ...] = (
     google_exceptions.ServiceUnavailable,
     google_exceptions.DeadlineExceeded,

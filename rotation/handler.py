@@ -42,10 +42,11 @@ def build_services() -> Services:
         follow_redirects=True,
         headers={"User-Agent": clients.user_agent()},
     )
+    projects = ProjectDirectory()
     return Services(
         secrets=SecretStore(),
-        repositories=RepositoryStore(),
-        projects=ProjectDirectory(),
+        repositories=RepositoryStore(project_number=projects.number),
+        projects=projects,
         sources={name: build(http) for name, build in SOURCES.items()},
     )
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rotation import config, logs
-from rotation.access import AccessChecker, service_agent
+from rotation.access import AccessChecker, grant_command, service_agent
 from rotation.config import RotationConfig, Settings
 from rotation.durations import format_duration
 from rotation.errors import (
@@ -25,6 +25,7 @@ from rotation.errors import (
     RotationBusy,
     RotationError,
     TokenRejected,
+    UpstreamValidationFailed,
 )
 from rotation.projects import ProjectDirectory
 from rotation.repositories import RemoteRepository, RepositoryStore, SecretVersionRef
@@ -46,6 +47,20 @@ class Services:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _done(
+    move: Callable[[RemoteRepository, str], RemoteRepository],
+    target: RemoteRepository,
+    version: str,
+) -> Future[RemoteRepository]:
+    """Run one move in this thread, as a finished future (one target needs no pool)."""
+    future: Future[RemoteRepository] = Future()
+    try:
+        future.set_result(move(target, version))
+    except RotationError as error:
+        future.set_exception(error)
+    return future
 
 
 class SecretJob:
@@ -200,23 +215,84 @@ class SecretJob:
                 time.sleep(self.settings.check_delay.total_seconds())
 
     def repoint(self, targets: list[RemoteRepository], version_name: str) -> list[RemoteRepository]:
-        """Point every target at the new version; those already there are left alone."""
+        """Point every target at the new version; those already there are left alone.
+
+        Artifact Registry validates the credential on every repoint; a refusal is retried with
+        a bounded backoff (REPOINT_ATTEMPTS, REPOINT_BACKOFF). A target it still refuses keeps
+        its version; the others are moved, and one UpstreamValidationFailed says which."""
         self.step = "repoint"
-        username = self.config.username
-
-        def move(target: RemoteRepository) -> RemoteRepository:
-            if target.password_secret_version == version_name and target.username == username:
-                return target
-            moved = self.services.repositories.repoint(target.name, username, version_name)
-            logs.info(
-                f"repointed {target.name} to {version_name}", **self.fields(repository=target.name)
-            )
-            return moved
-
         if len(targets) == 1:
-            return [move(targets[0])]
-        with ThreadPoolExecutor(max_workers=min(8, len(targets))) as pool:
-            return list(pool.map(move, targets))
+            futures = [_done(self._move, targets[0], version_name)]
+        else:
+            with ThreadPoolExecutor(max_workers=min(8, len(targets))) as pool:
+                futures = [pool.submit(self._move, t, version_name) for t in targets]
+        errors = [error for f in futures if (error := f.exception()) is not None]
+        other = [e for e in errors if not isinstance(e, UpstreamValidationFailed)]
+        if other:
+            raise other[0]
+        refused = [e for e in errors if isinstance(e, UpstreamValidationFailed)]
+        if refused:
+            moved = [f.result().name for f in futures if f.exception() is None]
+            raise self._refusal(refused, moved)
+        return [f.result() for f in futures]
+
+    def _move(self, target: RemoteRepository, version_name: str) -> RemoteRepository:
+        username = self.config.username
+        if target.password_secret_version == version_name and target.username == username:
+            return target
+        attempts = self.settings.repoint_attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                moved = self.services.repositories.repoint(target.name, username, version_name)
+                break
+            except UpstreamValidationFailed as error:
+                if attempt == attempts:
+                    raise
+                delay = self.settings.repoint_backoff * 2 ** (attempt - 1)
+                logs.info(
+                    f"attempt {attempt} of {attempts}: {error}; trying again in "
+                    f"{format_duration(delay)}",
+                    **self.fields(repository=target.name),
+                )
+                time.sleep(delay.total_seconds())
+        logs.info(
+            f"repointed {target.name} to {version_name}", **self.fields(repository=target.name)
+        )
+        return moved
+
+    def _refusal(
+        self, refused: list[UpstreamValidationFailed], moved: list[str]
+    ) -> UpstreamValidationFailed:
+        """One error for every refused repository: what Artifact Registry refused, where each
+        repository stands, and what to do."""
+        first = refused[0]
+        names = ", ".join(e.repository for e in refused)
+        where = f"{names} stayed on the version they used"
+        if moved:
+            where += f"; {', '.join(moved)} already moved to {first.version}"
+        remedies = []
+        for error in refused:
+            if error.agent_cannot_read:
+                agent = service_agent(self.services.projects.number(error.repository.split("/")[1]))
+                remedies.append(
+                    f"Artifact Registry's service agent {agent} could not read {error.version} "
+                    f"for {error.repository}: check the version is enabled and run: "
+                    f"{grant_command(self.snapshot.name, agent)}"
+                )
+            else:
+                remedies.append(
+                    f"the upstream of {error.repository} refused user {error.username} with the "
+                    f"token in {error.version}: check that token upstream (is it valid, for that "
+                    f"user: {config.PREFIX}username?) and the repository's upstream URL"
+                )
+        return UpstreamValidationFailed(
+            f"{first} (after {self.settings.repoint_attempts} attempts); {where}",
+            repository=first.repository,
+            version=first.version,
+            username=first.username,
+            agent_cannot_read=first.agent_cannot_read,
+            remedy="; ".join(dict.fromkeys(remedies)) + "; then republish the event",
+        )
 
     def retirement(
         self, newest: int | None, repositories: Iterable[RemoteRepository]

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from google.api_core import exceptions as google_exceptions
 from google.cloud import artifactregistry_v1
 from google.protobuf import field_mask_pb2
 
 from rotation import clients
-from rotation.errors import PermanentError, TransientError, google_call
+from rotation.errors import (
+    PermanentError,
+    TransientError,
+    UpstreamValidationFailed,
+    google_call,
+)
 
-_CREDENTIALS = "remote_repository_config.upstream_credentials.username_password_credentials"
-REPOINT_MASK = field_mask_pb2.FieldMask(
-    paths=[f"{_CREDENTIALS}.username", f"{_CREDENTIALS}.password_secret_version"]
+# The whole credential message (it holds only the username and the password version): whether
+# production accepts leaf paths inside it is undocumented, this path means the same.
+REPOINT_MASK = field_mask_pb2.FieldMask(paths=["remote_repository_config.upstream_credentials"])
+# How Artifact Registry words a refused upstream validation ("Failed to validate remote upstream:
+# ... credentials are invalid"); the emulator words it the same way (emulator/FIDELITY.md).
+_VALIDATION_REFUSED = re.compile(r"validate (the )?remote upstream|upstream credential", re.I)
+_SECRET_REFUSED = re.compile(
+    r"secretmanager\.|cannot be accessed|secret version \S+ (is )?(not found|disabled|destroyed)",
+    re.I,
 )
 _VERSION_NAME = re.compile(r"^projects/([^/]+)/secrets/([^/]+)/versions/([^/]+)$")
 
@@ -44,9 +57,28 @@ class SecretVersionRef:
         return cls(*match.groups()) if match else None
 
 
+def same_version(first: str, second: str, project_number: Callable[[str], str]) -> bool:
+    """Whether two version names name the same version, by parts: a project id and its number
+    are the same project (`project_number` resolves either to the number)."""
+    if first == second:
+        return True
+    a, b = SecretVersionRef.parse(first), SecretVersionRef.parse(second)
+    if a is None or b is None or (a.secret_id, a.version) != (b.secret_id, b.version):
+        return False
+    return a.project == b.project or project_number(a.project) == project_number(b.project)
+
+
+def _as_given(project: str) -> str:
+    """Without a project directory, a project is only itself."""
+    return project
+
+
 class RepositoryStore:
-    def __init__(self, client: Any = None) -> None:
+    def __init__(
+        self, client: Any = None, project_number: Callable[[str], str] = _as_given
+    ) -> None:
         self._client = client or clients.artifact_registry()
+        self._project_number = project_number
 
     def get(self, name: str) -> RemoteRepository:
         with google_call(f"reading repository {name}"):
@@ -72,15 +104,44 @@ class RepositoryStore:
         credentials.username = username
         credentials.password_secret_version = version_name
         with google_call(f"repointing repository {name}"):
-            updated = _remote(
-                self._client.update_repository(repository=repository, update_mask=REPOINT_MASK)
-            )
-        if updated.password_secret_version != version_name or updated.username != username:
+            try:
+                answer = self._client.update_repository(
+                    repository=repository, update_mask=REPOINT_MASK
+                )
+            except (
+                google_exceptions.InvalidArgument,
+                google_exceptions.FailedPrecondition,
+            ) as error:
+                refused = validation_refusal(error, name, username, version_name)
+                if refused is None:
+                    raise
+                raise refused from None
+        updated = _remote(answer)
+        if updated.username != username or not same_version(
+            updated.password_secret_version, version_name, self._project_number
+        ):
             raise TransientError(
                 f"repository {name} answered the update with {updated.password_secret_version}, "
                 f"not {version_name}"
             )
         return updated
+
+
+def validation_refusal(
+    error: google_exceptions.GoogleAPICallError, repository: str, username: str, version: str
+) -> UpstreamValidationFailed | None:
+    """Artifact Registry's refusal of the new credential by its upstream validation, if `error`
+    is one: either its service agent could not read the version, or the upstream refused it."""
+    message = str(error.message)
+    if not _VALIDATION_REFUSED.search(message):
+        return None
+    return UpstreamValidationFailed(
+        f"Artifact Registry refused to point repository {repository} at {version}: {message}",
+        repository=repository,
+        version=version,
+        username=username,
+        agent_cannot_read=bool(_SECRET_REFUSED.search(message)),
+    )
 
 
 def _has_password(repository: artifactregistry_v1.Repository) -> bool:

@@ -14,7 +14,14 @@ from enum import StrEnum
 
 from rotation import logs
 from rotation.config import Settings
-from rotation.errors import RotationBusy, RotationError, TokenRejected, TransientError
+from rotation.durations import format_duration
+from rotation.errors import (
+    RotationBusy,
+    RotationError,
+    TokenRejected,
+    TransientError,
+    UpstreamValidationFailed,
+)
 from rotation.events import SecretEvent
 from rotation.job import SecretJob, Services, utc_now
 from rotation.repositories import RemoteRepository
@@ -73,7 +80,7 @@ class Rotation(SecretJob):
         pending = self.snapshot.aliases[PENDING]
         self.verify_access(targets)
         self.test(pending, targets)
-        moved = self.repoint(targets, self.snapshot.version_name(pending))
+        moved = self.repoint_all(targets, self.snapshot.version_name(pending))
         kept, retired = self.retire(pending, moved)
         self.finish(pending, kept, retired, moved)
 
@@ -217,6 +224,26 @@ class Rotation(SecretJob):
             ),
             aliases=aliases,
         )
+
+    def repoint_all(
+        self, targets: list[RemoteRepository], version_name: str
+    ) -> list[RemoteRepository]:
+        """Repoint; Artifact Registry refusing the new credential is transient (redelivered)
+        while the rotation is younger than REPOINT_GRACE, since a new token or grant can take
+        a while to reach Artifact Registry or the upstream, and permanent after that. Nothing is
+        retired meanwhile: retiring follows a complete repoint."""
+        try:
+            return self.repoint(targets, version_name)
+        except UpstreamValidationFailed as error:
+            started = self.state.started_at or self.now()
+            age = self.now() - started
+            if age < self.settings.repoint_grace:
+                raise TransientError(
+                    f"{error}; the rotation started {format_duration(age)} ago, so it is retried "
+                    f"until REPOINT_GRACE ({format_duration(self.settings.repoint_grace)}) has "
+                    "passed"
+                ) from None
+            raise
 
     def retire(self, pending: int, moved: list[RemoteRepository]) -> tuple[list[int], set[str]]:
         """Retire the tokens and versions beyond the keep policy, never one a repository points at.

@@ -22,7 +22,12 @@ from tests.support import World
 from tests.upstreams import PACKAGE, PACKAGE_VERSION
 
 TEST_USER_AGENT = "ar-token-rotator-tests/0"
-FUNCTION_ENV = {"CHECK_DELAY": "0s", "CHECK_ATTEMPTS": "1", "ROTATION_LEASE": "5m"}
+FUNCTION_ENV = {
+    "CHECK_DELAY": "0s",
+    "CHECK_ATTEMPTS": "1",
+    "ROTATION_LEASE": "5m",
+    "REPOINT_BACKOFF": "0s",
+}
 FUNCTION_THREADS = 8
 
 

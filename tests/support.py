@@ -96,7 +96,13 @@ class World:
         if grant:
             self.grant(name, AR_AGENT)
         for repository in filter(None, annotations["token-rotator.repositories"].split(",")):
-            self.repository(repository.strip(), f"{name}/versions/1")
+            # Artifact Registry refuses a credential its service agent cannot read, unless told
+            # not to validate it (as a repository made before the grant would have been); only
+            # this project's agent was granted.
+            readable = grant and repository.strip().split("/")[1] in (PROJECT, PROJECT_NUMBER)
+            self.repository(
+                repository.strip(), f"{name}/versions/1", disable_upstream_validation=not readable
+            )
         return name
 
     def grant(
@@ -112,6 +118,7 @@ class World:
         secret_version: str,
         username: str = "__token__",
         upstream: str | None = None,
+        disable_upstream_validation: bool = False,
     ) -> None:
         """A Python remote repository of public PyPI, or of the index at `upstream`."""
         parent, repository_id = name.rsplit("/repositories/", 1)
@@ -125,6 +132,7 @@ class World:
             mode=artifactregistry_v1.Repository.Mode.REMOTE_REPOSITORY,
             remote_repository_config={
                 **upstream_config,
+                "disable_upstream_validation": disable_upstream_validation,
                 "upstream_credentials": {
                     "username_password_credentials": {
                         "username": username,

@@ -27,10 +27,41 @@ USERNAME_PATH = (
 )
 
 
-def remote_python(upstream_uri: str | None = None) -> ar.Repository:
+AGENTS = [
+    f"serviceAccount:service-{number}@gcp-sa-artifactregistry.iam.gserviceaccount.com"
+    for number in ("123456789012", "210987654321")
+]
+
+
+@pytest.fixture(autouse=True)
+def readable_secret(emulator) -> None:
+    """The secret the repositories use, versions 1 and 2, readable by both projects' Artifact
+    Registry service agents (Artifact Registry validates the credential on create and update)."""
+    sm = clients.secret_manager()
+    sm.create_secret(
+        parent="projects/demo-project",
+        secret_id="pypi-token",
+        secret={"replication": {"automatic": {}}},
+    )
+    for token in ("token-one", "token-two"):
+        sm.add_secret_version(parent=SECRET, payload={"data": token.encode()})
+    sm.set_iam_policy(
+        request={
+            "resource": SECRET,
+            "policy": {
+                "bindings": [{"role": "roles/secretmanager.secretAccessor", "members": AGENTS}]
+            },
+        }
+    )
+
+
+def remote_python(
+    upstream_uri: str | None = None, disable_upstream_validation: bool = False
+) -> ar.Repository:
     """A remote Python repository mirroring PyPI, or the index at `upstream_uri`."""
     config = Config(
         description="upstream index",
+        disable_upstream_validation=disable_upstream_validation,
         upstream_credentials=Config.UpstreamCredentials(
             username_password_credentials=Credentials(
                 username="__token__", password_secret_version=f"{SECRET}/versions/1"
@@ -110,7 +141,8 @@ def test_create_by_project_number_answers_with_the_project_id(emulator):
 
 
 def test_create_accepts_a_custom_upstream_index(emulator):
-    repository = create(repository=remote_python("https://gitlab.example.com/api/v4/projects/1"))
+    upstream = "https://gitlab.example.com/api/v4/projects/1"  # unreachable: not validated
+    repository = create(repository=remote_python(upstream, disable_upstream_validation=True))
 
     assert repository.remote_repository_config.common_repository.uri.startswith("https://gitlab")
 

@@ -275,7 +275,7 @@ def test_two_repositories_in_two_projects_by_discovery(world):
     world.repository(by_id, f"projects/{PROJECT}/secrets/pypi-token/versions/1")
     world.repository(by_number, f"projects/{PROJECT_NUMBER}/secrets/pypi-token/versions/1")
     other_secret = world.secret("another-token", payload="x" * 20, rotation=False)
-    world.repository(unrelated, f"{other_secret}/versions/1")
+    world.repository(unrelated, f"{other_secret}/versions/1", disable_upstream_validation=True)
     world.fire_schedule()
     world.settle()
 

@@ -12,7 +12,7 @@ from emulator.upstream_proxy import UpstreamProxy, UpstreamRequest
 from rotation.clients import USER_AGENT
 from tests.reliability.invariants import InvariantWatch
 from tests.reliability.upstreams import GitLabUpstream, PypiUpstream
-from tests.support import World, repository_name
+from tests.support import AR_AGENT, World, repository_name
 
 REPO = repository_name("pypi")
 
@@ -33,6 +33,7 @@ def setup(emulator):
         pypi = PypiUpstream(proxy)
         world = World(emulator)
         secret = world.secret("pypi-token", payload=pypi.root_token(), rotation=False)
+        world.grant(secret, AR_AGENT)  # Artifact Registry validates the credential on create
         world.repository(REPO, f"{secret}/versions/1")
         yield Setup(world, secret, pypi, InvariantWatch(emulator, secret, pypi))
 
