@@ -304,6 +304,14 @@ class SecretManager:
                 sm.AccessSecretVersionRequest(name=version_name)
             ).payload.data
 
+    def iam_policy(self, secret: str) -> policy_pb2.Policy | None:
+        """A copy of the secret's IAM policy, None when there is no such secret (for IAM checks)."""
+        with self._lock:
+            try:
+                return copy_policy(self._entry(secret).policy)
+            except ApiError:
+                return None
+
     def version_data(self, secret: str, number: int) -> bytes | None:
         """A version's payload, read in process (for test observers); None once destroyed."""
         with self._lock:
