@@ -259,6 +259,8 @@ class Authorizer:
         if requirement is None:
             raise denied(f"(unknown method {method})", "")
         resource = requirement.resource(request)
+        if not _PROJECT.fullmatch(resource):
+            return  # not a resource name at all: the service answers INVALID_ARGUMENT, as Google does
         if not self.allows(member, requirement.permission, resource):
             raise denied(requirement.permission, resource)
 
@@ -274,7 +276,8 @@ class Authorizer:
         return False
 
     def _policies(self, resource: str) -> list[policy_pb2.Policy]:
-        """The resource's own policy, then its project's, then the organization's."""
+        """The resource's own policy, then its project's, then the organization's; none for a
+        name outside any project."""
         found: list[policy_pb2.Policy | None] = []
         secret = _SECRET.fullmatch(resource)
         if secret:
@@ -284,10 +287,10 @@ class Authorizer:
         project = _PROJECT.fullmatch(resource)
         if project is None:
             return []
-        project_policy = self._sources.project(project[1])
-        if project_policy is None:
-            return []  # an unknown project: nothing grants anything there
-        return [*(p for p in found if p is not None), project_policy, self.organization]
+        found.append(self._sources.project(project[1]))
+        # An unknown project has no policy: only the organization's administrators get past,
+        # and the service then answers what it answers for a missing project.
+        return [*(p for p in found if p is not None), self.organization]
 
 
 def _matches(member: str, members: Iterable[str]) -> bool:
