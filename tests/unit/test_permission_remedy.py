@@ -1,6 +1,6 @@
 from google.api_core import exceptions
 
-from rotation.errors import from_google
+from rotation.errors import PermanentError, from_google
 from rotation.permissions import permission_denied_remedy
 
 
@@ -10,6 +10,7 @@ def test_the_remedy_names_the_permission_the_resource_and_roles_holding_it():
         "'projects/p/locations/l/repositories/r' (or it may not exist)."
     )
     error = from_google(exceptions.PermissionDenied(message), "repointing r")
+    assert isinstance(error, PermanentError)
     assert error.remedy == (
         "grant the function's service account artifactregistry.repositories.update on "
         "projects/p/locations/l/repositories/r: the terraform module's custom role "
