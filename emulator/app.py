@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import TracebackType
 
 import grpc
+from google.iam.v1 import policy_pb2
 
 from emulator.artifactregistry import ArtifactRegistry
-from emulator.core import Clock, Control, Projects
+from emulator.authorization import Authorizer, PolicySources
+from emulator.call_gate import CallGate
+from emulator.core import ApiError, Clock, Control, Projects
 from emulator.http_control import HttpControl
+from emulator.identity import TOKEN_PATH, Identities
 from emulator.pubsub import PubSub, RedeliveryPolicy
 from emulator.remote_index import RemoteIndex, repository_url
+from emulator.repository_iam import RepositoryIam
 from emulator.resourcemanager import ResourceManager
 from emulator.secretmanager import SecretManager
 
 DEFAULT_PROJECTS = {"demo-project": 123456789012, "other-project": 210987654321}
+# Holds roles/owner on the organization above every project: whoever sets the cloud up (the
+# tests' own set-up, the demo, an operator trying the README's commands).
+ADMINISTRATOR = "user:administrator@emulator.example.com"
 
 ENV_VARIABLES = (
     "SECRET_MANAGER_EMULATOR_HOST",
@@ -28,6 +37,11 @@ class Emulator:
     """Secret Manager, Artifact Registry, Resource Manager and Pub/Sub, in process.
 
     Use as a context manager; `env()` gives the variables that point the real clients at it.
+
+    IAM is enforced on every gRPC call. A caller authenticates with a credential file from
+    `credential_file()`; a call without credentials is `anonymous` (by default the
+    administrator, so clients without a credential file work as before; None refuses them with
+    UNAUTHENTICATED, as production does).
     """
 
     def __init__(
@@ -37,6 +51,8 @@ class Emulator:
         http_port: int = 0,
         push_endpoint: str | None = None,
         redelivery: RedeliveryPolicy | None = None,
+        *,
+        anonymous: str | None = ADMINISTRATOR,
     ) -> None:
         self.clock = Clock()
         self.control = Control()
@@ -48,6 +64,17 @@ class Emulator:
             self.projects, self.clock, validate_upstream=self.remote_index.validate
         )
         self.resource_manager = ResourceManager(self.projects)
+        self.repository_iam = RepositoryIam(self.artifact_registry)
+        self.identities = Identities()
+        self.authorizer = Authorizer(
+            PolicySources(
+                secret=self.secret_manager.iam_policy,
+                repository=self.repository_iam.policy,
+                project=self._project_policy,
+            ),
+            administrators=[ADMINISTRATOR],
+        )
+        self.gate = CallGate(self.identities, self.authorizer, anonymous)
         self.default_push_endpoint = push_endpoint
         if push_endpoint:
             self.pubsub.set_default_push_endpoint(push_endpoint)
@@ -73,20 +100,36 @@ class Emulator:
     def env(self) -> dict[str, str]:
         return {name: self.grpc_target for name in ENV_VARIABLES}
 
+    def credential_file(self, email: str, path: Path) -> Path:
+        """A service-account key file for `email` whose token URI is this emulator: point
+        GOOGLE_APPLICATION_CREDENTIALS at it and the clients call as serviceAccount:`email`."""
+        return self.identities.credential_file(email, path)
+
+    def _project_policy(self, project: str) -> policy_pb2.Policy | None:
+        try:
+            return self.resource_manager.policy(project)
+        except ApiError:
+            return None
+
     def start(self) -> Emulator:
         from emulator.grpc_server import Service, build_server
 
         services: list[Service] = [
             self.secret_manager,
             self.artifact_registry,
+            self.repository_iam,
             self.resource_manager,
             self.pubsub,
         ]
-        self._server, self.grpc_port = build_server(services, self.control, self._grpc_port)
+        self._server, self.grpc_port = build_server(
+            services, self.control, self._grpc_port, self.gate
+        )
         self._server.start()
         self._http = HttpControl(self, self._http_port)
+        self._http.route("POST", TOKEN_PATH, self.identities.token_endpoint)
         self.remote_index.install(self._http)
         self.http_port = self._http.start()
+        self.identities.token_uri = f"{self.http_url}{TOKEN_PATH}"
         return self
 
     def stop(self) -> None:
@@ -103,6 +146,8 @@ class Emulator:
         self.secret_manager.reset()
         self.artifact_registry.reset()
         self.resource_manager.reset()
+        self.repository_iam.reset()
+        self.authorizer.reset()
         self.control.reset()
         self.clock.reset()
         if self.default_push_endpoint:

@@ -34,12 +34,23 @@ def _codec(message_type: Any) -> tuple[Callable[[bytes], Any], Callable[[Any], b
     return message_type.FromString, lambda message: message.SerializeToString()
 
 
+Metadata = Sequence[tuple[str, str | bytes]]
+# Decides whether a call may run: (Service.Method, the call's metadata, the request); raises
+# ApiError (UNAUTHENTICATED, PERMISSION_DENIED) when it may not.
+Gate = Callable[[str, Metadata, Any], None]
+
+
+def _open_gate(method: str, metadata: Metadata, request: Any) -> None:
+    """Let every call through (a server built without IAM)."""
+
+
 def _wrap(
-    control: Control, method: str, handler: Callable[[Any], Any]
+    control: Control, gate: Gate, method: str, handler: Callable[[Any], Any]
 ) -> Callable[[Any, Any], Any]:
     def call(request: Any, context: grpc.ServicerContext) -> Any:
         try:
             applied = control.before_call(method, _caller(context), request)
+            gate(method, tuple(context.invocation_metadata() or ()), request)
             response = handler(request)
             applied()
             return response
@@ -58,9 +69,14 @@ def _caller(context: grpc.ServicerContext) -> str:
 
 
 def build_server(
-    services: Sequence[Service], control: Control, port: int
+    services: Sequence[Service], control: Control, port: int, gate: Gate = _open_gate
 ) -> tuple[grpc.Server, int]:
-    """Return a started-ready server and the port it bound (0 picks a free one)."""
+    """Return a started-ready server and the port it bound (0 picks a free one).
+
+    The port has gRPC's local credentials: plaintext on loopback, so clients with an insecure
+    channel (the Pub/Sub client under PUBSUB_EMULATOR_HOST) connect as before, while clients with
+    `grpc.local_channel_credentials()` count as a secure channel and so send their call
+    credentials (a bearer token): gRPC sends those only over a secure channel."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=32))
     for service in services:
         short = service.service_name.rsplit(".", 1)[-1]
@@ -69,12 +85,15 @@ def build_server(
             deserialize, _ = _codec(rpc.request_type)
             _, serialize = _codec(rpc.response_type)
             handlers[rpc.name] = grpc.unary_unary_rpc_method_handler(
-                _wrap(control, f"{short}.{rpc.name}", rpc.handler),
+                _wrap(control, gate, f"{short}.{rpc.name}", rpc.handler),
                 request_deserializer=deserialize,
                 response_serializer=serialize,
             )
         server.add_generic_rpc_handlers(
             (grpc.method_handlers_generic_handler(service.service_name, handlers),)
         )
-    bound = server.add_insecure_port(f"127.0.0.1:{port}")
+    bound = server.add_secure_port(
+        f"127.0.0.1:{port}",
+        grpc.local_server_credentials(grpc.LocalConnectionType.LOCAL_TCP),
+    )
     return server, bound

@@ -24,7 +24,7 @@ from google.protobuf import empty_pb2, field_mask_pb2, json_format
 
 from emulator.core import ApiError, Clock, Projects, invalid
 from emulator.grpc_server import Rpc
-from emulator.iam import copy_policy, updated_policy
+from emulator.iam import check_binding, copy_policy, updated_policy
 from emulator.pubsub import PubSub
 
 State = sm.SecretVersion.State
@@ -303,6 +303,23 @@ class SecretManager:
             return self._access_version(
                 sm.AccessSecretVersionRequest(name=version_name)
             ).payload.data
+
+    def iam_policy(self, secret: str) -> policy_pb2.Policy | None:
+        """A copy of the secret's IAM policy, None when there is no such secret (for IAM checks)."""
+        with self._lock:
+            try:
+                return copy_policy(self._entry(secret).policy)
+            except ApiError:
+                return None
+
+    def grant(self, secret: str, role: str, member: str) -> None:
+        """Add a binding of `role` for `member` to the secret's policy, as an administrator would."""
+        binding = policy_pb2.Binding(role=role, members=[member])
+        check_binding(binding)
+        with self._lock:
+            entry = self._entry(secret)
+            entry.policy.bindings.append(binding)
+            entry.policy.etag = self._policy_etag()
 
     def version_data(self, secret: str, number: int) -> bytes | None:
         """A version's payload, read in process (for test observers); None once destroyed."""

@@ -1,7 +1,7 @@
 """Google API clients, built once per process.
 
-Each client honours its `*_EMULATOR_HOST` variable: when set, an insecure channel to that host and
-anonymous credentials; when unset, the default endpoint and Application Default Credentials.
+Each client honours its `*_EMULATOR_HOST` variable: when set, a channel to that host (see
+`_emulator_channel`); when unset, the default endpoint and Application Default Credentials.
 """
 
 from __future__ import annotations
@@ -10,12 +10,16 @@ import functools
 import os
 from typing import Any, TypeVar
 
+import google.auth
 import grpc
 from google.api_core.gapic_v1.client_info import ClientInfo
 from google.auth.credentials import AnonymousCredentials
+from google.auth.transport.grpc import secure_authorized_channel
+from google.auth.transport.requests import Request
 from google.cloud import artifactregistry_v1, resourcemanager_v3, secretmanager_v1
 
 ClientT = TypeVar("ClientT")
+CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 
 
 USER_AGENT = "ar-token-rotator/0.1"
@@ -35,13 +39,34 @@ def _build(client_class: type[ClientT], transport_class: Any, env_variable: str)
     host = os.environ.get(env_variable)
     if not host:
         return client_class(client_info=client_info)  # type: ignore[call-arg]
-    channel = grpc.insecure_channel(host)
+    channel = _emulator_channel(host)
     transport = transport_class(
         channel=channel,
         credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
         client_info=client_info,
     )
     return client_class(transport=transport)  # type: ignore[call-arg]
+
+
+def _emulator_channel(host: str) -> grpc.Channel:
+    """The channel to an emulator. With GOOGLE_APPLICATION_CREDENTIALS set (a service-account
+    key file whose token URI is the emulator's), google-auth's own flow runs: the channel carries
+    the account's access token, over gRPC's local credentials (a secure channel on loopback; gRPC
+    sends call credentials over secure channels only). Without it: an insecure, anonymous channel.
+    Only the explicit file counts: the rest of ADC's search (gcloud's file, the metadata server)
+    would find a real Google identity, or wait for a metadata server that is not there."""
+    key_file = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if not key_file:
+        return grpc.insecure_channel(host)
+    credentials, _ = google.auth.load_credentials_from_file(  # type: ignore[no-untyped-call]
+        key_file, scopes=[CLOUD_PLATFORM_SCOPE]
+    )
+    return secure_authorized_channel(
+        credentials,
+        Request(),  # type: ignore[no-untyped-call]
+        host,
+        ssl_credentials=grpc.local_channel_credentials(grpc.LocalConnectionType.LOCAL_TCP),
+    )
 
 
 @functools.cache

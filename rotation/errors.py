@@ -11,6 +11,8 @@ from contextlib import contextmanager
 
 from google.api_core import exceptions as google_exceptions
 
+from rotation.permissions import permission_denied_remedy
+
 
 class RotationError(Exception):
     """Base of every error this package raises on purpose. Messages never carry a token value."""
@@ -86,8 +88,7 @@ def from_google(error: Exception, doing: str) -> RotationError:
     if isinstance(error, google_exceptions.PermissionDenied):
         return PermanentError(
             f"{doing}: permission denied: {_message(error)}",
-            remedy="grant the function's service account the permission named above "
-            "(the terraform module's custom role has every permission the function needs)",
+            remedy=permission_denied_remedy(_message(error)),
         )
     if isinstance(error, google_exceptions.NotFound):
         return ConfigError(

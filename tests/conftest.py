@@ -18,7 +18,7 @@ from emulator.upstream import PypiServer
 from rotation import clients
 from tests.redaction import SCAN
 from tests.reliability.matrix import MATRIX
-from tests.support import World
+from tests.support import FUNCTION_ACCOUNT, World
 from tests.upstreams import PACKAGE, PACKAGE_VERSION
 
 TEST_USER_AGENT = "ar-token-rotator-tests/0"
@@ -59,12 +59,20 @@ def start_function(
 ) -> Iterator[StartFunction]:
     """Start a Functions Framework server on the emulator; its log joins the token scan."""
     started: list[LocalFunction] = []
+    key_file = emulator_session.credential_file(
+        FUNCTION_ACCOUNT, tmp_path_factory.mktemp("function-account") / "key.json"
+    )
 
     def start(threads: int = FUNCTION_THREADS, **env: str) -> LocalFunction:
+        """The function runs as its own service account, holding only what the Terraform module
+        grants it (World applies those grants)."""
         log_path: Path = tmp_path_factory.mktemp("function") / "function.log"
         SCAN.function_logs.append(log_path)
+        credentials = {"GOOGLE_APPLICATION_CREDENTIALS": str(key_file)}
         server = LocalFunction(
-            {**emulator_session.env(), **FUNCTION_ENV, **env}, log_path, threads=threads
+            {**emulator_session.env(), **FUNCTION_ENV, **credentials, **env},
+            log_path,
+            threads=threads,
         )
         started.append(server)
         return server

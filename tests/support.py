@@ -14,6 +14,7 @@ from emulator import Emulator
 from rotation import clients, notifications
 from rotation.publisher import Publisher
 from rotation.secrets import SecretStore
+from tests.module_grants import MODULE_GRANTS, ModuleGrants
 
 PROJECT = "demo-project"
 PROJECT_NUMBER = "123456789012"
@@ -42,11 +43,27 @@ def repository_name(repository_id: str, project: str = PROJECT) -> str:
     return f"projects/{project}/locations/{LOCATION}/repositories/{repository_id}"
 
 
-class World:
-    """The cloud side of a test: creates what a platform team would have, and reads it back."""
+FUNCTION_ACCOUNT = MODULE_GRANTS.email(PROJECT)
+FUNCTION_MEMBER = MODULE_GRANTS.member(PROJECT)
 
-    def __init__(self, emulator: Emulator, function_url: str | None = None) -> None:
+
+class World:
+    """The cloud side of a test: creates what a platform team would have, and reads it back.
+
+    Its own calls run as the emulator's administrator. Each secret with token-rotator.*
+    annotations is managed by an instance of the Terraform module: the function's service account
+    gets exactly the module's grants on it, its read secrets, its project and, once they exist,
+    its repositories (tests/module_grants.py)."""
+
+    def __init__(
+        self,
+        emulator: Emulator,
+        function_url: str | None = None,
+        grants: ModuleGrants = MODULE_GRANTS,
+    ) -> None:
         self.emulator = emulator
+        self.grants = grants
+        self._repository_roles: dict[str, str] = {}  # repository -> the module's role to bind
         self.sm = clients.secret_manager()
         self.ar = clients.artifact_registry()
         self.publisher = PublisherClient()
@@ -77,7 +94,48 @@ class World:
         )
         if payload is not None:
             self.sm.add_secret_version(parent=created.name, payload={"data": payload.encode()})
+        if "token-rotator.source" in secret.annotations:
+            self.apply_module_grants(str(created.name), dict(secret.annotations), project)
         return str(created.name)
+
+    def apply_module_grants(self, secret: str, annotations: dict[str, str], project: str) -> None:
+        """What `terraform apply` of the module grants the function for `secret`."""
+        grant_access = annotations.get("token-rotator.grant-access", "false") == "true"
+        role = self.grants.repository_role(project, grant_access)
+        for repository in self.grants.apply(self.emulator, secret, annotations, project):
+            self._repository_roles[repository] = role
+            if self.emulator.repository_iam.policy(repository) is not None:
+                self._grant_repository(repository)
+
+    def grant_outside_the_module(
+        self, project: str, repositories: tuple[str, ...] = (), discovery: bool = False
+    ) -> None:
+        """What an operator must grant by hand for repositories in `project`, outside the
+        module's: the module's project and repository roles, defined there too (a project's
+        custom role cannot be bound in another project), on the project and on each repository
+        (or on the project, with discovery)."""
+        self.grants.define_roles(self.emulator, project, grant_access=False)
+        member = self.grants.member(PROJECT)
+        project_role = self.grants.role_name(project, "project", grant_access=False)
+        repository_role = self.grants.role_name(project, "repository", grant_access=False)
+        self.emulator.resource_manager.grant(project, project_role, member)
+        if discovery:
+            self.emulator.resource_manager.grant(project, repository_role, member)
+        for repository in repositories:
+            self.emulator.repository_iam.grant(repository, repository_role, member)
+
+    def grant_staging_listing(self, staging: str) -> None:
+        """Finding: the pypi-staged source lists the staging secret's versions
+        (secretmanager.versions.list) but the module grants only
+        roles/secretmanager.secretAccessor there. Until it grants more, the operator adds this."""
+        self.emulator.secret_manager.grant(
+            staging, "roles/secretmanager.viewer", self.grants.member(PROJECT)
+        )
+
+    def _grant_repository(self, repository: str) -> None:
+        self.emulator.repository_iam.grant(
+            repository, self._repository_roles[repository], self.grants.member(PROJECT)
+        )
 
     def rotated_secret(
         self, secret_id: str = "pypi-token", grant: bool = True, **settings: str
@@ -144,6 +202,8 @@ class World:
         self.ar.create_repository(
             parent=parent, repository_id=repository_id, repository=repository
         ).result()
+        if name in self._repository_roles:
+            self._grant_repository(name)
 
     def points_at(self, repository: str) -> str:
         found = self.ar.get_repository(name=repository)

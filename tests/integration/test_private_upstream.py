@@ -111,7 +111,13 @@ def test_without_service_agent_access_pip_fails_and_nothing_is_repointed(
     world, authority, private_index, tmp_path, function_server
 ):
     secret = minted_secret(world, authority, private_index, GITLAB)
-    world.sm.set_iam_policy(request={"resource": secret, "policy": {}})
+    policy = world.sm.get_iam_policy(request={"resource": secret})
+    kept = [
+        b for b in policy.bindings if not any("gcp-sa-artifactregistry" in m for m in b.members)
+    ]
+    del policy.bindings[:]
+    policy.bindings.extend(kept)
+    world.sm.set_iam_policy(request={"resource": secret, "policy": policy})
     url = world.emulator.index_url(PROJECT, "private-pypi")
 
     refused = pip_download(url, tmp_path / "before")

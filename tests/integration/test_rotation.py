@@ -252,10 +252,32 @@ def test_grant_access_adds_the_binding_and_keeps_the_others(world):
     assert world.points_at(REPO) == f"{secret}/versions/2"
 
 
+def test_a_repository_in_another_project_is_beyond_the_module_grants(world, function_server):
+    """Finding: the module binds its roles in its own project only (a project's custom role
+    cannot be bound elsewhere; its precondition refuses other projects' repositories), so the
+    function cannot reach a repository in another project, and says what to grant."""
+    other = repository_name("pypi-mirror", OTHER_PROJECT)
+    secret = world.rotated_secret(repositories=f"{REPO},{other}")
+    world.grant(secret, OTHER_AR_AGENT)
+    mark = function_server.mark()
+    world.fire_schedule()
+    world.settle()
+
+    failed = [e for e in function_server.entries(mark) if e.get("event") == "rotation_failed"]
+    assert failed, "the function reached another project without any grant there"
+    assert failed[0]["remedy"] == (
+        "grant the function's service account resourcemanager.projects.get on "
+        f"projects/{OTHER_PROJECT}: the terraform module's custom role <role_id_prefix>Project "
+        "(tokenRotatorProject by default) or the predefined role roles/browser holds it"
+    )
+    assert world.points_at(other) == f"{secret}/versions/1"
+
+
 def test_two_repositories_in_two_projects_by_explicit_list(world):
     other = repository_name("pypi-mirror", OTHER_PROJECT)
     secret = world.rotated_secret(repositories=f"{REPO},{other}")
     world.grant(secret, OTHER_AR_AGENT)
+    world.grant_outside_the_module(OTHER_PROJECT, repositories=(other,))
     world.fire_schedule()
     world.settle()
 
@@ -269,6 +291,7 @@ def test_two_repositories_in_two_projects_by_discovery(world):
     )
     secret = world.rotated_secret(repositories="", discover=locations)
     world.grant(secret, OTHER_AR_AGENT)
+    world.grant_outside_the_module(OTHER_PROJECT, discovery=True)
     by_id = repository_name("pypi-by-id")
     by_number = repository_name("pypi-by-number", OTHER_PROJECT)
     unrelated = repository_name("unrelated", OTHER_PROJECT)
@@ -285,9 +308,26 @@ def test_two_repositories_in_two_projects_by_discovery(world):
     assert OTHER_NUMBER in OTHER_AR_AGENT
 
 
+def test_a_staged_source_needs_more_than_the_module_grants(world, function_server):
+    """Finding: the module grants the staging secret roles/secretmanager.secretAccessor only,
+    and the pypi-staged source also lists its versions."""
+    staging = world.secret("pypi-staging", payload=root_token(), rotation=False)
+    secret = world.rotated_secret(source="pypi-staged", staging_secret=staging)
+    mark = function_server.mark()
+    world.fire_schedule()
+    world.settle()
+
+    failed = [e for e in function_server.entries(mark) if e.get("event") == "rotation_failed"]
+    assert failed[0]["remedy"].startswith(
+        f"grant the function's service account secretmanager.versions.list on {staging}"
+    )
+    assert world.points_at(REPO) == f"{secret}/versions/1"
+
+
 def test_staged_token_equal_to_the_current_one_is_refused(world, function_server):
     staging = world.secret("pypi-staging", payload=root_token(), rotation=False)
     secret = world.rotated_secret(source="pypi-staged", staging_secret=staging)
+    world.grant_staging_listing(staging)
     world.fire_schedule()
     world.settle()
     assert world.aliases(secret) == {"current": 2, "previous": 1}

@@ -46,7 +46,9 @@ class Rig:
         return World(self.emulator, self.function.url)
 
     def new_project(self) -> tuple[str, int]:
-        """A project this function instance has never looked up: its first use costs GetProject."""
+        """A project this function instance has never looked up: its first use costs GetProject.
+        Outside the module's project, so each case grants the function what it needs there by
+        hand (World.grant_outside_the_module)."""
         number = next(_PROJECT_NUMBERS)
         project = f"matrix-{number}"
         self.emulator.projects.add(project, number)
@@ -71,6 +73,7 @@ class Rig:
         )
         world.grant(secret, agent(number))
         world.repository(repository, f"{secret}/versions/1")
+        world.grant_outside_the_module(project, repositories=(repository,))
         return secret, repository
 
     def gitlab_secret(self, world: World) -> tuple[str, str]:
@@ -94,4 +97,5 @@ class Rig:
         world.grant(secret, agent(number))
         upstream = GITLAB.upstream_url(self.authority, self.private_index)
         world.repository(repository, f"{secret}/versions/1", GITLAB.username, upstream)
+        world.grant_outside_the_module(project, repositories=(repository,))
         return secret, repository

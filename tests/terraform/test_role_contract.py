@@ -177,3 +177,16 @@ def test_table_matches_the_calls_the_function_made_in_this_session(emulator_sess
         f"called but not in the table: {sorted(recorded - set(FUNCTION_METHODS))}; "
         f"in the table but never called: {sorted(set(FUNCTION_METHODS) - recorded)}"
     )
+
+
+def test_the_remedy_names_roles_that_hold_each_permission() -> None:
+    """rotation.permissions.ROLES_HOLDING (what a PERMISSION_DENIED remedy suggests) against
+    terraform/iam.tf's custom roles and the emulator's predefined roles (IAM's role reference)."""
+    from emulator.authorization import PREDEFINED_ROLES
+    from rotation.permissions import ROLES_HOLDING
+
+    assert set(ROLES_HOLDING) == function_permissions()
+    custom = role_permissions(grant_access=True)
+    for permission, holding in ROLES_HOLDING.items():
+        assert permission in custom[holding.module_role_suffix.lower()], permission
+        assert permission in PREDEFINED_ROLES[holding.predefined_role], permission

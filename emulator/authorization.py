@@ -1,0 +1,300 @@
+"""IAM enforcement: each RPC needs one permission on one resource, and the caller holds it when a
+binding on the resource or one of its ancestors (the resource's own policy, its project's, the
+organization's) gives it a role with that permission.
+
+Roles are the predefined ones below (only the permissions of the methods the emulator serves;
+source: Google's "IAM roles and permissions" reference, https://cloud.google.com/iam/docs/roles-permissions)
+and the custom roles somebody defined with `define_role` (the tests define the Terraform module's,
+read from terraform/iam.tf). A binding with a condition never counts: the emulator does not
+evaluate CEL, and ignoring a conditional grant can only make it stricter than production.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from google.iam.v1 import policy_pb2
+
+from emulator.core import ApiError
+
+ALL_PERMISSIONS = "*"
+ALL_USERS = "allUsers"
+ALL_AUTHENTICATED_USERS = "allAuthenticatedUsers"
+
+_SECRET_MANAGER_VIEWER = frozenset(
+    {
+        "secretmanager.secrets.get",
+        "secretmanager.secrets.getIamPolicy",
+        "secretmanager.secrets.list",
+        "secretmanager.versions.get",
+        "secretmanager.versions.list",
+        "resourcemanager.projects.get",
+    }
+)
+_SECRET_MANAGER_ADMIN = frozenset(
+    {
+        "secretmanager.secrets.create",
+        "secretmanager.secrets.delete",
+        "secretmanager.secrets.get",
+        "secretmanager.secrets.getIamPolicy",
+        "secretmanager.secrets.list",
+        "secretmanager.secrets.setIamPolicy",
+        "secretmanager.secrets.update",
+        "secretmanager.versions.access",
+        "secretmanager.versions.add",
+        "secretmanager.versions.destroy",
+        "secretmanager.versions.disable",
+        "secretmanager.versions.enable",
+        "secretmanager.versions.get",
+        "secretmanager.versions.list",
+        "resourcemanager.projects.get",
+    }
+)
+_ARTIFACT_REGISTRY_READER = frozenset(
+    {"artifactregistry.repositories.get", "artifactregistry.repositories.list"}
+)
+
+# Predefined role -> the permissions it holds among those the emulator's methods need.
+PREDEFINED_ROLES: dict[str, frozenset[str]] = {
+    # Basic roles (https://cloud.google.com/iam/docs/roles-overview#basic): Owner holds every
+    # permission of the services here, IAM policy changes included.
+    "roles/owner": frozenset({ALL_PERMISSIONS}),
+    # https://cloud.google.com/iam/docs/roles-permissions/secretmanager
+    "roles/secretmanager.admin": _SECRET_MANAGER_ADMIN,
+    "roles/secretmanager.viewer": _SECRET_MANAGER_VIEWER,
+    "roles/secretmanager.secretAccessor": frozenset(
+        {"secretmanager.versions.access", "resourcemanager.projects.get"}
+    ),
+    "roles/secretmanager.secretVersionAdder": frozenset({"secretmanager.versions.add"}),
+    "roles/secretmanager.secretVersionManager": frozenset(
+        {
+            "secretmanager.versions.add",
+            "secretmanager.versions.destroy",
+            "secretmanager.versions.disable",
+            "secretmanager.versions.enable",
+            "secretmanager.versions.get",
+            "secretmanager.versions.list",
+            "resourcemanager.projects.get",
+        }
+    ),
+    # https://cloud.google.com/iam/docs/roles-permissions/artifactregistry
+    "roles/artifactregistry.reader": _ARTIFACT_REGISTRY_READER,
+    "roles/artifactregistry.admin": _ARTIFACT_REGISTRY_READER
+    | {
+        "artifactregistry.repositories.create",
+        "artifactregistry.repositories.update",
+        "artifactregistry.repositories.getIamPolicy",
+        "artifactregistry.repositories.setIamPolicy",
+        "resourcemanager.projects.get",
+    },
+    # https://cloud.google.com/iam/docs/roles-permissions/pubsub
+    "roles/pubsub.publisher": frozenset({"pubsub.topics.publish"}),
+    "roles/pubsub.admin": frozenset(
+        {"pubsub.topics.create", "pubsub.topics.get", "pubsub.topics.publish"}
+    ),
+    # https://cloud.google.com/iam/docs/roles-permissions/resourcemanager
+    "roles/browser": frozenset({"resourcemanager.projects.get"}),
+    "roles/iam.securityReviewer": frozenset(
+        {
+            "resourcemanager.projects.getIamPolicy",
+            "secretmanager.secrets.getIamPolicy",
+            "artifactregistry.repositories.getIamPolicy",
+        }
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What one method needs: `permission` on the resource `resource(request)` names."""
+
+    permission: str
+    resource: Callable[[Any], str]
+
+
+def _field(*path: str) -> Callable[[Any], str]:
+    def read(request: Any) -> str:
+        value = request
+        for name in path:
+            value = getattr(value, name)
+        return str(value)
+
+    return read
+
+
+_NAME, _PARENT, _RESOURCE = _field("name"), _field("parent"), _field("resource")
+
+# `Service.Method` (as the emulator's Control names them) -> what the method needs.
+# Permission names: Google's per-method references (e.g. Secret Manager's "Access control with
+# IAM" page, Artifact Registry's and Pub/Sub's permission lists).
+METHOD_REQUIREMENTS: dict[str, Requirement] = {
+    "SecretManagerService.CreateSecret": Requirement("secretmanager.secrets.create", _PARENT),
+    "SecretManagerService.ListSecrets": Requirement("secretmanager.secrets.list", _PARENT),
+    "SecretManagerService.GetSecret": Requirement("secretmanager.secrets.get", _NAME),
+    "SecretManagerService.UpdateSecret": Requirement(
+        "secretmanager.secrets.update", _field("secret", "name")
+    ),
+    "SecretManagerService.DeleteSecret": Requirement("secretmanager.secrets.delete", _NAME),
+    "SecretManagerService.AddSecretVersion": Requirement("secretmanager.versions.add", _PARENT),
+    "SecretManagerService.GetSecretVersion": Requirement("secretmanager.versions.get", _NAME),
+    "SecretManagerService.AccessSecretVersion": Requirement("secretmanager.versions.access", _NAME),
+    "SecretManagerService.ListSecretVersions": Requirement("secretmanager.versions.list", _PARENT),
+    "SecretManagerService.EnableSecretVersion": Requirement("secretmanager.versions.enable", _NAME),
+    "SecretManagerService.DisableSecretVersion": Requirement(
+        "secretmanager.versions.disable", _NAME
+    ),
+    "SecretManagerService.DestroySecretVersion": Requirement(
+        "secretmanager.versions.destroy", _NAME
+    ),
+    "SecretManagerService.GetIamPolicy": Requirement(
+        "secretmanager.secrets.getIamPolicy", _RESOURCE
+    ),
+    "SecretManagerService.SetIamPolicy": Requirement(
+        "secretmanager.secrets.setIamPolicy", _RESOURCE
+    ),
+    "ArtifactRegistry.CreateRepository": Requirement(
+        "artifactregistry.repositories.create", _PARENT
+    ),
+    "ArtifactRegistry.GetRepository": Requirement("artifactregistry.repositories.get", _NAME),
+    "ArtifactRegistry.ListRepositories": Requirement("artifactregistry.repositories.list", _PARENT),
+    "ArtifactRegistry.UpdateRepository": Requirement(
+        "artifactregistry.repositories.update", _field("repository", "name")
+    ),
+    "ArtifactRegistry.GetIamPolicy": Requirement(
+        "artifactregistry.repositories.getIamPolicy", _RESOURCE
+    ),
+    "ArtifactRegistry.SetIamPolicy": Requirement(
+        "artifactregistry.repositories.setIamPolicy", _RESOURCE
+    ),
+    "Projects.GetProject": Requirement("resourcemanager.projects.get", _NAME),
+    "Projects.GetIamPolicy": Requirement("resourcemanager.projects.getIamPolicy", _RESOURCE),
+    "Projects.SetIamPolicy": Requirement("resourcemanager.projects.setIamPolicy", _RESOURCE),
+    "Publisher.CreateTopic": Requirement("pubsub.topics.create", _NAME),
+    "Publisher.GetTopic": Requirement("pubsub.topics.get", _field("topic")),
+    "Publisher.Publish": Requirement("pubsub.topics.publish", _field("topic")),
+}
+
+# Methods anybody may call: TestIamPermissions needs no permission (it answers which of the
+# asked permissions the caller holds).
+UNCHECKED_METHODS = frozenset({"SecretManagerService.TestIamPermissions"})
+
+_SECRET = re.compile(r"(projects/[^/]+/secrets/[^/]+)(/versions/[^/]+)?")
+_REPOSITORY = re.compile(r"projects/[^/]+/locations/[^/]+/repositories/[^/]+")
+_PROJECT = re.compile(r"projects/([^/]+)(/.*)?")
+
+PolicyLookup = Callable[[str], policy_pb2.Policy | None]
+
+
+@dataclass(frozen=True)
+class PolicySources:
+    """Where the policies of each kind of resource live (None: no such resource, or no policy)."""
+
+    secret: PolicyLookup
+    repository: PolicyLookup
+    project: PolicyLookup
+
+
+def denied(permission: str, resource: str) -> ApiError:
+    """Google's wording: the same answer whether the resource is missing or the caller may not
+    see it, so a caller without access learns nothing about what exists."""
+    return ApiError(
+        grpc.StatusCode.PERMISSION_DENIED,
+        f"Permission '{permission}' denied for resource '{resource}' (or it may not exist).",
+    )
+
+
+def unauthenticated() -> ApiError:
+    return ApiError(
+        grpc.StatusCode.UNAUTHENTICATED,
+        "Request is missing required authentication credential. Expected OAuth 2 access token, "
+        "login cookie or other valid authentication credential.",
+    )
+
+
+def invalid_credentials() -> ApiError:
+    return ApiError(
+        grpc.StatusCode.UNAUTHENTICATED,
+        "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
+        "cookie or other valid authentication credential.",
+    )
+
+
+class Authorizer:
+    """Decides every call. `administrators` hold roles/owner on the organization every project
+    belongs to (the emulator's stand-in for whoever set the cloud up); custom roles are defined
+    with `define_role`."""
+
+    def __init__(self, sources: PolicySources, administrators: Iterable[str] = ()) -> None:
+        self._sources = sources
+        self._lock = threading.Lock()
+        self._custom_roles: dict[str, frozenset[str]] = {}
+        self.organization = policy_pb2.Policy(
+            bindings=[policy_pb2.Binding(role="roles/owner", members=sorted(administrators))]
+        )
+
+    def define_role(self, name: str, permissions: Iterable[str]) -> None:
+        """Create or replace a custom role (projects/P/roles/R or organizations/O/roles/R)."""
+        with self._lock:
+            self._custom_roles[name] = frozenset(permissions)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._custom_roles.clear()
+
+    def role_permissions(self, role: str) -> frozenset[str]:
+        with self._lock:
+            custom = self._custom_roles.get(role)
+        return custom if custom is not None else PREDEFINED_ROLES.get(role, frozenset())
+
+    def authorize(self, method: str, member: str, request: Any) -> None:
+        """Raise PERMISSION_DENIED unless `member` holds the permission `method` needs."""
+        if method in UNCHECKED_METHODS:
+            return
+        requirement = METHOD_REQUIREMENTS.get(method)
+        if requirement is None:
+            raise denied(f"(unknown method {method})", "")
+        resource = requirement.resource(request)
+        if not _PROJECT.fullmatch(resource):
+            return  # not a resource name at all: the service answers INVALID_ARGUMENT, as Google does
+        if not self.allows(member, requirement.permission, resource):
+            raise denied(requirement.permission, resource)
+
+    def allows(self, member: str, permission: str, resource: str) -> bool:
+        """Whether a binding on `resource` or an ancestor gives `member` `permission`."""
+        for policy in self._policies(resource):
+            for binding in policy.bindings:
+                if binding.condition.expression or not _matches(member, binding.members):
+                    continue
+                permissions = self.role_permissions(binding.role)
+                if ALL_PERMISSIONS in permissions or permission in permissions:
+                    return True
+        return False
+
+    def _policies(self, resource: str) -> list[policy_pb2.Policy]:
+        """The resource's own policy, then its project's, then the organization's; none for a
+        name outside any project."""
+        found: list[policy_pb2.Policy | None] = []
+        secret = _SECRET.fullmatch(resource)
+        if secret:
+            found.append(self._sources.secret(secret[1]))
+        elif _REPOSITORY.fullmatch(resource):
+            found.append(self._sources.repository(resource))
+        project = _PROJECT.fullmatch(resource)
+        if project is None:
+            return []
+        found.append(self._sources.project(project[1]))
+        # An unknown project has no policy: only the organization's administrators get past,
+        # and the service then answers what it answers for a missing project.
+        return [*(p for p in found if p is not None), self.organization]
+
+
+def _matches(member: str, members: Iterable[str]) -> bool:
+    return any(
+        candidate in (member, ALL_USERS) or candidate == ALL_AUTHENTICATED_USERS
+        for candidate in members
+    )
