@@ -114,7 +114,7 @@ class TokenCollection:
             if not isinstance(body, list):
                 raise TransientError(f"listing {self._what}s: the answer is not a JSON list")
             items += body
-            following = _next_page(page, self._url, query)
+            following = next_page(page, self._url, query)
             if following is None or following in seen:
                 return items
             seen.add(following)
@@ -142,7 +142,7 @@ class TokenCollection:
             self.revoke(token_id)
 
 
-def _next_page(
+def next_page(
     page: httpx.Response, collection: str, query: dict[str, str]
 ) -> tuple[str, tuple[tuple[str, str], ...]] | None:
     """Where the next page is (URL without query, query), or None after the last page. A link to
