@@ -5,16 +5,21 @@ Every token it creates becomes a live credential of the upstream index (a PypiSe
 token removes it, so the index accepts exactly the live tokens. Faults (an HTTP status, or a delay
 longer than the client's timeout) can be injected per method and path, and every call is recorded.
 
-GitLab (`PRIVATE-TOKEN` header or bearer, a minting token with the `api` scope):
+GitLab (`PRIVATE-TOKEN` header or bearer, a minting token with the `api` scope); ID is a
+project's or group's numeric id or its URL-encoded full path (`group%2Fproject`), known to the
+authority through `gitlab_project` / `gitlab_group`:
     POST   /api/v4/{projects|groups}/ID/access_tokens          -> 201 {id, name, token, ...}
-    GET    /api/v4/{projects|groups}/ID/access_tokens          -> 200 [{id, name, active, ...}]
+    GET    /api/v4/{projects|groups}/ID/access_tokens          -> 200 [{id, name, active, ...}],
+                                                                  paged (page, per_page)
     GET    /api/v4/personal_access_tokens/self (with the token itself) -> 200 {id, name, ...}
     DELETE /api/v4/{projects|groups}/ID/access_tokens/TOKEN_ID -> 204
 Artifactory (bearer, an admin minting token):
     POST   /access/api/v1/tokens (form or JSON: username, scope, expires_in, description)
                                                                -> 200 {token_id, access_token, ...}
     GET    /access/api/v1/tokens                               -> 200 {tokens: [...]}
-    DELETE /access/api/v1/tokens/TOKEN_ID                      -> 200
+    DELETE /access/api/v1/tokens/TOKEN_ID                      -> 200 (204 if unknown)
+Requests are refused as the real APIs refuse them (emulator/token_rules.py). "Today" comes from
+`clock`, which tests move.
 Webhook (no authentication here; the request's Authorization header is recorded):
     POST   /webhook/tokens {secret, rotation, username}        -> 200 {token, id, expires_at}
     DELETE /webhook/tokens/ID_OR_ROTATION                      -> 204
@@ -32,15 +37,21 @@ from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 import httpx
 
+from emulator.core import Clock
 from emulator.credentials import ANY_USER
 from emulator.http_control import Handler, HttpError, Request, Response, RoutedServer, Router
+from emulator.token_rules import (
+    UpstreamRefusal,
+    artifactory_token_request,
+    gitlab_page,
+    gitlab_token_request,
+)
 from emulator.upstream import PypiServer
 
-GITLAB_SCOPES = {"api", "read_api", "read_registry", "write_registry", "read_repository"}
 _GITLAB_TOKENS = r"/api/v4/(?P<kind>projects|groups)/(?P<owner>[^/]+)/access_tokens"
 _GITLAB_INDEX = r"/api/v4/(?:projects|groups)/[^/]+/(?:-/)?packages/pypi/simple(?P<rest>/.*)?"
 
@@ -59,6 +70,8 @@ class Issued:
     expires_at: str | None = None
     created_at: str = ""
     revoked: bool = False
+    access_level: int = 40
+    refreshable: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,9 +92,13 @@ class _Fault:
 
 
 class TokenAuthority:
-    def __init__(self, index: PypiServer, port: int = 0) -> None:
+    def __init__(self, index: PypiServer, port: int = 0, clock: Clock | None = None) -> None:
         self.index = index
+        self.clock = clock or Clock()
+        # Artifactory's token.max-expiry in seconds (0: no limit), which tests may set.
+        self.artifactory_max_expiry = 0
         self.calls: list[Call] = []
+        self._namespaces: dict[str, dict[str, int]] = {"projects": {}, "groups": {}}
         self._issued: list[Issued] = []
         self._minting: dict[str, tuple[str, bool]] = {}  # value -> (api, may mint)
         self._faults: list[_Fault] = []
@@ -134,10 +151,24 @@ class TokenAuthority:
             self._minting[value] = (api, may_mint)
         return value
 
+    def gitlab_project(self, path: str) -> int:
+        """Make a GitLab project known by its full path (`group/project`); returns its id."""
+        return self._namespace("projects", path)
+
+    def gitlab_group(self, path: str) -> int:
+        return self._namespace("groups", path)
+
     def issue(self, api: str, username: str, name: str, owner: str = "") -> Issued:
-        """A token created out of band, as the one a team started with."""
+        """A token created out of band, as the one a team started with; a GitLab `owner` is
+        `projects/ID` or `groups/ID` as in the API's paths (the namespace is made known)."""
+        if api == "gitlab":
+            kind, _, raw = owner.partition("/")
+            if not unquote(raw).isdigit():
+                self._namespace(kind, unquote(raw))
+            owner = self._owner(kind, raw)
+        expires_at = (self._today() + timedelta(days=365)).isoformat() if api == "gitlab" else None
         return self._issue(
-            api, username=username, name=name, owner=owner, scopes=[], expires_at=None
+            api, username=username, name=name, owner=owner, scopes=[], expires_at=expires_at
         )
 
     def live(self, api: str | None = None) -> list[Issued]:
@@ -164,9 +195,12 @@ class TokenAuthority:
             self._faults.append(_Fault(method, re.compile(path), None, seconds, times))
 
     def reset(self) -> None:
+        """Forget faults, calls, clock moves and Artifactory limits; keep tokens and namespaces."""
         with self._lock:
             self._faults.clear()
             self.calls.clear()
+            self.artifactory_max_expiry = 0
+        self.clock.reset()
 
     # --- plumbing -------------------------------------------------------------------------
 
@@ -180,6 +214,8 @@ class TokenAuthority:
             else:
                 try:
                     response = handler(request)
+                except UpstreamRefusal as refusal:
+                    response = Response.json(refusal.body, refusal.status)
                 except HttpError as error:
                     response = Response.json({"message": error.message}, error.status)
             with self._lock:
@@ -211,6 +247,26 @@ class TokenAuthority:
         if not known[1]:
             raise HttpError(HTTPStatus.FORBIDDEN, "403 Forbidden")
 
+    def _today(self) -> date:
+        return self.clock.now().astimezone(UTC).date()
+
+    def _namespace(self, kind: str, path: str) -> int:
+        with self._lock:
+            known = self._namespaces[kind]
+            return known.setdefault(path, 1000 + sum(map(len, self._namespaces.values())))
+
+    def _owner(self, kind: str, raw: str) -> str:
+        """`kind/NUMERIC-ID` for a project or group named in a path by id or encoded full path;
+        404 as GitLab answers for an unknown one."""
+        wanted = unquote(raw)
+        with self._lock:
+            known = self._namespaces[kind]
+            number = int(wanted) if wanted.isdigit() else known.get(wanted)
+            if number is None or number not in known.values():
+                what = "Project" if kind == "projects" else "Group"
+                raise HttpError(HTTPStatus.NOT_FOUND, f"404 {what} Not Found")
+        return f"{kind}/{number}"
+
     def _issue(
         self,
         api: str,
@@ -220,6 +276,8 @@ class TokenAuthority:
         owner: str,
         scopes: list[str],
         expires_at: str | None,
+        access_level: int = 40,
+        refreshable: bool = False,
     ) -> Issued:
         prefix = {"gitlab": "glpat-", "artifactory": "eyJ", "webhook": "whk-"}[api]
         with self._lock:
@@ -233,7 +291,9 @@ class TokenAuthority:
                 owner=owner,
                 scopes=scopes,
                 expires_at=expires_at,
-                created_at=datetime.now(UTC).isoformat(),
+                created_at=self.clock.now().isoformat(),
+                access_level=access_level,
+                refreshable=refreshable,
             )
             self._issued.append(token)
         self.index.allow(username, token.value)
@@ -261,42 +321,57 @@ class TokenAuthority:
 
     def _gitlab_create(self, request: Request) -> Response:
         self._authorize(request, "gitlab")
-        body = request.json()
-        name, scopes, expires_at = body.get("name"), body.get("scopes"), body.get("expires_at")
-        if not isinstance(name, str) or not name:
-            raise HttpError(HTTPStatus.BAD_REQUEST, "name is missing")
-        if not isinstance(scopes, list) or not scopes or not set(scopes) <= GITLAB_SCOPES:
-            raise HttpError(HTTPStatus.BAD_REQUEST, "scopes does not have a valid value")
-        if not isinstance(expires_at, str) or not _future_date(expires_at, days=365):
-            raise HttpError(HTTPStatus.BAD_REQUEST, "expires_at must be a date within 365 days")
-        owner = f"{request.params['kind']}/{request.params['owner']}"
+        owner = self._owner(request.params["kind"], request.params["owner"])
+        wanted = gitlab_token_request(request.json(), self._today())
         token = self._issue(
             "gitlab",
             username=ANY_USER,
-            name=name,
+            name=wanted.name,
             owner=owner,
-            scopes=scopes,
-            expires_at=expires_at,
+            scopes=wanted.scopes,
+            expires_at=wanted.expires_at.isoformat(),
+            access_level=wanted.access_level,
         )
-        answer = _gitlab_view(token) | {"token": token.value}
+        answer = self._gitlab_view(token) | {"token": token.value}
         return Response.json(answer, HTTPStatus.CREATED)
 
     def _gitlab_list(self, request: Request) -> Response:
         self._authorize(request, "gitlab")
-        owner = f"{request.params['kind']}/{request.params['owner']}"
+        owner = self._owner(request.params["kind"], request.params["owner"])
         wanted = request.query.get("state", [""])[0]
         with self._lock:
             tokens = [t for t in self._issued if t.api == "gitlab" and t.owner == owner]
-        views = [_gitlab_view(t) for t in tokens]
+        views = [self._gitlab_view(t) for t in tokens]
         if wanted:
             views = [v for v in views if ("active" if v["active"] else "inactive") == wanted]
-        return Response.json(views)
+        host = request.headers.get("Host") or f"127.0.0.1:{self.port}"
+        page = gitlab_page(views, request.query, f"http://{host}{request.path}")
+        return Response(HTTPStatus.OK, Response.json(page.items).body, headers=page.headers)
 
     def _gitlab_revoke(self, request: Request) -> Response:
         self._authorize(request, "gitlab")
-        owner = f"{request.params['kind']}/{request.params['owner']}"
-        self._revoke("gitlab", request.params["token_id"], owner)
+        owner = self._owner(request.params["kind"], request.params["owner"])
+        what = "project" if owner.startswith("projects/") else "group"
+        try:
+            self._revoke("gitlab", request.params["token_id"], owner)
+        except HttpError:
+            raise HttpError(HTTPStatus.NOT_FOUND, f"404 {what} Access Token Not Found") from None
         return Response(HTTPStatus.NO_CONTENT)
+
+    def _gitlab_view(self, token: Issued) -> dict[str, Any]:
+        expired = token.expires_at is not None and date.fromisoformat(token.expires_at) <= (
+            self._today()
+        )
+        return {
+            "id": int(token.id),
+            "name": token.name,
+            "revoked": token.revoked,
+            "active": not token.revoked and not expired,
+            "created_at": token.created_at,
+            "scopes": token.scopes,
+            "expires_at": token.expires_at,
+            "access_level": token.access_level,
+        }
 
     def _gitlab_self(self, request: Request) -> Response:
         """A token describing itself (authenticated by itself)."""
@@ -304,7 +379,7 @@ class TokenAuthority:
         live = [t for t in self.live("gitlab") if t.value == presented]
         if not live:
             raise HttpError(HTTPStatus.UNAUTHORIZED, "401 Unauthorized")
-        return Response.json(_gitlab_view(live[0]))
+        return Response.json(self._gitlab_view(live[0]))
 
     def _gitlab_index(self, request: Request) -> Response:
         """GitLab's PyPI endpoint (and its file links): the index, behind the same credentials."""
@@ -323,58 +398,45 @@ class TokenAuthority:
 
     def _artifactory_create(self, request: Request) -> Response:
         self._authorize(request, "artifactory")
-        body = _form_or_json(request)
-        username = body.get("username")
-        if not isinstance(username, str) or not username:
-            raise HttpError(HTTPStatus.BAD_REQUEST, "username is required")
-        try:
-            expires_in = int(body.get("expires_in", 3600))
-        except (TypeError, ValueError):
-            raise HttpError(HTTPStatus.BAD_REQUEST, "expires_in must be a number") from None
-        scope = str(body.get("scope", "applied-permissions/user"))
-        expiry = datetime.now(UTC) + timedelta(seconds=expires_in)
+        wanted = artifactory_token_request(_form_or_json(request), self.artifactory_max_expiry)
+        now = self.clock.now()
+        expiry = now + timedelta(seconds=wanted.expires_in) if wanted.expires_in else None
         token = self._issue(
             "artifactory",
-            username=username,
-            name=str(body.get("description", "")),
+            username=wanted.username,
+            name=wanted.description,
             owner="",
-            scopes=[scope],
-            expires_at=expiry.isoformat(),
+            scopes=[wanted.scope],
+            expires_at=expiry.isoformat() if expiry else None,
+            refreshable=wanted.refreshable,
         )
-        return Response.json(
-            {
-                "token_id": token.id,
-                "access_token": token.value,
-                "expires_in": expires_in,
-                "scope": scope,
-                "token_type": "Bearer",
-            }
-        )
+        answer: dict[str, Any] = {
+            "token_id": token.id,
+            "access_token": token.value,
+            "scope": wanted.scope,
+            "token_type": "access_token",
+        }
+        if wanted.expires_in:
+            answer["expires_in"] = wanted.expires_in
+        return Response.json(answer)
 
     def _artifactory_list(self, request: Request) -> Response:
         self._authorize(request, "artifactory")
+        described = request.query.get("description", [""])[0]
         with self._lock:
             tokens = [t for t in self._issued if t.api == "artifactory" and not t.revoked]
-        return Response.json(
-            {
-                "tokens": [
-                    {
-                        "token_id": t.id,
-                        "subject": f"jfac@local/users/{t.username}",
-                        "expiry": t.expires_at,
-                        "issued_at": t.created_at,
-                        "description": t.name,
-                        "refreshable": False,
-                    }
-                    for t in tokens
-                ]
-            }
-        )
+        if described:
+            tokens = [t for t in tokens if _matches_described(t.name, described)]
+        return Response.json({"tokens": [_artifactory_view(t) for t in tokens]})
 
     def _revoke_artifactory(self, request: Request) -> Response:
+        """200 when revoked; an unknown (or already revoked) id is 204, as JFrog documents."""
         self._authorize(request, "artifactory")
-        self._revoke("artifactory", request.params["token_id"])
-        return Response.json({"message": "Token revoked"})
+        try:
+            self._revoke("artifactory", request.params["token_id"])
+        except HttpError:
+            return Response(HTTPStatus.NO_CONTENT)
+        return Response(HTTPStatus.OK, b"", "text/plain")
 
     # --- webhook --------------------------------------------------------------------------
 
@@ -387,7 +449,7 @@ class TokenAuthority:
         for earlier in self.live("webhook"):
             if earlier.name == rotation:
                 self._revoke("webhook", earlier.id)
-        expiry = (datetime.now(UTC) + timedelta(days=60)).isoformat()
+        expiry = (self.clock.now() + timedelta(days=60)).isoformat()
         token = self._issue(
             "webhook", username=username, name=rotation, owner="", scopes=[], expires_at=expiry
         )
@@ -398,26 +460,27 @@ class TokenAuthority:
         return Response(HTTPStatus.NO_CONTENT)
 
 
-def _gitlab_view(token: Issued) -> dict[str, Any]:
-    return {
-        "id": int(token.id),
-        "name": token.name,
-        "revoked": token.revoked,
-        "active": not token.revoked,
-        "created_at": token.created_at,
-        "scopes": token.scopes,
-        "expires_at": token.expires_at,
-        "access_level": 20,
+def _artifactory_view(token: Issued) -> dict[str, Any]:
+    """An entry of Get Tokens: times in epoch seconds, `expiry` and `description` optional."""
+    view: dict[str, Any] = {
+        "token_id": token.id,
+        "subject": f"jfac@local/users/{token.username}",
+        "issued_at": int(datetime.fromisoformat(token.created_at).timestamp()),
+        "issuer": "jfac@local",
+        "refreshable": token.refreshable,
     }
+    if token.expires_at:
+        view["expiry"] = int(datetime.fromisoformat(token.expires_at).timestamp())
+    if token.name:
+        view["description"] = token.name
+    return view
 
 
-def _future_date(text: str, days: int) -> bool:
-    try:
-        when = date.fromisoformat(text)
-    except ValueError:
-        return False
-    today = datetime.now(UTC).date()
-    return today < when <= today + timedelta(days=days)
+def _matches_described(description: str, wanted: str) -> bool:
+    """Get Tokens' `description` filter: exact, or a prefix when it ends with `*`."""
+    if wanted.endswith("*"):
+        return description.startswith(wanted[:-1])
+    return description == wanted
 
 
 def _form_or_json(request: Request) -> dict[str, Any]:

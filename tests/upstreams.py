@@ -36,6 +36,7 @@ class SourceCase:
     ) -> dict[str, str]:
         """The `token-rotator.*` annotations of a secret rotated by this source."""
         if self.source == "gitlab":
+            authority.gitlab_project(GITLAB_PROJECT)
             return {
                 "gitlab-url": authority.url,
                 "gitlab-project": GITLAB_PROJECT,

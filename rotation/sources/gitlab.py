@@ -11,7 +11,7 @@ is found and revoked when the rotation resumes: no live token is left unrecorded
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import quote
 
 import httpx
@@ -20,13 +20,14 @@ from rotation import logs
 from rotation.config import PREFIX, RotationConfig, check_url
 from rotation.errors import ConfigError
 from rotation.sources.base import NewToken, SourceContext, token_lifetime
+from rotation.sources.gitlab_expiry import MAX_LIFETIME_DAYS, GitLabExpiry, gitlab_expiry
 from rotation.sources.probe import probe_index
 from rotation.sources.upstream_api import TokenCollection, call, json_field
 from rotation.token import Token
 
 _SCOPES = {"api", "read_api", "read_registry", "read_repository"}
 _ACCESS_LEVELS = {"10", "15", "20", "30", "40", "50"}
-_MAX_LIFETIME = timedelta(days=365)
+_MAX_LIFETIME = timedelta(days=MAX_LIFETIME_DAYS)
 _REFUSED = (
     "the minting token in token-rotator.minting-secret was refused: it must be a live token of a "
     "Maintainer (or Owner) of the project or group, with the api scope"
@@ -51,6 +52,13 @@ class GitLab:
                 f"{PREFIX}gitlab-group (found {len(owners)})",
                 remedy="name the project (id or full path) or group whose access token to rotate",
             )
+        owner = config.setting(owners[0])
+        if "%" in owner or owner.strip("/") != owner:
+            raise ConfigError(
+                f"annotation {PREFIX}{owners[0]}={owner!r} is not a plain id or full path",
+                remedy="give the numeric id or the full path as GitLab shows it (group/project), "
+                "neither URL-encoded nor with leading or trailing slashes",
+            )
         scopes = _scopes(config)
         if not scopes <= _SCOPES:
             raise ConfigError(
@@ -73,27 +81,24 @@ class GitLab:
         if context.resumed:
             api.revoke_named(name)
         lifetime = token_lifetime(context.config, context.secret.rotation_period)
-        # GitLab expires a token at the start of its expiry date (UTC): round up to whole days.
-        expires_on = (context.now + min(lifetime, _MAX_LIFETIME) + timedelta(days=1)).date()
+        expiry = gitlab_expiry(context.now, lifetime)
+        if expiry.clamped:
+            _warn_clamped(context, expiry)
         created = api.tokens.create(
             json={
                 "name": name,
                 "scopes": sorted(_scopes(context.config)),
-                "expires_at": expires_on.isoformat(),
+                "expires_at": expiry.expires_on.isoformat(),
                 "access_level": int(context.config.source_settings.get("access-level", "20")),
             }
         )
         token_id = str(json_field(created, "id", "creating a GitLab access token"))
         token = Token(str(json_field(created, "token", "creating a GitLab access token")))
         logs.info(
-            f"created GitLab access token {token_id} ({name}), expiring on {expires_on}",
+            f"created GitLab access token {token_id} ({name}), expiring on {expiry.expires_on}",
             secret=context.secret.name,
         )
-        return NewToken(
-            token,
-            expires_at=datetime.combine(expires_on, datetime.min.time(), context.now.tzinfo),
-            retire_data={"token_id": token_id},
-        )
+        return NewToken(token, expiry.expires_at, retire_data={"token_id": token_id})
 
     def check(self, token: Token, context: SourceContext) -> None:
         probe_index(self._http, index_url(context.config), context.config.username, token)
@@ -109,6 +114,19 @@ class GitLab:
             token_id = api.identify(context.secrets.access(retire_data["version"]))
             if token_id is not None:
                 api.tokens.revoke(token_id)
+
+
+def _warn_clamped(context: SourceContext, expiry: GitLabExpiry) -> None:
+    """GitLab refuses a later date: say so, and whether the token dies before its successor."""
+    period = context.secret.rotation_period
+    outlives = period is None or expiry.expires_at > context.now + period
+    logs.warning(
+        f"GitLab accepts no expiry later than {MAX_LIFETIME_DAYS} days from today: the new "
+        f"token expires on {expiry.expires_on} instead of {expiry.wanted_on}"
+        + ("" if outlives else ", before the next rotation is due"),
+        secret=context.secret.name,
+        remedy=None if outlives else "make the secret's rotation period shorter than a year",
+    )
 
 
 def token_name(config: RotationConfig, rotation_id: str) -> str:
@@ -169,7 +187,7 @@ class _Api:
 
     def revoke_named(self, name: str) -> None:
         """Revoke every active token called `name`."""
-        listed = self.tokens.listing(state="active", per_page="100")
+        listed = self.tokens.listing_pages(state="active", per_page="100")
         self.tokens.revoke_unstored(
             [str(t["id"]) for t in listed if t.get("name") == name and t.get("active", True)]
         )

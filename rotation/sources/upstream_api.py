@@ -7,12 +7,14 @@ A response body is quoted only for a 4xx other than 401/403; none of those carry
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 
 from rotation import logs
 from rotation.errors import PermanentError, TransientError
+
+_MAX_PAGES = 100  # of at most 100 items each: far more tokens than a project should hold
 
 
 def call(
@@ -93,6 +95,32 @@ class TokenCollection:
         )
         return listed.json()
 
+    def listing_pages(self, **params: str) -> list[Any]:
+        """Every item of a list GitLab pages: the `Link: rel="next"` URL is followed when it stays
+        on the collection's host, else the page `X-Next-Page` names; neither: the last page."""
+        items: list[Any] = []
+        url, query, seen = self._url, dict(params), set()
+        for _ in range(_MAX_PAGES):
+            page = call(
+                self._http,
+                "GET",
+                url,
+                doing=f"listing {self._what}s",
+                refused_remedy=self._refused,
+                params=query,
+                headers=self._headers,
+            )
+            body = page.json()
+            if not isinstance(body, list):
+                raise TransientError(f"listing {self._what}s: the answer is not a JSON list")
+            items += body
+            following = next_page(page, self._url, query)
+            if following is None or following in seen:
+                return items
+            seen.add(following)
+            url, query = following[0], dict(following[1])
+        raise TransientError(f"listing {self._what}s: more than {_MAX_PAGES} pages")
+
     def revoke(self, token_id: str) -> None:
         call(
             self._http,
@@ -112,3 +140,20 @@ class TokenCollection:
                 "stored it"
             )
             self.revoke(token_id)
+
+
+def next_page(
+    page: httpx.Response, collection: str, query: dict[str, str]
+) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """Where the next page is (URL without query, query), or None after the last page. A link to
+    another host is not followed: the minting token would go with it."""
+    link = page.links.get("next", {}).get("url")
+    if link:
+        target = urlsplit(link)
+        if (target.scheme, target.netloc) == urlsplit(collection)[:2]:
+            base = target._replace(query="", fragment="").geturl()
+            return base, tuple(parse_qsl(target.query, keep_blank_values=True))
+    number = page.headers.get("X-Next-Page", "").strip()
+    if number.isdigit():
+        return collection, tuple({**query, "page": number}.items())
+    return None
