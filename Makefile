@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: demo test lint bench clean checkov provider-schema
+.PHONY: demo test lint bench clean checkov test-shifted-clocks provider-schema
 
 $(STAMP): requirements.txt requirements-cli.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,29 @@ demo: $(STAMP)
 
 test: $(STAMP) $(CHECKOV_STAMP)
 	$(BIN)/python -m pytest
+
+# The whole suite with the system clock a year ahead, then a year behind: nothing may depend on the
+# date it runs. Debian's faketime also fakes sleeps and condition waits, which crashes or hangs
+# Python's threads; this builds only libfaketime's clock functions, from the source the PyPI
+# package libfaketime ships. The monotonic clock stays real, as it does when a system clock is off.
+FAKETIME_DIR := build/libfaketime
+FAKETIME_SRC := $(FAKETIME_DIR)/wheel/libfaketime/vendor/libfaketime/src
+FAKETIME_LIB := $(FAKETIME_DIR)/libfaketime.so.1
+
+$(FAKETIME_LIB):
+	rm -rf $(FAKETIME_DIR) && mkdir -p $(FAKETIME_DIR)
+	$(PYTHON) -m pip download --quiet --disable-pip-version-check --no-deps --dest $(FAKETIME_DIR) libfaketime==3.0.1
+	$(PYTHON) -m zipfile -e $(FAKETIME_DIR)/libfaketime-3.0.1-py3-none-any.whl $(FAKETIME_DIR)/wheel
+	cc -std=gnu99 -O2 -fPIC -shared -DFAKE_STAT -DFAKE_INTERNAL_CALLS -DPREFIX='"/usr"' \
+	  -DLIBDIRNAME='"/lib"' -Wl,--version-script=$(FAKETIME_SRC)/libfaketime.map \
+	  -o $@ $(FAKETIME_SRC)/libfaketime.c -ldl -lpthread -lm -lrt
+
+test-shifted-clocks: $(STAMP) $(CHECKOV_STAMP) $(FAKETIME_LIB)
+	for shift in +365d -365d; do \
+	  export LD_PRELOAD=$(abspath $(FAKETIME_LIB)) FAKETIME=$$shift FAKETIME_DONT_FAKE_MONOTONIC=1; \
+	  echo "system clock $$shift: $$(date -u)"; \
+	  $(BIN)/python -m pytest -q || exit 1; \
+	done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
