@@ -42,6 +42,11 @@ class AccessMissing(PermanentError):
     """An Artifact Registry service agent cannot read the secret and granting is not enabled."""
 
 
+class NotUsable(PermanentError):
+    """A resource is missing or not in a state to be used: no such version, or one that is
+    DISABLED or DESTROYED (Google's NOT_FOUND and FAILED_PRECONDITION)."""
+
+
 class TokenRejected(PermanentError):
     """The upstream or the offline check refused a token."""
 
@@ -96,6 +101,8 @@ def from_google(error: Exception, doing: str) -> RotationError:
             remedy="check the name: in the secret's token-rotator.* annotations, or on the "
             "command line",
         )
+    if isinstance(error, google_exceptions.FailedPrecondition):
+        return NotUsable(f"{doing}: {_message(error)}")
     return PermanentError(f"{doing}: {type(error).__name__}: {_message(error)}")
 
 

@@ -107,6 +107,11 @@ class SecretStore:
         return version_number(version.name)
 
     def access(self, version_name: str) -> Token:
+        return self.read(version_name)[1]
+
+    def read(self, version_name: str) -> tuple[str, Token]:
+        """The version's name as Secret Manager answers it (`latest` or an alias resolved to a
+        number) and its token."""
         with google_call(f"reading secret version {version_name}"):
             response = self._client.access_secret_version(name=version_name)
         data = response.payload.data
@@ -117,7 +122,7 @@ class SecretStore:
             raise TransientError(
                 f"secret version {version_name} arrived corrupted (crc32c mismatch)"
             )
-        return Token(data.decode())
+        return response.name or version_name, Token(data.decode())
 
     def versions(self, name: str) -> list[VersionInfo]:
         """Every version, destroyed ones included (they still hold their number), newest first."""
@@ -131,10 +136,6 @@ class SecretStore:
                 for v in versions
             ]
         return sorted(found, key=lambda v: v.number, reverse=True)
-
-    def enabled_versions(self, name: str) -> list[int]:
-        """Numbers of the ENABLED versions, newest first."""
-        return [v.number for v in self.versions(name) if v.enabled]
 
     def retire_version(self, version_name: str, destroy: bool) -> None:
         """Disable the version, or destroy it where the secret's destroy TTL makes that a delay."""

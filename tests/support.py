@@ -124,14 +124,6 @@ class World:
         for repository in repositories:
             self.emulator.repository_iam.grant(repository, repository_role, member)
 
-    def grant_staging_listing(self, staging: str) -> None:
-        """Finding: the pypi-staged source lists the staging secret's versions
-        (secretmanager.versions.list) but the module grants only
-        roles/secretmanager.secretAccessor there. Until it grants more, the operator adds this."""
-        self.emulator.secret_manager.grant(
-            staging, "roles/secretmanager.viewer", self.grants.member(PROJECT)
-        )
-
     def _grant_repository(self, repository: str) -> None:
         self.emulator.repository_iam.grant(
             repository, self._repository_roles[repository], self.grants.member(PROJECT)

@@ -19,7 +19,7 @@ import httpx
 from rotation import logs
 from rotation.config import RotationConfig
 from rotation.durations import format_duration
-from rotation.errors import PermanentError, TokenRejected
+from rotation.errors import ConfigError, NotUsable, PermanentError, TokenRejected
 from rotation.sources.base import NewToken, SourceContext, token_lifetime
 from rotation.sources.probe import probe_index
 from rotation.state import CURRENT
@@ -112,15 +112,18 @@ class PypiStaged(_PypiSource):
         config.setting("staging-secret")
 
     def obtain(self, context: SourceContext) -> NewToken:
+        """The newest version of the staging secret: one AccessSecretVersion of `latest`, which
+        the module's secretAccessor grant on the staging secret allows (listing would not)."""
         staging = context.secret_setting("staging-secret")
-        versions = context.secrets.enabled_versions(staging)
-        if not versions:
+        try:
+            newest, token = context.secrets.read(f"{staging}/versions/latest")
+        except (NotUsable, ConfigError) as error:
             raise PermanentError(
-                f"staging secret {staging} has no enabled version",
-                remedy=f"create a token in PyPI's web UI and add it to {staging}, then republish",
-            )
-        newest = f"{staging}/versions/{versions[0]}"
-        token = context.secrets.access(newest)
+                f"the newest version of staging secret {staging} cannot be read: {error}",
+                remedy=f"create a token in PyPI's web UI and add it to {staging} as a new "
+                "(enabled) version, then republish (or, if that is not the staging secret, fix "
+                "token-rotator.staging-secret)",
+            ) from None
         current = context.secret.aliases.get(CURRENT)
         if current is not None and token == context.secrets.access(
             context.secret.version_name(current)

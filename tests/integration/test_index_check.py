@@ -46,7 +46,6 @@ def staged_world(world: World, upstream: PypiServer, username: str) -> tuple[str
         index_url=upstream.index_url,
         username=username,
     )
-    world.grant_staging_listing(staging)
     return secret, staged
 
 

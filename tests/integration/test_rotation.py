@@ -308,26 +308,38 @@ def test_two_repositories_in_two_projects_by_discovery(world):
     assert OTHER_NUMBER in OTHER_AR_AGENT
 
 
-def test_a_staged_source_needs_more_than_the_module_grants(world, function_server):
-    """Finding: the module grants the staging secret roles/secretmanager.secretAccessor only,
-    and the pypi-staged source also lists its versions."""
+def test_a_staged_source_needs_only_what_the_module_grants(world, function_server):
+    """The module grants roles/secretmanager.secretAccessor on the staging secret: the source reads
+    `versions/latest` and lists nothing there."""
     staging = world.secret("pypi-staging", payload=root_token(), rotation=False)
+    secret = world.rotated_secret(source="pypi-staged", staging_secret=staging)
+    world.fire_schedule()
+    world.settle()
+
+    assert world.points_at(REPO) == f"{secret}/versions/2"
+    assert world.token(f"{secret}/versions/2") == world.token(f"{staging}/versions/1")
+
+
+def test_a_disabled_newest_staged_token_fails_with_a_remedy(world, function_server):
+    staging = world.secret("pypi-staging", payload=root_token(), rotation=False)
+    world.sm.add_secret_version(parent=staging, payload={"data": root_token().encode()})
+    world.sm.disable_secret_version(name=f"{staging}/versions/2")
     secret = world.rotated_secret(source="pypi-staged", staging_secret=staging)
     mark = function_server.mark()
     world.fire_schedule()
     world.settle()
 
     failed = [e for e in function_server.entries(mark) if e.get("event") == "rotation_failed"]
-    assert failed[0]["remedy"].startswith(
-        f"grant the function's service account secretmanager.versions.list on {staging}"
-    )
+    assert f"the newest version of staging secret {staging} cannot be read" in failed[0]["message"]
+    assert "DISABLED" in failed[0]["message"]
+    assert failed[0]["remedy"].startswith("create a token in PyPI's web UI")
+    assert world.versions(secret) == {1: "ENABLED"}
     assert world.points_at(REPO) == f"{secret}/versions/1"
 
 
 def test_staged_token_equal_to_the_current_one_is_refused(world, function_server):
     staging = world.secret("pypi-staging", payload=root_token(), rotation=False)
     secret = world.rotated_secret(source="pypi-staged", staging_secret=staging)
-    world.grant_staging_listing(staging)
     world.fire_schedule()
     world.settle()
     assert world.aliases(secret) == {"current": 2, "previous": 1}
