@@ -10,6 +10,7 @@ from google.cloud import artifactregistry_v1
 from google.protobuf import field_mask_pb2
 
 from rotation import clients
+from rotation.deadlines import DEFAULT_POLICIES, CallPolicies
 from rotation.errors import PermanentError, TransientError, google_call
 
 _CREDENTIALS = "remote_repository_config.upstream_credentials.username_password_credentials"
@@ -45,12 +46,14 @@ class SecretVersionRef:
 
 
 class RepositoryStore:
-    def __init__(self, client: Any = None) -> None:
+    def __init__(self, client: Any = None, calls: CallPolicies = DEFAULT_POLICIES) -> None:
         self._client = client or clients.artifact_registry()
+        self._read = calls.read.options()
+        self._idempotent_write = calls.idempotent_write.options()
 
     def get(self, name: str) -> RemoteRepository:
         with google_call(f"reading repository {name}"):
-            repository = self._client.get_repository(name=name)
+            repository = self._client.get_repository(name=name, **self._read)
         return _remote(repository)
 
     def list_remote(self, location: str) -> list[RemoteRepository]:
@@ -58,7 +61,7 @@ class RepositoryStore:
         with google_call(f"listing repositories in {location}"):
             found = [
                 repository
-                for repository in self._client.list_repositories(parent=location)
+                for repository in self._client.list_repositories(parent=location, **self._read)
                 if repository.mode == artifactregistry_v1.Repository.Mode.REMOTE_REPOSITORY
             ]
         return [_remote(repository) for repository in found if _has_password(repository)]
@@ -73,7 +76,9 @@ class RepositoryStore:
         credentials.password_secret_version = version_name
         with google_call(f"repointing repository {name}"):
             updated = _remote(
-                self._client.update_repository(repository=repository, update_mask=REPOINT_MASK)
+                self._client.update_repository(
+                    repository=repository, update_mask=REPOINT_MASK, **self._idempotent_write
+                )
             )
         if updated.password_secret_version != version_name or updated.username != username:
             raise TransientError(
