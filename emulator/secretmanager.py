@@ -42,6 +42,9 @@ MAX_ALIASES = 50
 MAX_LABELS = 64
 MAX_ANNOTATIONS_BYTES = 16 * 1024
 MAX_PAGE_SIZE = 25_000
+# With page_size 0 "the server decides the number of results to return" (ListSecretsRequest,
+# ListSecretVersionsRequest): a small page makes every caller page, as it must in production.
+DEFAULT_PAGE_SIZE = 10
 MIN_ROTATION_LEAD = timedelta(minutes=5)
 MIN_ROTATION_PERIOD = timedelta(hours=1)
 MAX_ROTATION_PERIOD = timedelta(seconds=3_153_600_000)  # 100 years
@@ -112,7 +115,7 @@ def _page(items: list[T], page_size: int, page_token: str) -> tuple[list[T], str
     if page_token and not page_token.isdigit():
         raise invalid("Invalid page token.")
     start = int(page_token or 0)
-    end = start + (page_size or MAX_PAGE_SIZE)
+    end = start + (page_size or DEFAULT_PAGE_SIZE)
     return items[start:end], str(end) if end < len(items) else ""
 
 
@@ -221,7 +224,11 @@ class SecretManager:
         self._secrets: dict[str, _Secret] = {}  # canonical name -> secret, in creation order
         self._payloads: set[str] = set()
         self._last_stamp = 0
+        # Notifications no topic took yet, oldest first: tried again before every call, on every
+        # clock move and whenever a topic is created, instead of being dropped.
+        self._undelivered: list[tuple[str, bytes, dict[str, str]]] = []
         clock.on_change(self.run_scheduler)
+        pubsub.on_topic_created(self.run_scheduler)
 
     def rpcs(self) -> Sequence[Rpc]:
         table: list[tuple[str, Any, Any, Callable[[Any], Any]]] = [
@@ -315,10 +322,16 @@ class SecretManager:
         with self._lock:
             return [sm.Secret(entry.secret) for entry in self._secrets.values()]
 
+    def undelivered(self) -> int:
+        """How many notifications wait for their topic (for tests)."""
+        with self._lock:
+            return len(self._undelivered)
+
     def reset(self) -> None:
         with self._lock:
             self._secrets.clear()
             self._payloads.clear()
+            self._undelivered.clear()
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -389,7 +402,18 @@ class SecretManager:
         }
         data = _to_json(body)
         for topic in entry.secret.topics:
-            self._pubsub.publish(topic.name, data, attributes)
+            self._notify(topic.name, data, attributes)
+
+    def _notify(self, topic: str, data: bytes, attributes: dict[str, str]) -> None:
+        """Publish, or keep the notification to try again, after any older one for the topic."""
+        waiting = any(queued == topic for queued, _, _ in self._undelivered)
+        if waiting or self._pubsub.publish(topic, data, attributes) is None:
+            self._undelivered.append((topic, data, attributes))
+
+    def _retry_undelivered(self) -> None:
+        queued, self._undelivered = self._undelivered, []
+        for topic, data, attributes in queued:
+            self._notify(topic, data, attributes)
 
     def _publish_version(self, entry: _Secret, event: str, version: _Version) -> None:
         self._publish(entry, event, version.version, {"versionId": version.version.name})
@@ -398,9 +422,10 @@ class SecretManager:
         """The TOPIC_CONFIGURED test message, to each topic the secret did not have before."""
         for topic in entry.secret.topics:
             if topic.name not in before:
-                self._pubsub.publish(topic.name, b"", {"eventType": "TOPIC_CONFIGURED"})
+                self._notify(topic.name, b"", {"eventType": "TOPIC_CONFIGURED"})
 
     def _run_due(self) -> None:
+        self._retry_undelivered()
         now = self._clock.now()
         for name, entry in list(self._secrets.items()):
             if "expire_time" in entry.secret and entry.secret.expire_time <= now:
@@ -584,7 +609,16 @@ class SecretManager:
         )
 
     def _changeable(self, name: str, etag: str) -> tuple[_Secret, _Version]:
-        """The version a state call names, after its etag check; a destroyed one is final."""
+        """The version a state call names, by number only, after its etag check; a destroyed
+        one is final. Enable, Disable and Destroy document only `projects/*/secrets/*/versions/*`,
+        and the Secret proto says access by alias works on GetSecretVersion and
+        AccessSecretVersion only."""
+        match = _VERSION_NAME.fullmatch(name)
+        if match is not None and not match.group(2).isdigit():
+            raise invalid(
+                f"Invalid version name {name!r}: enable, disable and destroy take a version "
+                "number, not an alias or `latest`."
+            )
         entry, version = self._resolve(name)
         _check_etag(etag, version.version.etag, version.version.name)
         if version.version.state == DESTROYED:
