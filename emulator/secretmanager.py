@@ -35,6 +35,11 @@ ACCESS_ROLES = frozenset(
     {"roles/secretmanager.secretAccessor", "roles/secretmanager.admin", "roles/owner"}
 )
 T = TypeVar("T")
+# Whether an alias may point at a DISABLED or DESTROYED version is undocumented (FIDELITY.md):
+# ALIASES_ANY_STATE lets it; ALIASES_ENABLED_ONLY refuses an alias update naming such a version,
+# and disabling or destroying a version an alias names. Tests run the function under both.
+ALIASES_ANY_STATE = "any-state"
+ALIASES_ENABLED_ONLY = "enabled-only"
 
 MAX_PAYLOAD_BYTES = 64 * 1024
 MAX_TOPICS = 10
@@ -227,6 +232,7 @@ class SecretManager:
         # Notifications no topic took yet, oldest first: tried again before every call, on every
         # clock move and whenever a topic is created, instead of being dropped.
         self._undelivered: list[tuple[str, bytes, dict[str, str]]] = []
+        self.aliases_of_retired = ALIASES_ANY_STATE
         clock.on_change(self.run_scheduler)
         pubsub.on_topic_created(self.run_scheduler)
 
@@ -332,6 +338,7 @@ class SecretManager:
             self._secrets.clear()
             self._payloads.clear()
             self._undelivered.clear()
+            self.aliases_of_retired = ALIASES_ANY_STATE
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -535,6 +542,14 @@ class SecretManager:
         )
         new_rotation = bool({"rotation", "rotation.next_rotation_time"} & set(paths))
         _validate(updated, entry.versions.keys(), now, new_rotation)
+        if "version_aliases" in paths and self.aliases_of_retired == ALIASES_ENABLED_ONLY:
+            for alias, number in updated.version_aliases.items():
+                state = entry.versions[number].version.state
+                if state != ENABLED:
+                    raise _failed_precondition(
+                        f"Version alias {alias!r} cannot point to version {number}, which is in "
+                        f"{state.name} state."
+                    )
         before = {topic.name for topic in entry.secret.topics}
         updated.etag = self._etag()
         entry.secret = updated
@@ -641,12 +656,28 @@ class SecretManager:
     def _enable(self, request: sm.EnableSecretVersionRequest) -> sm.SecretVersion:
         return self._set_state(request, ENABLED, "SECRET_VERSION_ENABLE")
 
+    def _refuse_if_aliased(self, name: str) -> None:
+        """Under ALIASES_ENABLED_ONLY, a version an alias names may not be disabled or destroyed."""
+        if self.aliases_of_retired != ALIASES_ENABLED_ONLY:
+            return
+        entry, version = self._resolve(name)
+        number = int(version.version.name.rsplit("/", 1)[1])
+        aliases = sorted(a for a, n in entry.secret.version_aliases.items() if n == number)
+        if aliases:
+            raise _failed_precondition(
+                f"Secret Version [{version.version.name}] is named by version alias(es) "
+                f"{', '.join(aliases)}; move them first."
+            )
+
     def _disable(self, request: sm.DisableSecretVersionRequest) -> sm.SecretVersion:
+        self._changeable(request.name, request.etag)
+        self._refuse_if_aliased(request.name)
         return self._set_state(request, DISABLED, "SECRET_VERSION_DISABLE")
 
     def _destroy(self, request: sm.DestroySecretVersionRequest) -> sm.SecretVersion:
         """With the secret's version_destroy_ttl set, only disable and schedule the destruction."""
         entry, version = self._changeable(request.name, request.etag)
+        self._refuse_if_aliased(request.name)
         now = self._clock.now()
         ttl = entry.secret.version_destroy_ttl
         if ttl:

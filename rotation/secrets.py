@@ -150,8 +150,15 @@ class SecretStore:
                     self._client.destroy_secret_version(name=version_name, **self._idempotent_write)
                 else:
                     self._client.disable_secret_version(name=version_name, **self._idempotent_write)
-            except google_exceptions.FailedPrecondition:
-                return  # already disabled or destroyed
+            except google_exceptions.FailedPrecondition as refused:
+                refusal = str(refused.message)
+            else:
+                return
+        # Already disabled or destroyed answers FAILED_PRECONDITION too: only that counts as done.
+        number = version_number(version_name)
+        secret = version_name.rsplit("/versions/", 1)[0]
+        if any(v.number == number and v.enabled for v in self.versions(secret)):
+            raise TransientError(f"retiring secret version {version_name} was refused: {refusal}")
 
     def get_policy(self, name: str) -> policy_pb2.Policy:
         with google_call(f"reading the IAM policy of secret {name}"):
