@@ -25,13 +25,15 @@ from typing import Any, Literal
 import grpc
 from google.cloud import artifactregistry_v1 as ar
 from google.longrunning import operations_pb2
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, empty_pb2
 from google.protobuf.message import Message
 
 from emulator.core import ApiError, Clock, Projects, invalid, not_found
 from emulator.grpc_server import Rpc
 
-DEFAULT_PAGE_SIZE = 1000
+MAX_PAGE_SIZE = 1000  # ListRepositoriesRequest.page_size: "Maximum page size is 1,000."
+# The default is undocumented; a small one makes every caller page, as it must in production.
+DEFAULT_PAGE_SIZE = 10
 
 SecretProjectForm = Literal["as given", "id", "number"]
 
@@ -112,6 +114,12 @@ class ArtifactRegistry:
                 ar.Repository,
                 self.update_repository,
             ),
+            Rpc(
+                "DeleteRepository",
+                ar.DeleteRepositoryRequest,
+                operations_pb2.Operation,
+                self.delete_repository,
+            ),
         )
 
     def reset(self) -> None:
@@ -175,7 +183,7 @@ class ArtifactRegistry:
             raise invalid("The emulator does not support filter in ListRepositories.")
         if request.page_size < 0:
             raise invalid("page_size must not be negative.")
-        page_size = min(request.page_size or DEFAULT_PAGE_SIZE, DEFAULT_PAGE_SIZE)
+        page_size = min(request.page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
         prefix = f"projects/{project_id}/locations/{location}/repositories/"
         after = _decode_page_token(request.page_token, prefix)
         with self._lock:
@@ -247,6 +255,15 @@ class ArtifactRegistry:
         credentials.username_password_credentials.password_secret_version = "/".join(
             ["projects", named, *rest]
         )
+
+    def delete_repository(self, request: ar.DeleteRepositoryRequest) -> operations_pb2.Operation:
+        """Long-running, like CreateRepository; its result is Empty (the client's
+        `delete_repository` docstring). The emulator finishes it before answering."""
+        name = self._parse_name(request.name)
+        with self._lock:
+            self._stored(name)
+            del self._repositories[name]
+        return _done_operation(name.project_id, name.location, empty_pb2.Empty())
 
     def _stored(self, name: RepositoryName) -> Message:
         repository = self._repositories.get(name)
@@ -356,11 +373,11 @@ def _wrap(repository: Message) -> ar.Repository:
 
 
 def _done_operation(
-    project_id: str, location: str, answer: ar.Repository
+    project_id: str, location: str, answer: ar.Repository | empty_pb2.Empty
 ) -> operations_pb2.Operation:
-    """CreateRepository is long-running; the emulator finishes it before answering."""
+    """Create and DeleteRepository are long-running; the emulator finishes them before answering."""
     response = any_pb2.Any()
-    response.Pack(ar.Repository.pb(answer))
+    response.Pack(answer if isinstance(answer, empty_pb2.Empty) else ar.Repository.pb(answer))
     metadata = any_pb2.Any()
     metadata.Pack(ar.OperationMetadata.pb(ar.OperationMetadata()))
     return operations_pb2.Operation(

@@ -166,11 +166,16 @@ class Control:
         with self._lock:
             self.faults.append(Fault(method=method, nth=nth, code=code, times=times, caller=caller))
 
-    def delay(self, method: str, seconds: float, times: int = 1_000_000) -> None:
+    def delay(
+        self, method: str, seconds: float, times: int = 1_000_000, caller: str | None = None
+    ) -> Fault:
+        """Hold the call `seconds` before the service handles it: the handler still runs when the
+        caller has given up meanwhile, so a late write lands (the stricter of production's answers).
+        Returns the fault, so a test can lift it (`times = 0`) and count the calls it held."""
+        fault = Fault(method=method, code=None, latency_seconds=seconds, times=times, caller=caller)
         with self._lock:
-            self.faults.append(
-                Fault(method=method, code=None, latency_seconds=seconds, times=times)
-            )
+            self.faults.append(fault)
+        return fault
 
     def crash(self, method: str, nth: int = 1, caller: str | None = None) -> None:
         """Crash the caller of the `nth` call of `method` once that call has taken effect."""

@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -271,6 +271,7 @@ class PubSub:
         self._endpoints: dict[str, str] = {}
         self._default_endpoint: str | None = None
         self._ids = itertools.count(4_000_000_000_000_001)  # never reset: ids stay unique
+        self._topic_listeners: list[Callable[[], None]] = []
         self._pusher = _Pusher(clock, policy)
 
     def rpcs(self) -> Sequence[Rpc]:
@@ -298,18 +299,25 @@ class PubSub:
                     f"Resource already exists in the project (resource={_short(canonical)}).",
                 )
             self._topics[canonical] = types.Topic(name=canonical)
-            return types.Topic(self._topics[canonical])
+            created = types.Topic(self._topics[canonical])
+        for listener in list(self._topic_listeners):
+            listener()
+        return created
+
+    def on_topic_created(self, listener: Callable[[], None]) -> None:
+        """Run `listener` after every topic creation (Secret Manager then publishes what waited)."""
+        self._topic_listeners.append(listener)
 
     def publish(self, topic: str, data: bytes, attributes: dict[str, str]) -> str | None:
         """Publish as Secret Manager does: the message id, or None when the topic is missing.
 
-        Secret Manager's own publish to a missing topic fails without the caller noticing, so the
-        message is dropped and logged rather than raised.
+        Secret Manager's own publish to a missing topic fails without its caller noticing: nothing
+        is raised; Secret Manager keeps the notification and tries again.
         """
         try:
             return self._store(self.canonical(topic), data, attributes)
         except ApiError as error:
-            log.warning("dropped a message for %s: %s", topic, error.message)
+            log.warning("could not publish a message to %s: %s", topic, error.message)
             return None
 
     def messages(self, topic: str) -> list[Message]:

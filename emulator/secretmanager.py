@@ -35,6 +35,11 @@ ACCESS_ROLES = frozenset(
     {"roles/secretmanager.secretAccessor", "roles/secretmanager.admin", "roles/owner"}
 )
 T = TypeVar("T")
+# Whether an alias may point at a DISABLED or DESTROYED version is undocumented (FIDELITY.md):
+# ALIASES_ANY_STATE lets it; ALIASES_ENABLED_ONLY refuses an alias update naming such a version,
+# and disabling or destroying a version an alias names. Tests run the function under both.
+ALIASES_ANY_STATE = "any-state"
+ALIASES_ENABLED_ONLY = "enabled-only"
 
 MAX_PAYLOAD_BYTES = 64 * 1024
 MAX_TOPICS = 10
@@ -42,6 +47,9 @@ MAX_ALIASES = 50
 MAX_LABELS = 64
 MAX_ANNOTATIONS_BYTES = 16 * 1024
 MAX_PAGE_SIZE = 25_000
+# With page_size 0 "the server decides the number of results to return" (ListSecretsRequest,
+# ListSecretVersionsRequest): a small page makes every caller page, as it must in production.
+DEFAULT_PAGE_SIZE = 10
 MIN_ROTATION_LEAD = timedelta(minutes=5)
 MIN_ROTATION_PERIOD = timedelta(hours=1)
 MAX_ROTATION_PERIOD = timedelta(seconds=3_153_600_000)  # 100 years
@@ -112,7 +120,7 @@ def _page(items: list[T], page_size: int, page_token: str) -> tuple[list[T], str
     if page_token and not page_token.isdigit():
         raise invalid("Invalid page token.")
     start = int(page_token or 0)
-    end = start + (page_size or MAX_PAGE_SIZE)
+    end = start + (page_size or DEFAULT_PAGE_SIZE)
     return items[start:end], str(end) if end < len(items) else ""
 
 
@@ -221,7 +229,12 @@ class SecretManager:
         self._secrets: dict[str, _Secret] = {}  # canonical name -> secret, in creation order
         self._payloads: set[str] = set()
         self._last_stamp = 0
+        # Notifications no topic took yet, oldest first: tried again before every call, on every
+        # clock move and whenever a topic is created, instead of being dropped.
+        self._undelivered: list[tuple[str, bytes, dict[str, str]]] = []
+        self.aliases_of_retired = ALIASES_ANY_STATE
         clock.on_change(self.run_scheduler)
+        pubsub.on_topic_created(self.run_scheduler)
 
     def rpcs(self) -> Sequence[Rpc]:
         table: list[tuple[str, Any, Any, Callable[[Any], Any]]] = [
@@ -332,10 +345,17 @@ class SecretManager:
         with self._lock:
             return [sm.Secret(entry.secret) for entry in self._secrets.values()]
 
+    def undelivered(self) -> int:
+        """How many notifications wait for their topic (for tests)."""
+        with self._lock:
+            return len(self._undelivered)
+
     def reset(self) -> None:
         with self._lock:
             self._secrets.clear()
             self._payloads.clear()
+            self._undelivered.clear()
+            self.aliases_of_retired = ALIASES_ANY_STATE
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -406,7 +426,18 @@ class SecretManager:
         }
         data = _to_json(body)
         for topic in entry.secret.topics:
-            self._pubsub.publish(topic.name, data, attributes)
+            self._notify(topic.name, data, attributes)
+
+    def _notify(self, topic: str, data: bytes, attributes: dict[str, str]) -> None:
+        """Publish, or keep the notification to try again, after any older one for the topic."""
+        waiting = any(queued == topic for queued, _, _ in self._undelivered)
+        if waiting or self._pubsub.publish(topic, data, attributes) is None:
+            self._undelivered.append((topic, data, attributes))
+
+    def _retry_undelivered(self) -> None:
+        queued, self._undelivered = self._undelivered, []
+        for topic, data, attributes in queued:
+            self._notify(topic, data, attributes)
 
     def _publish_version(self, entry: _Secret, event: str, version: _Version) -> None:
         self._publish(entry, event, version.version, {"versionId": version.version.name})
@@ -415,9 +446,10 @@ class SecretManager:
         """The TOPIC_CONFIGURED test message, to each topic the secret did not have before."""
         for topic in entry.secret.topics:
             if topic.name not in before:
-                self._pubsub.publish(topic.name, b"", {"eventType": "TOPIC_CONFIGURED"})
+                self._notify(topic.name, b"", {"eventType": "TOPIC_CONFIGURED"})
 
     def _run_due(self) -> None:
+        self._retry_undelivered()
         now = self._clock.now()
         for name, entry in list(self._secrets.items()):
             if "expire_time" in entry.secret and entry.secret.expire_time <= now:
@@ -527,6 +559,14 @@ class SecretManager:
         )
         new_rotation = bool({"rotation", "rotation.next_rotation_time"} & set(paths))
         _validate(updated, entry.versions.keys(), now, new_rotation)
+        if "version_aliases" in paths and self.aliases_of_retired == ALIASES_ENABLED_ONLY:
+            for alias, number in updated.version_aliases.items():
+                state = entry.versions[number].version.state
+                if state != ENABLED:
+                    raise _failed_precondition(
+                        f"Version alias {alias!r} cannot point to version {number}, which is in "
+                        f"{state.name} state."
+                    )
         before = {topic.name for topic in entry.secret.topics}
         updated.etag = self._etag()
         entry.secret = updated
@@ -601,7 +641,16 @@ class SecretManager:
         )
 
     def _changeable(self, name: str, etag: str) -> tuple[_Secret, _Version]:
-        """The version a state call names, after its etag check; a destroyed one is final."""
+        """The version a state call names, by number only, after its etag check; a destroyed
+        one is final. Enable, Disable and Destroy document only `projects/*/secrets/*/versions/*`,
+        and the Secret proto says access by alias works on GetSecretVersion and
+        AccessSecretVersion only."""
+        match = _VERSION_NAME.fullmatch(name)
+        if match is not None and not match.group(2).isdigit():
+            raise invalid(
+                f"Invalid version name {name!r}: enable, disable and destroy take a version "
+                "number, not an alias or `latest`."
+            )
         entry, version = self._resolve(name)
         _check_etag(etag, version.version.etag, version.version.name)
         if version.version.state == DESTROYED:
@@ -624,12 +673,28 @@ class SecretManager:
     def _enable(self, request: sm.EnableSecretVersionRequest) -> sm.SecretVersion:
         return self._set_state(request, ENABLED, "SECRET_VERSION_ENABLE")
 
+    def _refuse_if_aliased(self, name: str) -> None:
+        """Under ALIASES_ENABLED_ONLY, a version an alias names may not be disabled or destroyed."""
+        if self.aliases_of_retired != ALIASES_ENABLED_ONLY:
+            return
+        entry, version = self._resolve(name)
+        number = int(version.version.name.rsplit("/", 1)[1])
+        aliases = sorted(a for a, n in entry.secret.version_aliases.items() if n == number)
+        if aliases:
+            raise _failed_precondition(
+                f"Secret Version [{version.version.name}] is named by version alias(es) "
+                f"{', '.join(aliases)}; move them first."
+            )
+
     def _disable(self, request: sm.DisableSecretVersionRequest) -> sm.SecretVersion:
+        self._changeable(request.name, request.etag)
+        self._refuse_if_aliased(request.name)
         return self._set_state(request, DISABLED, "SECRET_VERSION_DISABLE")
 
     def _destroy(self, request: sm.DestroySecretVersionRequest) -> sm.SecretVersion:
         """With the secret's version_destroy_ttl set, only disable and schedule the destruction."""
         entry, version = self._changeable(request.name, request.etag)
+        self._refuse_if_aliased(request.name)
         now = self._clock.now()
         ttl = entry.secret.version_destroy_ttl
         if ttl:

@@ -247,7 +247,7 @@ def _republish(args: argparse.Namespace) -> int:
     name = _secret(args.secret, args.project)
     services, settings = handler.services(), handler.settings()
     try:
-        publisher: Publisher | None = Publisher()
+        publisher: Publisher | None = Publisher(calls=settings.call_policies)
     except ModuleNotFoundError:
         publisher = None
     published = republish(name, services, settings, publisher, force=args.force, topic=args.topic)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from rotation.deadlines import DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CALL_DEADLINE, CallPolicies
 from rotation.durations import parse_duration
 from rotation.errors import ConfigError
 
@@ -20,6 +21,8 @@ _LOCATION = re.compile(r"^projects/([^/\s]+)/locations/([^/\s]+)$")
 _SECRET = re.compile(r"^projects/([^/\s]+)/secrets/([A-Za-z0-9_-]{1,255})$")
 _SECRET_ID = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 _URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
+_MIN_CALL_TIMEOUT = timedelta(seconds=1)
+_MAX_CALL_DEADLINE = timedelta(minutes=5)
 
 KNOWN_KEYS = {
     "source",
@@ -65,10 +68,17 @@ class Settings:
     repoint_attempts: int = 4
     repoint_backoff: timedelta = timedelta(seconds=2)
     repoint_grace: timedelta = timedelta(minutes=30)
+    google_call_timeout: timedelta = DEFAULT_ATTEMPT_TIMEOUT
+    google_call_deadline: timedelta = DEFAULT_CALL_DEADLINE
+
+    @property
+    def call_policies(self) -> CallPolicies:
+        return CallPolicies.build(self.google_call_timeout, self.google_call_deadline)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
+        call_timeout, call_deadline = _google_call_limits(env)
         allowed = frozenset(
             p.strip() for p in env.get("ALLOWED_PROJECTS", "").split(",") if p.strip()
         )
@@ -100,6 +110,8 @@ class Settings:
             ),
             repoint_backoff=_env_duration(env, "REPOINT_BACKOFF", cls.repoint_backoff),
             repoint_grace=_env_duration(env, "REPOINT_GRACE", cls.repoint_grace),
+            google_call_timeout=call_timeout,
+            google_call_deadline=call_deadline,
         )
 
 
@@ -243,6 +255,25 @@ def _env_duration(env: Mapping[str, str], name: str, default: timedelta) -> time
         return parse_duration(text)
     except ValueError as error:
         raise ConfigError(f"environment variable {name}: {error}") from None
+
+
+def _google_call_limits(env: Mapping[str, str]) -> tuple[timedelta, timedelta]:
+    """GOOGLE_CALL_TIMEOUT (one attempt) and GOOGLE_CALL_DEADLINE (a call with its retries)."""
+    timeout = _env_duration(env, "GOOGLE_CALL_TIMEOUT", DEFAULT_ATTEMPT_TIMEOUT)
+    deadline = _env_duration(env, "GOOGLE_CALL_DEADLINE", DEFAULT_CALL_DEADLINE)
+    if not _MIN_CALL_TIMEOUT <= timeout <= _MAX_CALL_DEADLINE:
+        raise ConfigError(
+            f"environment variable GOOGLE_CALL_TIMEOUT={env.get('GOOGLE_CALL_TIMEOUT')!r} must be "
+            "from 1s to 5m",
+            remedy="unset it for the default, 15s",
+        )
+    if not timeout <= deadline <= _MAX_CALL_DEADLINE:
+        raise ConfigError(
+            f"environment variable GOOGLE_CALL_DEADLINE={env.get('GOOGLE_CALL_DEADLINE')!r} must "
+            "be at least GOOGLE_CALL_TIMEOUT and at most 5m",
+            remedy="unset it for the default, 45s, and keep it well inside ROTATION_LEASE",
+        )
+    return timeout, deadline
 
 
 def _flag(text: str, what: str) -> bool:

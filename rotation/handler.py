@@ -33,19 +33,20 @@ def settings() -> Settings:
 @functools.cache
 def services() -> Services:
     """The adapters and their clients, built on the first rotation and reused by every later one."""
-    return build_services()
+    return build_services(settings())
 
 
-def build_services() -> Services:
+def build_services(config: Settings | None = None) -> Services:
+    calls = (config or Settings()).call_policies
     http = httpx.Client(
         timeout=_HTTP_TIMEOUT,
         follow_redirects=True,
         headers={"User-Agent": clients.user_agent()},
     )
-    projects = ProjectDirectory()
+    projects = ProjectDirectory(calls=calls)
     return Services(
-        secrets=SecretStore(),
-        repositories=RepositoryStore(project_number=projects.number),
+        secrets=SecretStore(calls=calls),
+        repositories=RepositoryStore(calls=calls, project_number=projects.number),
         projects=projects,
         sources={name: build(http) for name, build in SOURCES.items()},
     )

@@ -325,12 +325,20 @@ class SecretJob:
                     **self.fields(event="retire_failed", version=version, remedy=error.remedy),
                 )
                 continue
+            self.drop_aliases_of(version)
             self.services.secrets.retire_version(
                 self.snapshot.version_name(version), destroy=self.snapshot.destroys_with_ttl
             )
             retired.add(str(version))
             logs.info(f"retired version {version}", **self.fields(version=version))
         return retired
+
+    def drop_aliases_of(self, version: int) -> None:
+        """Remove the aliases that name `version` before it is disabled: whether Secret Manager
+        lets an alias name a disabled or destroyed version is unconfirmed, so none ever does."""
+        aliases = {alias: v for alias, v in self.snapshot.aliases.items() if v != version}
+        if aliases != self.snapshot.aliases:
+            self.save(self.state, aliases=aliases)
 
     def retire_token(self, version: int) -> None:
         """Revoke a version's token upstream, with what was recorded when it was minted and the

@@ -12,12 +12,14 @@ from google.api_core import exceptions as google_exceptions
 from google.iam.v1 import policy_pb2
 
 from rotation import clients
+from rotation.deadlines import DEFAULT_POLICIES, CallPolicies
 from rotation.errors import google_call
 
 
 class ProjectDirectory:
-    def __init__(self, client: Any = None) -> None:
+    def __init__(self, client: Any = None, calls: CallPolicies = DEFAULT_POLICIES) -> None:
         self._client = client or clients.projects()
+        self._read = calls.read.options()
         self._numbers: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -30,7 +32,7 @@ class ProjectDirectory:
         if cached:
             return cached
         with google_call(f"looking up the number of project {project}"):
-            found = self._client.get_project(name=f"projects/{project}")
+            found = self._client.get_project(name=f"projects/{project}", **self._read)
         number = str(found.name.split("/")[1])
         with self._lock:
             self._numbers[project] = number
@@ -44,7 +46,8 @@ class ProjectDirectory:
                     request={
                         "resource": f"projects/{project}",
                         "options": {"requested_policy_version": 3},
-                    }
+                    },
+                    **self._read,
                 )
             except google_exceptions.PermissionDenied:
                 return None

@@ -12,6 +12,7 @@ from google.cloud import artifactregistry_v1
 from google.protobuf import field_mask_pb2
 
 from rotation import clients
+from rotation.deadlines import DEFAULT_POLICIES, CallPolicies
 from rotation.errors import (
     PermanentError,
     TransientError,
@@ -75,14 +76,19 @@ def _as_given(project: str) -> str:
 
 class RepositoryStore:
     def __init__(
-        self, client: Any = None, project_number: Callable[[str], str] = _as_given
+        self,
+        client: Any = None,
+        calls: CallPolicies = DEFAULT_POLICIES,
+        project_number: Callable[[str], str] = _as_given,
     ) -> None:
         self._client = client or clients.artifact_registry()
+        self._read = calls.read.options()
+        self._idempotent_write = calls.idempotent_write.options()
         self._project_number = project_number
 
     def get(self, name: str) -> RemoteRepository:
         with google_call(f"reading repository {name}"):
-            repository = self._client.get_repository(name=name)
+            repository = self._client.get_repository(name=name, **self._read)
         return _remote(repository)
 
     def list_remote(self, location: str) -> list[RemoteRepository]:
@@ -90,7 +96,7 @@ class RepositoryStore:
         with google_call(f"listing repositories in {location}"):
             found = [
                 repository
-                for repository in self._client.list_repositories(parent=location)
+                for repository in self._client.list_repositories(parent=location, **self._read)
                 if repository.mode == artifactregistry_v1.Repository.Mode.REMOTE_REPOSITORY
             ]
         return [_remote(repository) for repository in found if _has_password(repository)]
@@ -106,7 +112,7 @@ class RepositoryStore:
         with google_call(f"repointing repository {name}"):
             try:
                 answer = self._client.update_repository(
-                    repository=repository, update_mask=REPOINT_MASK
+                    repository=repository, update_mask=REPOINT_MASK, **self._idempotent_write
                 )
             except (
                 google_exceptions.InvalidArgument,

@@ -211,8 +211,8 @@ class Rotation(SecretJob):
             )
             return
         self.retire_token(pending)
-        self.services.secrets.retire_version(version_name, destroy=False)
-        aliases = {alias: v for alias, v in self.snapshot.aliases.items() if alias != PENDING}
+        # `pending` goes first: no alias may name a version being disabled (see drop_aliases_of).
+        aliases = {alias: v for alias, v in self.snapshot.aliases.items() if v != pending}
         self.save(
             self.state.evolve(
                 phase=Phase.FAILED,
@@ -224,6 +224,7 @@ class Rotation(SecretJob):
             ),
             aliases=aliases,
         )
+        self.services.secrets.retire_version(version_name, destroy=False)
 
     def repoint_all(
         self, targets: list[RemoteRepository], version_name: str

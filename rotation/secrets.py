@@ -13,6 +13,7 @@ from google.iam.v1 import policy_pb2
 from google.protobuf import field_mask_pb2, json_format
 
 from rotation import clients
+from rotation.deadlines import DEFAULT_POLICIES, CallPolicies
 from rotation.errors import RotationBusy, TransientError, google_call
 from rotation.token import Token
 
@@ -51,23 +52,27 @@ def version_number(version_name: str) -> int:
 
 
 class SecretStore:
-    def __init__(self, client: Any = None) -> None:
+    def __init__(self, client: Any = None, calls: CallPolicies = DEFAULT_POLICIES) -> None:
         self._client = client or clients.secret_manager()
+        self._read = calls.read.options()
+        self._idempotent_write = calls.idempotent_write.options()
+        self._write = calls.write.options()
 
     def get(self, name: str) -> SecretSnapshot:
         with google_call(f"reading secret {name}"):
-            return _snapshot(self._client.get_secret(name=name))
+            return _snapshot(self._client.get_secret(name=name, **self._read))
 
     def notification_body(self, name: str) -> dict[str, Any]:
         """The secret as Secret Manager's notifications carry it: its proto3 JSON (camelCase)."""
         with google_call(f"reading secret {name}"):
-            secret = self._client.get_secret(name=name)
+            secret = self._client.get_secret(name=name, **self._read)
         return dict(json_format.MessageToDict(secretmanager_v1.Secret.pb(secret)))
 
     def in_project(self, project: str) -> list[SecretSnapshot]:
         """Every secret of a project (for the operator's command line; the function lists none)."""
         with google_call(f"listing the secrets of project {project}"):
-            return [_snapshot(s) for s in self._client.list_secrets(parent=f"projects/{project}")]
+            found = self._client.list_secrets(parent=f"projects/{project}", **self._read)
+            return [_snapshot(s) for s in found]
 
     def write(
         self,
@@ -87,7 +92,7 @@ class SecretStore:
         with google_call(f"updating secret {snapshot.name}"):
             try:
                 updated = self._client.update_secret(
-                    secret=secret, update_mask=field_mask_pb2.FieldMask(paths=paths)
+                    secret=secret, update_mask=field_mask_pb2.FieldMask(paths=paths), **self._write
                 )
             except (google_exceptions.FailedPrecondition, google_exceptions.Aborted):
                 raise RotationBusy(
@@ -103,6 +108,7 @@ class SecretStore:
                 payload=secretmanager_v1.SecretPayload(
                     data=data, data_crc32c=google_crc32c.value(data)
                 ),
+                **self._write,
             )
         return version_number(version.name)
 
@@ -113,7 +119,7 @@ class SecretStore:
         """The version's name as Secret Manager answers it (`latest` or an alias resolved to a
         number) and its token."""
         with google_call(f"reading secret version {version_name}"):
-            response = self._client.access_secret_version(name=version_name)
+            response = self._client.access_secret_version(name=version_name, **self._read)
         data = response.payload.data
         if (
             response.payload.data_crc32c
@@ -128,7 +134,7 @@ class SecretStore:
         """Every version, destroyed ones included (they still hold their number), newest first."""
         enabled = secretmanager_v1.SecretVersion.State.ENABLED
         with google_call(f"listing versions of secret {name}"):
-            versions = self._client.list_secret_versions(parent=name)
+            versions = self._client.list_secret_versions(parent=name, **self._read)
             found = [
                 VersionInfo(
                     version_number(v.name), v.state == enabled, v.state.name, v.create_time or None
@@ -142,22 +148,32 @@ class SecretStore:
         with google_call(f"retiring secret version {version_name}"):
             try:
                 if destroy:
-                    self._client.destroy_secret_version(name=version_name)
+                    self._client.destroy_secret_version(name=version_name, **self._idempotent_write)
                 else:
-                    self._client.disable_secret_version(name=version_name)
-            except google_exceptions.FailedPrecondition:
-                return  # already disabled or destroyed
+                    self._client.disable_secret_version(name=version_name, **self._idempotent_write)
+            except google_exceptions.FailedPrecondition as refused:
+                refusal = str(refused.message)
+            else:
+                return
+        # Already disabled or destroyed answers FAILED_PRECONDITION too: only that counts as done.
+        number = version_number(version_name)
+        secret = version_name.rsplit("/versions/", 1)[0]
+        if any(v.number == number and v.enabled for v in self.versions(secret)):
+            raise TransientError(f"retiring secret version {version_name} was refused: {refusal}")
 
     def get_policy(self, name: str) -> policy_pb2.Policy:
         with google_call(f"reading the IAM policy of secret {name}"):
             return self._client.get_iam_policy(
-                request={"resource": name, "options": {"requested_policy_version": 3}}
+                request={"resource": name, "options": {"requested_policy_version": 3}},
+                **self._read,
             )
 
     def set_policy(self, name: str, policy: policy_pb2.Policy) -> policy_pb2.Policy:
         with google_call(f"writing the IAM policy of secret {name}"):
             try:
-                return self._client.set_iam_policy(request={"resource": name, "policy": policy})
+                return self._client.set_iam_policy(
+                    request={"resource": name, "policy": policy}, **self._write
+                )
             except (google_exceptions.Aborted, google_exceptions.FailedPrecondition):
                 raise RotationBusy(
                     f"the IAM policy of secret {name} changed while it was being edited"

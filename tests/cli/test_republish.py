@@ -101,7 +101,7 @@ def test_republish_needs_a_topic_the_secret_notifies(cloud, run):
 
 
 def test_without_the_pubsub_client_republish_prints_the_gcloud_command(cloud, run, monkeypatch):
-    def missing() -> None:
+    def missing(**_: object) -> None:
         raise ModuleNotFoundError("No module named 'google.pubsub_v1'")
 
     monkeypatch.setattr(cli_module, "Publisher", missing)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+from emulator.secretmanager import ALIASES_ANY_STATE, ALIASES_ENABLED_ONLY
 from rotation.state import Phase, RotationState
 from tests.support import AR_AGENT, World, repository_name
 
@@ -156,6 +159,24 @@ def test_cleanup_retires_beyond_the_keep_policy_now(cloud, cli, run, emulator):
     assert again.code == 0
     assert again.out == f"{secret}: retired versions none; enabled and kept: 3, 2\n"
     assert emulator.control.counts["SecretManagerService.UpdateSecret"] == updates
+
+
+@pytest.mark.parametrize("aliases_of_retired", [ALIASES_ANY_STATE, ALIASES_ENABLED_ONLY])
+def test_cleanup_retires_the_version_previous_names_under_either_alias_answer(
+    cloud, run, emulator, aliases_of_retired
+):
+    secret = keep_three_then_two(cloud, run)
+    found = cloud.sm.get_secret(name=secret)
+    found.annotations["token-rotator.keep-versions"] = "1"
+    cloud.sm.update_secret(secret=found, update_mask={"paths": ["annotations"]})
+    emulator.secret_manager.aliases_of_retired = aliases_of_retired
+
+    cleaned = run("cleanup", secret)
+
+    assert cleaned.code == 0, cleaned.err
+    assert cleaned.out == f"{secret}: retired versions 1, 2; enabled and kept: 3\n"
+    assert cloud.versions(secret) == {1: "DISABLED", 2: "DISABLED", 3: "ENABLED"}
+    assert cloud.aliases(secret) == {"current": 3}
 
 
 def test_cleanup_keeps_a_version_a_repository_still_points_at(cloud, run):

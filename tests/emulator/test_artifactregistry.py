@@ -8,7 +8,9 @@ from google.api_core import exceptions
 from google.cloud import artifactregistry_v1 as ar
 from google.protobuf import field_mask_pb2
 
+from emulator.artifactregistry import DEFAULT_PAGE_SIZE
 from rotation import clients
+from rotation.repositories import RepositoryStore
 
 Config = ar.RemoteRepositoryConfig
 Credentials = Config.UpstreamCredentials.UsernamePasswordCredentials
@@ -374,3 +376,29 @@ def test_reset_forgets_repositories(emulator):
     assert emulator.artifact_registry.repositories() == []
     with pytest.raises(exceptions.NotFound):
         clients.artifact_registry().get_repository(name=NAME)
+
+
+def test_list_without_a_page_size_pages_and_the_adapter_reads_every_page(emulator):
+    ids = [f"repo-{index:02d}" for index in range(DEFAULT_PAGE_SIZE + 3)]
+    for repository_id in ids:
+        create(repository_id)
+    first = clients.artifact_registry().list_repositories(request={"parent": PARENT})
+    pages = list(first.pages)
+
+    assert [len(page.repositories) for page in pages] == [DEFAULT_PAGE_SIZE, 3]
+    listed = RepositoryStore().list_remote(PARENT)
+    assert [r.name for r in listed] == [f"{PARENT}/repositories/{i}" for i in ids]
+
+
+def test_delete_finishes_the_operation_and_removes_the_repository(emulator):
+    create()
+    operation = clients.artifact_registry().delete_repository(name=NAME_BY_NUMBER)
+    operation.result(timeout=5)
+
+    assert operation.done()
+    with pytest.raises(exceptions.NotFound):
+        clients.artifact_registry().get_repository(name=NAME)
+    with pytest.raises(exceptions.NotFound):
+        clients.artifact_registry().delete_repository(name=NAME)
+    create()  # the id is free again
+    assert clients.artifact_registry().get_repository(name=NAME).name == NAME

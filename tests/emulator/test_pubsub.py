@@ -121,7 +121,7 @@ def test_publish_errors(emulator, publisher):
     assert emulator.pubsub.messages(TOPIC) == []
 
 
-def test_python_publish_to_a_missing_topic_is_dropped(emulator):
+def test_python_publish_to_a_missing_topic_answers_none(emulator):
     assert emulator.pubsub.publish("projects/demo-project/topics/missing", b"x", {}) is None
     assert emulator.pubsub.publish("projects/nowhere/topics/missing", b"x", {}) is None
     assert emulator.pubsub.messages("projects/demo-project/topics/missing") == []

@@ -16,7 +16,9 @@ from google.api_core import exceptions
 from google.iam.v1 import policy_pb2
 from google.protobuf import field_mask_pb2
 
+from emulator.secretmanager import DEFAULT_PAGE_SIZE
 from rotation import clients
+from rotation.secrets import SecretStore
 
 PROJECT = "projects/demo-project"
 NUMBER = "projects/123456789012"
@@ -611,3 +613,55 @@ def test_payloads_include_destroyed_versions_until_reset(emulator, sm):
     assert emulator.secret_manager.payloads() == set()
     with pytest.raises(exceptions.NotFound):
         sm.get_secret(name=BY_ID)
+
+
+# --- point 6: leniencies the real service does not have ---------------------------------------
+
+
+@pytest.mark.parametrize("reference", ["latest", "current"])
+@pytest.mark.parametrize("call", ["enable", "disable", "destroy"])
+def test_version_state_calls_take_a_number_only(emulator, sm, call, reference):
+    create(sm)
+    add(sm, b"one")
+    update(sm, ["version_aliases"], version_aliases={"current": 1})
+    method = getattr(sm, f"{call}_secret_version")
+
+    with pytest.raises(exceptions.InvalidArgument, match="version number"):
+        method(name=f"{BY_ID}/versions/{reference}")
+    assert sm.get_secret_version(name=f"{BY_ID}/versions/1").state.name == "ENABLED"
+    assert method(name=f"{BY_ID}/versions/1").name == f"{NAME}/versions/1"
+
+
+def test_lists_without_a_page_size_page_and_the_adapter_reads_every_page(emulator, sm):
+    count = DEFAULT_PAGE_SIZE + 2
+    create(sm)
+    for index in range(count):
+        add(sm, f"v{index}".encode())
+        create(sm, secret_id=f"other-{index}")
+    versions = sm.list_secret_versions(request={"parent": BY_ID})
+    secrets = sm.list_secrets(request={"parent": PROJECT})
+
+    assert [len(page.versions) for page in versions.pages] == [DEFAULT_PAGE_SIZE, 2]
+    assert [len(page.secrets) for page in secrets.pages] == [DEFAULT_PAGE_SIZE, 3]
+    store = SecretStore()
+    assert [v.number for v in store.versions(BY_ID)] == list(range(count, 0, -1))
+    assert len(store.in_project("demo-project")) == count + 1
+
+
+def test_a_notification_whose_topic_is_missing_is_published_once_the_topic_exists(emulator, sm):
+    later = f"{PROJECT}/topics/created-later"
+    create(sm, topics=[{"name": later}])
+    add(sm, b"one")
+    assert emulator.pubsub.messages(later) == []
+    assert emulator.secret_manager.undelivered() == 3
+
+    emulator.pubsub.create_topic(later)
+
+    assert event_types(emulator, later) == [
+        "TOPIC_CONFIGURED",
+        "SECRET_CREATE",
+        "SECRET_VERSION_ADD",
+    ]
+    assert emulator.secret_manager.undelivered() == 0
+    add(sm, b"two")
+    assert event_types(emulator, later)[-1] == "SECRET_VERSION_ADD"

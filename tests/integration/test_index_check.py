@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from emulator.secretmanager import ALIASES_ANY_STATE, ALIASES_ENABLED_ONLY
 from emulator.upstream import PypiServer
 from rotation.errors import TokenRejected, TransientError
 from rotation.sources.probe import probe_index
@@ -58,8 +59,12 @@ def test_staged_token_the_index_accepts_is_rotated_in(world, upstream):
     assert world.token(f"{secret}/versions/2") == staged
 
 
-def test_token_the_index_refuses_is_abandoned_and_never_used(world, upstream, function_server):
+@pytest.mark.parametrize("aliases_of_retired", [ALIASES_ANY_STATE, ALIASES_ENABLED_ONLY])
+def test_token_the_index_refuses_is_abandoned_and_never_used(
+    world, upstream, function_server, aliases_of_retired
+):
     secret, _ = staged_world(world, upstream, "refused-user")
+    world.emulator.secret_manager.aliases_of_retired = aliases_of_retired
     mark = function_server.mark()
     world.fire_schedule()
     world.settle()

@@ -128,3 +128,33 @@ def test_durations_round_trip(text, seconds):
 def test_bad_durations(text):
     with pytest.raises(ValueError, match="not a duration"):
         parse_duration(text)
+
+
+def test_google_call_limits_shape_every_call_policy():
+    settings = Settings.from_env({"GOOGLE_CALL_TIMEOUT": "2s", "GOOGLE_CALL_DEADLINE": "10s"})
+    policies = settings.call_policies
+    for policy in (policies.read, policies.idempotent_write, policies.write):
+        assert policy.attempt_timeout == timedelta(seconds=2)
+        assert policy.options()["timeout"]._timeout == 2.0
+    assert policies.read.retry is not None
+    # the last attempt starts before 8 s, so the call ends by 10 s
+    assert policies.read.retry.timeout == 8.0
+    assert policies.write.retry is None and policies.write.options()["retry"] is None
+    defaults = Settings.from_env({}).call_policies.read
+    assert defaults.attempt_timeout == timedelta(seconds=15)
+    assert defaults.retry is not None and defaults.retry.timeout == 30.0
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"GOOGLE_CALL_TIMEOUT": "0s"}, "GOOGLE_CALL_TIMEOUT='0s'"),
+        ({"GOOGLE_CALL_TIMEOUT": "1h"}, "GOOGLE_CALL_TIMEOUT='1h'"),
+        ({"GOOGLE_CALL_TIMEOUT": "20s", "GOOGLE_CALL_DEADLINE": "10s"}, "GOOGLE_CALL_DEADLINE"),
+        ({"GOOGLE_CALL_DEADLINE": "6m"}, "GOOGLE_CALL_DEADLINE='6m'"),
+        ({"GOOGLE_CALL_DEADLINE": "soon"}, "GOOGLE_CALL_DEADLINE"),
+    ],
+)
+def test_bad_google_call_limits_are_named(env, named):
+    with pytest.raises(ConfigError, match=named):
+        Settings.from_env(env)
