@@ -87,6 +87,7 @@ PREDEFINED_ROLES: dict[str, frozenset[str]] = {
     "roles/artifactregistry.admin": _ARTIFACT_REGISTRY_READER
     | {
         "artifactregistry.repositories.create",
+        "artifactregistry.repositories.delete",
         "artifactregistry.repositories.update",
         "artifactregistry.repositories.getIamPolicy",
         "artifactregistry.repositories.setIamPolicy",
@@ -164,6 +165,9 @@ METHOD_REQUIREMENTS: dict[str, Requirement] = {
     "ArtifactRegistry.ListRepositories": Requirement("artifactregistry.repositories.list", _PARENT),
     "ArtifactRegistry.UpdateRepository": Requirement(
         "artifactregistry.repositories.update", _field("repository", "name")
+    ),
+    "ArtifactRegistry.DeleteRepository": Requirement(
+        "artifactregistry.repositories.delete", _NAME
     ),
     "ArtifactRegistry.GetIamPolicy": Requirement(
         "artifactregistry.repositories.getIamPolicy", _RESOURCE

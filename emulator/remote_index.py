@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import httpx
 from google.cloud import artifactregistry_v1 as ar
 
+from emulator.authorization import denied
 from emulator.core import ApiError, invalid
 from emulator.http_control import HttpControl, Request, Response
 
@@ -98,12 +99,10 @@ class RemoteIndex:
         if not secret_version:
             return None
         number = self._emulator.projects.resolve(repository.name.split("/")[1]).number
-        secret_project = secret_version.split("/")[1]
-        password = self._emulator.secret_manager.access_as(
-            service_agent(number),
-            secret_version,
-            self._emulator.resource_manager.policy(secret_project),
-        )
+        permission = "secretmanager.versions.access"
+        if not self._emulator.authorizer.allows(service_agent(number), permission, secret_version):
+            raise denied(permission, secret_version)
+        password = self._emulator.secret_manager.payload(secret_version)
         return credentials.username_password_credentials.username, password.decode()
 
     def validate(self, repository: ar.Repository) -> None:

@@ -30,10 +30,6 @@ from emulator.pubsub import PubSub
 State = sm.SecretVersion.State
 # mypy reads proto-plus enum members as plain ints; these are typed as the enum.
 ENABLED, DISABLED, DESTROYED = State(State.ENABLED), State(State.DISABLED), State(State.DESTROYED)
-# Unconditional roles that hold secretmanager.versions.access.
-ACCESS_ROLES = frozenset(
-    {"roles/secretmanager.secretAccessor", "roles/secretmanager.admin", "roles/owner"}
-)
 T = TypeVar("T")
 # Whether an alias may point at a DISABLED or DESTROYED version is undocumented (FIDELITY.md):
 # ALIASES_ANY_STATE lets it; ALIASES_ENABLED_ONLY refuses an alias update naming such a version,
@@ -300,19 +296,11 @@ class SecretManager:
             entry = self._entry(secret)
             return {number: v.version.state.name for number, v in entry.versions.items()}
 
-    def access_as(self, member: str, version_name: str, project_policy: policy_pb2.Policy) -> bytes:
-        """A version's payload as `member` reads it, as a service agent does: allowed by a role
-        with secretmanager.versions.access on the secret or its project, and only when enabled."""
+    def payload(self, version_name: str) -> bytes:
+        """A version's payload, read in process for a caller already authorized (Artifact
+        Registry's service agent): only while the version is enabled, as AccessSecretVersion."""
         with self._lock:
             self._run_due()
-            entry, version = self._resolve(version_name)
-            bindings = [*entry.policy.bindings, *project_policy.bindings]
-            if not any(b.role in ACCESS_ROLES and member in b.members for b in bindings):
-                raise ApiError(
-                    grpc.StatusCode.PERMISSION_DENIED,
-                    f"Permission 'secretmanager.versions.access' denied for resource "
-                    f"'{version.version.name}' (or it may not exist).",
-                )
             return self._access_version(
                 sm.AccessSecretVersionRequest(name=version_name)
             ).payload.data

@@ -105,7 +105,7 @@ def test_a_repository_policy_grants_on_that_repository_only(emulator, world, tmp
     secret = _secret(world)
     granted, other = repository_name("granted"), repository_name("other")
     for name in (granted, other):
-        world.repository(name, f"{secret}/versions/1")
+        world.repository(name, f"{secret}/versions/1", disable_upstream_validation=True)
     policy = world.ar.get_iam_policy(request={"resource": granted})
     policy.bindings.append(
         policy_pb2.Binding(role="roles/artifactregistry.reader", members=[MEMBER])
