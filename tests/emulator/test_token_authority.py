@@ -94,8 +94,18 @@ def test_expires_at_today_or_earlier_is_refused(authority, gitlab):
     assert create(gitlab, expires_at=(today(authority) + timedelta(days=1)).isoformat()).is_success
 
 
+NEXT_MONTH = (datetime.now(UTC) + timedelta(days=30)).date()
+
+
 @pytest.mark.parametrize(
-    "value", ["tomorrow", "2026-13-01", "20260101", 20260101, "2026-01-01T00:00"]
+    "value",
+    [
+        "tomorrow",
+        f"{NEXT_MONTH:%Y}-13-01",
+        f"{NEXT_MONTH:%Y%m%d}",
+        int(f"{NEXT_MONTH:%Y%m%d}"),
+        f"{NEXT_MONTH.isoformat()}T00:00",
+    ],
 )
 def test_expires_at_must_be_a_yyyy_mm_dd_date(gitlab, value):
     answer = create(gitlab, expires_at=value)
