@@ -85,11 +85,15 @@ class SecretJob:
         self.snapshot = self.services.secrets.get(self.secret_name)
         if not config.is_opted_in(self.snapshot.annotations):
             return False
-        self.config = config.load(
+        parsed, problems = config.parse(
             self.snapshot.annotations, self.settings, frozenset(self.services.sources)
         )
-        self.source = self.services.sources[self.config.source]
-        self.source.validate(self.config)
+        source = self.services.sources.get(parsed.source)
+        if source is not None:
+            with problems.check():
+                source.validate(parsed)
+        problems.raise_any(self.snapshot.name)
+        self.config, self.source = parsed, self.services.sources[parsed.source]
         self.state = RotationState.load(self.snapshot.annotations)
         return True
 

@@ -8,7 +8,7 @@ import pytest
 
 from rotation.config import Settings, load, secret_reference
 from rotation.durations import format_duration, parse_duration
-from rotation.errors import ConfigError
+from rotation.errors import ConfigError, InvalidAnnotations
 
 SOURCES = frozenset({"pypi-derived", "pypi-staged"})
 REPO = "projects/demo-project/locations/us-central1/repositories/pypi"
@@ -128,3 +128,24 @@ def test_durations_round_trip(text, seconds):
 def test_bad_durations(text):
     with pytest.raises(ValueError, match="not a duration"):
         parse_duration(text)
+
+
+def test_every_bad_annotation_is_reported_at_once():
+    with pytest.raises(InvalidAnnotations) as raised:
+        load(
+            annotated(keep_versions="none", min_interval="soon", grant_access="yes", colour="x"),
+            Settings(),
+            SOURCES,
+            "projects/p/secrets/s",
+        )
+    problems = {p.key: p for p in raised.value.problems}
+    assert sorted(problems) == [
+        "token-rotator.colour",
+        "token-rotator.grant-access",
+        "token-rotator.keep-versions",
+        "token-rotator.min-interval",
+    ]
+    assert problems["token-rotator.keep-versions"].value == "none"
+    assert problems["token-rotator.min-interval"].value == "soon"
+    assert all(p.remedy for p in problems.values())
+    assert str(raised.value).startswith("4 invalid token-rotator.* annotations on projects/p/")
