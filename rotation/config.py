@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from rotation import egress
 from rotation.durations import parse_duration
 from rotation.errors import ConfigError, InvalidAnnotations, Problem
 
@@ -63,6 +64,10 @@ class Settings:
     default_grant_access: bool = False
     check_attempts: int = 3
     check_delay: timedelta = timedelta(seconds=2)
+    # Hosts (`host:port`) every secret's job may contact, beyond its repositories' upstreams.
+    allowed_upstream_hosts: frozenset[str] = frozenset()
+    # Plain http upstreams: only with the emulator (its upstreams serve http on 127.0.0.1).
+    plain_http: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -90,6 +95,8 @@ class Settings:
                 env.get("CHECK_ATTEMPTS", "3"), 1, 10, "environment variable CHECK_ATTEMPTS"
             ),
             check_delay=_env_duration(env, "CHECK_DELAY", cls.check_delay),
+            allowed_upstream_hosts=egress.allowed_hosts(env.get(egress.VARIABLE, "")),
+            plain_http=bool(env.get("SECRET_MANAGER_EMULATOR_HOST")),
         )
 
 
@@ -216,6 +223,13 @@ def parse(
     if index_url is not None:
         with problems.check():
             check_url(index_url, "index-url")
+    for key in (*egress.URL_KEYS, *egress.LISTED_ONLY_KEYS):
+        url = ours.get(key, "").replace("{id}", "id")
+        if _URL.match(url):
+            with problems.check():
+                egress.check_literal(
+                    url, f"annotation {PREFIX}{key}", settings.plain_http, PREFIX + key
+                )
     grant_access = settings.default_grant_access
     if "grant-access" in ours:
         with problems.check():

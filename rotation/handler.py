@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from rotation import clients, logs
+from rotation import clients, egress, logs
 from rotation.config import Settings
 from rotation.errors import (
     ConfigError,
@@ -47,6 +47,7 @@ def build_services() -> Services:
         timeout=_HTTP_TIMEOUT,
         follow_redirects=True,
         headers={"User-Agent": clients.user_agent()},
+        event_hooks={"request": [egress.guard]},
     )
     return Services(
         secrets=SecretStore(),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rotation import config, logs
+from rotation import config, egress, logs
 from rotation.access import AccessChecker, service_agent
 from rotation.config import RotationConfig, Settings
 from rotation.durations import format_duration
@@ -153,6 +153,18 @@ class SecretJob:
                 remedy="check token-rotator.repositories and token-rotator.discover",
             )
         return list(targets.values())
+
+    def upstream_policy(self) -> egress.UpstreamPolicy:
+        """The hosts this job may send requests to; raises UpstreamRefused (before any request,
+        and before the job writes anything) for a URL annotation outside them."""
+        self.step = "upstreams"
+        targets = self.read_targets(self.targets())
+        return egress.policy_for(
+            self.config.source_settings,
+            self.settings.allowed_upstream_hosts,
+            [target.upstream_url for target in targets],
+            self.settings.plain_http,
+        )
 
     def read_targets(self, targets: list[RemoteRepository]) -> list[RemoteRepository]:
         """The targets as they are now: listed ones are read (discovered ones were, by listing)."""

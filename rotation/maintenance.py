@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from rotation import logs
+from rotation import egress, logs
 from rotation.errors import PermanentError, RotationError, TokenRejected
 from rotation.job import SecretJob
 from rotation.state import CURRENT, PREVIOUS
@@ -52,6 +52,11 @@ class Rollback(SecretJob):
         self.load_managed()
         self.step = "check"
         refuse_unfinished(self, "roll back")
+        with egress.enforced(self.upstream_policy()):
+            return self.roll_back()
+
+    def roll_back(self) -> RollbackResult:
+        self.step = "check"
         name = self.snapshot.name
         current = self.snapshot.aliases.get(CURRENT)
         previous = self.snapshot.aliases.get(PREVIOUS)
@@ -121,6 +126,11 @@ class Cleanup(SecretJob):
         self.load_managed()
         self.step = "check"
         refuse_unfinished(self, "clean up")
+        with egress.enforced(self.upstream_policy()):
+            return self.clean_up()
+
+    def clean_up(self) -> CleanupResult:
+        self.step = "check"
         self.versions = self.services.secrets.versions(self.snapshot.name)
         repositories = self.read_targets(self.targets())
         kept, expired = self.retirement(None, repositories)

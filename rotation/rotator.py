@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
-from rotation import logs
+from rotation import egress, logs
 from rotation.config import Settings
 from rotation.errors import RotationBusy, RotationError, TokenRejected, TransientError
 from rotation.events import SecretEvent
@@ -36,6 +36,7 @@ class Rotation(SecretJob):
     """Runs (or resumes) the rotation an event asks for."""
 
     kind = "rotation"
+    upstreams: egress.UpstreamPolicy  # the hosts this rotation may contact, set by the claim
 
     def __init__(
         self,
@@ -58,7 +59,8 @@ class Rotation(SecretJob):
         if skipped is not None:
             return skipped
         try:
-            self.run_steps()
+            with egress.enforced(self.upstreams):
+                self.run_steps()
         except RotationBusy:
             raise
         except RotationError as error:
@@ -87,6 +89,8 @@ class Rotation(SecretJob):
             logs.info(reason, **self.fields(outcome=outcome.value))
             return outcome
         state = decision
+        self.upstreams = self.upstream_policy()
+        self.step = "claim"
         if self.state.unfinished:
             logs.info(f"resuming rotation {state.rotation} at phase {state.phase}", **self.fields())
             self.resumed = True

@@ -6,6 +6,7 @@ import json
 
 from tests.integration.test_safety import FOUR_BAD_KEYS, four_bad_secret
 from tests.support import PROJECT, repository_name
+from tests.upstreams import GITLAB, RecordingServer, minted_secret
 
 
 def test_status_and_plan_report_every_invalid_annotation(cloud, cli):
@@ -40,3 +41,39 @@ def test_project_wide_status_names_the_secret_of_each_error(cloud, cli):
     assert f"secret         {good}" in shown.out
     assert f"error: {bad}: 4 invalid token-rotator.* annotations:" in shown.err
     assert f"error: {broken}: annotation token-rotator.keep-versions='none'" in shown.err
+
+
+def test_rotate_refuses_a_host_nobody_allowed_and_sends_it_nothing(
+    cloud, cli, authority, private_index
+):
+    recorder = RecordingServer()
+    try:
+        secret = minted_secret(cloud, authority, private_index, GITLAB, gitlab_url=recorder.url)
+        refused = cli("rotate", secret)
+    finally:
+        recorder.stop()
+    assert refused.code == 2, refused.err
+    assert f"host {recorder.host} is not one this function may contact" in refused.err
+    assert "remedy: if 127.0.0.1" in refused.err
+    assert "ALLOWED_UPSTREAM_HOSTS" in refused.err
+    assert recorder.requests == []
+    assert cloud.versions(secret) == {1: "ENABLED"}
+
+
+def test_a_redirect_to_a_host_nobody_allowed_is_not_followed(cloud, cli, authority, private_index):
+    """An allowed host answers with a redirect elsewhere: the client refuses the next hop before
+    sending it, so the minting token (in a header httpx keeps across hosts) goes nowhere else."""
+    elsewhere = RecordingServer()
+    allowed = RecordingServer(redirect_to=elsewhere.url)
+    try:
+        secret = minted_secret(cloud, authority, private_index, GITLAB, gitlab_url=allowed.url)
+        failed = cli("rotate", secret, env={"ALLOWED_UPSTREAM_HOSTS": allowed.host})
+    finally:
+        allowed.stop()
+        elsewhere.stop()
+    assert failed.code == 2, failed.err
+    assert [method for method, _, _ in allowed.requests] == ["POST"]
+    assert elsewhere.requests == []
+    assert f"POST request to {elsewhere.url}/" in failed.err
+    assert f"host {elsewhere.host} is not one this function may contact" in failed.err
+    assert cloud.versions(secret) == {1: "ENABLED"}
