@@ -30,7 +30,7 @@ from rotation.projects import ProjectDirectory
 from rotation.repositories import RemoteRepository, RepositoryStore, SecretVersionRef
 from rotation.secrets import SecretSnapshot, SecretStore, VersionInfo
 from rotation.sources import SourceContext, TokenSource
-from rotation.state import CURRENT, RotationState
+from rotation.state import CURRENT, PREVIOUS, RotationState
 from rotation.token import Token
 
 
@@ -46,6 +46,21 @@ class Services:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+ROLLBACK_MIN_KEEP = 2  # keep-versions that keeps the old `current` as `previous`
+
+
+def rollback_outlook(keep_versions: int, previous: int | None) -> str:
+    """Whether `rollback` can run now, and why not: the rule keep-versions states."""
+    if previous is not None:
+        return f"to version {previous} (previous)"
+    if keep_versions < ROLLBACK_MIN_KEEP:
+        return (
+            f"impossible: keep-versions {keep_versions} retires the old current at every "
+            f"rotation (set {ROLLBACK_MIN_KEEP} or more to keep a rollback)"
+        )
+    return "none yet: the next rotation keeps the old current as previous"
 
 
 class SecretJob:
@@ -237,12 +252,15 @@ class SecretJob:
     def retirement(
         self, newest: int | None, repositories: Iterable[RemoteRepository]
     ) -> tuple[list[int], list[int]]:
-        """Which enabled versions the keep policy keeps (`newest`, `current`, then the newest
-        others) and which it retires: the rest, except any a repository points at. Decides only,
-        from the versions listed last."""
+        """Which enabled versions the keep policy keeps (`newest`, `current`, `previous`, then the
+        newest others, up to keep-versions) and which it retires: the rest, except any a
+        repository points at. So with keep-versions 2 or more a rotation keeps the old `current`
+        (the next `previous`) and a cleanup keeps `previous`: a rollback stays possible. Decides
+        only, from the versions listed last."""
         enabled = [v.number for v in self.versions if v.enabled and v.number != newest]
         current = self.snapshot.aliases.get(CURRENT)
-        protected = [v for v in (newest, current) if v is not None]
+        previous = self.snapshot.aliases.get(PREVIOUS)
+        protected = [v for v in (newest, current, previous) if v is not None]
         kept = list(dict.fromkeys(protected + enabled))[: self.config.keep_versions]
         in_use = {
             ref.version

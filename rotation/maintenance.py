@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from rotation import egress, logs
 from rotation.errors import PermanentError, RotationError, TokenRejected
-from rotation.job import SecretJob
+from rotation.job import ROLLBACK_MIN_KEEP, SecretJob
 from rotation.state import CURRENT, PREVIOUS
 
 
@@ -63,7 +63,8 @@ class Rollback(SecretJob):
         if previous is None:
             raise PermanentError(
                 f"secret {name} has no `previous` version to roll back to",
-                remedy="a rollback needs a completed rotation and keep-versions of 2 or more; "
+                remedy=f"a rollback needs a completed rotation and keep-versions of "
+                f"{ROLLBACK_MIN_KEEP} or more; "
                 f"to replace the token instead: ar-token-rotator rotate {name} --force",
             )
         self.versions = self.services.secrets.versions(name)

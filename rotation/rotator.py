@@ -16,7 +16,7 @@ from rotation import egress, logs
 from rotation.config import Settings
 from rotation.errors import RotationBusy, RotationError, TokenRejected, TransientError
 from rotation.events import SecretEvent
-from rotation.job import SecretJob, Services, utc_now
+from rotation.job import SecretJob, Services, rollback_outlook, utc_now
 from rotation.repositories import RemoteRepository
 from rotation.sources import NewToken
 from rotation.state import CURRENT, PENDING, PREVIOUS, Phase, RotationState
@@ -259,6 +259,7 @@ class Rotation(SecretJob):
                 previous=aliases.get(PREVIOUS),
                 repositories=[r.name for r in moved],
                 retired_versions=sorted(int(v) for v in retired),
+                rollback=rollback_outlook(self.config.keep_versions, aliases.get(PREVIOUS)),
             ),
         )
 

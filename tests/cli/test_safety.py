@@ -1,9 +1,10 @@
-"""The command line on a secret with several invalid values, and across a project."""
+"""The command line on what people do: invalid values, refused hosts, rollback and keep-versions."""
 
 from __future__ import annotations
 
 import json
 
+from tests.cli.test_status_and_plan import lines_of
 from tests.integration.test_safety import FOUR_BAD_KEYS, four_bad_secret
 from tests.support import PROJECT, repository_name
 from tests.upstreams import GITLAB, RecordingServer, minted_secret
@@ -77,3 +78,39 @@ def test_a_redirect_to_a_host_nobody_allowed_is_not_followed(cloud, cli, authori
     assert f"POST request to {elsewhere.url}/" in failed.err
     assert f"host {elsewhere.host} is not one this function may contact" in failed.err
     assert cloud.versions(secret) == {1: "ENABLED"}
+
+
+def test_status_says_whether_a_rollback_is_possible(cloud, cli):
+    kept = cloud.rotated_secret()
+    single = cloud.rotated_secret(
+        "single-token", keep_versions="1", repositories=repository_name("single")
+    )
+    assert lines_of(cli("status", kept).out)["rollback"] == (
+        "none yet: the next rotation keeps the old current as previous"
+    )
+    for secret in (kept, single):
+        assert cli("rotate", secret).code == 0
+    assert lines_of(cli("status", kept).out)["rollback"] == "to version 1 (previous)"
+    assert lines_of(cli("status", single).out)["rollback"] == (
+        "impossible: keep-versions 1 retires the old current at every rotation (set 2 or more "
+        "to keep a rollback)"
+    )
+    [status] = json.loads(cli("status", single, "--json").out)
+    assert status["rollback"].startswith("impossible: keep-versions 1")
+    refused = cli("rollback", single)
+    assert refused.code == 1
+    assert "keep-versions of 2 or more" in refused.err
+
+
+def test_cleanup_keeps_previous_under_keep_versions_2(cloud, cli):
+    """A version added by hand after a rotation is newer than `previous`: cleanup still keeps
+    `previous`, so the rollback the README promises stays possible."""
+    secret = cloud.rotated_secret()
+    assert cli("rotate", secret).code == 0
+    cloud.sm.add_secret_version(parent=secret, payload={"data": b"added-by-hand-" + b"x" * 20})
+    cleaned = cli("cleanup", secret)
+    assert cleaned.code == 0, cleaned.err
+    assert cleaned.out == f"{secret}: retired versions 3; enabled and kept: 2, 1\n"
+    assert cloud.aliases(secret) == {"current": 2, "previous": 1}
+    rolled = cli("rollback", secret)
+    assert rolled.code == 0, rolled.err

@@ -8,6 +8,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from rotation.config import Settings
+from rotation.handler import build_services
+from rotation.maintenance import Rollback
 from tests.support import TOPIC, World, repository_name
 from tests.upstreams import GITLAB, WEBHOOK, RecordingServer, minted_secret
 
@@ -141,3 +144,42 @@ def test_metadata_and_link_local_urls_are_refused_as_configuration(world, functi
         assert "names the metadata server or a link-local address" in failed["message"]
         assert failed["problems"][0]["key"] == "token-rotator.index-url"
         assert world.versions(name) == {1: "ENABLED"}
+
+
+def completed(function_server, mark: int, secret: str) -> dict:
+    [entry] = [
+        e
+        for e in function_server.entries(mark)
+        if e.get("event") == "rotation_completed" and e.get("secret") == secret
+    ]
+    return entry
+
+
+def test_keep_versions_2_keeps_previous_through_rotations_and_rollback_works(
+    world, function_server
+):
+    secret = world.rotated_secret()
+    world.fire_schedule()
+    world.settle()
+    mark = function_server.mark()
+    world.publish_rotate(secret, force=True)
+    world.settle()
+
+    assert completed(function_server, mark, secret)["rollback"] == "to version 2 (previous)"
+    assert world.aliases(secret) == {"current": 3, "previous": 2}
+    assert world.versions(secret) == {1: "DISABLED", 2: "ENABLED", 3: "ENABLED"}
+    result = Rollback(secret, build_services(), Settings.from_env()).run()
+    assert (result.current, result.previous) == (2, 3)
+    assert world.points_at(REPO) == f"{secret}/versions/2"
+
+
+def test_keep_versions_1_says_the_rotation_leaves_no_rollback(world, function_server):
+    secret = world.rotated_secret(keep_versions="1")
+    mark = function_server.mark()
+    world.fire_schedule()
+    world.settle()
+
+    entry = completed(function_server, mark, secret)
+    assert entry["rollback"].startswith("impossible: keep-versions 1 retires the old current")
+    assert entry["retired_versions"] == [1]
+    assert world.aliases(secret) == {"current": 2}
