@@ -50,9 +50,15 @@ def test_rotate_refuses_a_host_nobody_allowed_and_sends_it_nothing(
     recorder = RecordingServer()
     try:
         secret = minted_secret(cloud, authority, private_index, GITLAB, gitlab_url=recorder.url)
+        planned = cli("plan", secret)
         refused = cli("rotate", secret)
     finally:
         recorder.stop()
+    assert planned.code == 0, planned.err
+    assert planned.out.splitlines()[0].endswith(": stop; nothing changed")
+    assert f"upstreams  stop before any request: token-rotator.gitlab-url {recorder.url}" in (
+        planned.out
+    )
     assert refused.code == 2, refused.err
     assert f"host {recorder.host} is not one this function may contact" in refused.err
     assert "remedy: if 127.0.0.1" in refused.err
