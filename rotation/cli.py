@@ -22,7 +22,14 @@ from google.auth.exceptions import DefaultCredentialsError
 from rotation import clients, handler, logs
 from rotation.config import is_opted_in
 from rotation.durations import parse_duration
-from rotation.errors import ConfigError, PermanentError, RotationBusy, RotationError
+from rotation.errors import (
+    ConfigError,
+    InvalidAnnotations,
+    PermanentError,
+    RotationBusy,
+    RotationError,
+    problems_of,
+)
 from rotation.events import SECRET_ROTATE, SecretEvent
 from rotation.job import SecretJob, utc_now
 from rotation.maintenance import Cleanup, Rollback
@@ -195,8 +202,11 @@ def _status(args: argparse.Namespace) -> int:
         except RotationError as error:
             remedy = error.remedy if isinstance(error, PermanentError) else _TRANSIENT_REMEDY
             code = max(code, EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED)
-            _report(error, remedy, code)
-            results.append({"secret": name, "error": str(error), "remedy": remedy})
+            _report(error, remedy, code, secret=name)
+            failed: dict[str, Any] = {"secret": name, "error": str(error), "remedy": remedy}
+            if isinstance(error, ConfigError):
+                failed["problems"] = [p.as_dict() for p in problems_of(error)]
+            results.append(failed)
             continue
         if args.json:
             results.append(as_json(status))
@@ -318,8 +328,19 @@ def _note(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _report(error: object, remedy: str, code: int) -> int:
-    _note(f"error: {error}")
+def _report(error: object, remedy: str, code: int, secret: str | None = None) -> int:
+    """The error and its remedy on stderr; an InvalidAnnotations as one line per problem, each
+    with its key, value and remedy. `secret` names what the error is about, for a listing of
+    several; it leads the line unless the error names it already."""
+    if isinstance(error, InvalidAnnotations) and len(error.problems) > 1:
+        _note(f"error: {error.secret}: {len(error.problems)} invalid token-rotator.* annotations:")
+        for problem in error.problems:
+            value = "(missing)" if problem.value is None else repr(problem.value)
+            _note(f"  {problem.key}={value}: {problem.problem}")
+            _note(f"    remedy: {problem.remedy}")
+        return code
+    about = f"{secret}: " if secret and secret not in str(error) else ""
+    _note(f"error: {about}{error}")
     if remedy:
         _note(f"remedy: {remedy}")
     return code

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from rotation import egress
 from rotation.deadlines import DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CALL_DEADLINE, CallPolicies
 from rotation.durations import parse_duration
-from rotation.errors import ConfigError
+from rotation.errors import ConfigError, InvalidAnnotations, Problem
 
 PREFIX = "token-rotator."
 STATE_KEY = PREFIX + "state"
@@ -75,6 +77,11 @@ class Settings:
     def call_policies(self) -> CallPolicies:
         return CallPolicies.build(self.google_call_timeout, self.google_call_deadline)
 
+    # Hosts (`host:port`) every secret's job may contact, beyond its repositories' upstreams.
+    allowed_upstream_hosts: frozenset[str] = frozenset()
+    # Plain http upstreams: only with the emulator (its upstreams serve http on 127.0.0.1).
+    plain_http: bool = False
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
@@ -112,6 +119,8 @@ class Settings:
             repoint_grace=_env_duration(env, "REPOINT_GRACE", cls.repoint_grace),
             google_call_timeout=call_timeout,
             google_call_deadline=call_deadline,
+            allowed_upstream_hosts=egress.allowed_hosts(env.get(egress.VARIABLE, "")),
+            plain_http=bool(env.get("SECRET_MANAGER_EMULATOR_HOST")),
         )
 
 
@@ -137,6 +146,7 @@ class RotationConfig:
             raise ConfigError(
                 f"annotation {PREFIX}{key} is required by source {self.source!r}",
                 remedy=f"add the annotation {PREFIX}{key} to the secret",
+                key=PREFIX + key,
             )
         return value
 
@@ -145,71 +155,147 @@ def is_opted_in(annotations: Mapping[str, str]) -> bool:
     return PREFIX + "source" in annotations
 
 
+class Problems:
+    """Collects the ConfigErrors of several checks, so every invalid value is reported at once."""
+
+    def __init__(self) -> None:
+        self.found: list[Problem] = []
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        try:
+            yield
+        except InvalidAnnotations as error:
+            self.found.extend(error.problems)
+        except ConfigError as error:
+            self.found.append(Problem.of(error))
+
+    def add(self, key: str, value: str | None, problem: str, remedy: str) -> None:
+        self.found.append(Problem(key, value, problem, remedy))
+
+    def raise_any(self, secret: str) -> None:
+        if self.found:
+            raise InvalidAnnotations(secret, self.found)
+
+
 def load(
-    annotations: Mapping[str, str], settings: Settings, sources: frozenset[str]
+    annotations: Mapping[str, str],
+    settings: Settings,
+    sources: frozenset[str],
+    secret_name: str = "the secret",  # noqa: S107 (a secret's name, not a password)
 ) -> RotationConfig:
-    """Validate the secret's annotations; raise ConfigError naming the first bad key and value."""
+    """Validate the secret's annotations; raise InvalidAnnotations naming every bad key and value."""
+    config, problems = parse(annotations, settings, sources)
+    problems.raise_any(secret_name)
+    return config
+
+
+def parse(
+    annotations: Mapping[str, str], settings: Settings, sources: frozenset[str]
+) -> tuple[RotationConfig, Problems]:
+    """The secret's configuration, with the default in place of each invalid value, and the
+    problems found; a source's own checks can then run on it and add theirs."""
     ours = {
         key[len(PREFIX) :]: value for key, value in annotations.items() if key.startswith(PREFIX)
     }
-    unknown = sorted(set(ours) - KNOWN_KEYS)
-    if unknown:
-        raise ConfigError(
-            f"unknown annotation {PREFIX}{unknown[0]}={ours[unknown[0]]!r}",
-            remedy=f"remove it or fix its name; known keys: {', '.join(sorted(KNOWN_KEYS - {'state'}))}",
+    problems = Problems()
+    for key in sorted(set(ours) - KNOWN_KEYS):
+        problems.add(
+            PREFIX + key,
+            ours[key],
+            f"unknown annotation {PREFIX}{key}={ours[key]!r}",
+            f"remove it or fix its name; known keys: {', '.join(sorted(KNOWN_KEYS - {'state'}))}",
         )
     source = ours.get("source", "")
     if source not in sources:
-        raise ConfigError(
+        problems.add(
+            PREFIX + "source",
+            source,
             f"annotation {PREFIX}source={source!r} is not a known source",
-            remedy=f"use one of: {', '.join(sorted(sources))}",
+            f"use one of: {', '.join(sorted(sources))}",
         )
-    repositories = _names(
-        ours.get("repositories", ""),
-        _REPOSITORY,
-        "repositories",
-        "projects/PROJECT/locations/LOCATION/repositories/REPOSITORY",
-    )
-    discover = _names(
-        ours.get("discover", ""), _LOCATION, "discover", "projects/PROJECT/locations/LOCATION"
-    )
-    if not repositories and not discover:
-        raise ConfigError(
+    repositories: tuple[str, ...] = ()
+    discover: tuple[str, ...] = ()
+    with problems.check():
+        repositories = _names(
+            ours.get("repositories", ""),
+            _REPOSITORY,
+            "repositories",
+            "projects/PROJECT/locations/LOCATION/repositories/REPOSITORY",
+        )
+    with problems.check():
+        discover = _names(
+            ours.get("discover", ""), _LOCATION, "discover", "projects/PROJECT/locations/LOCATION"
+        )
+    if not ours.get("repositories", "").strip() and not ours.get("discover", "").strip():
+        problems.add(
+            PREFIX + "repositories",
+            None,
             f"neither {PREFIX}repositories nor {PREFIX}discover is set: no repository to repoint",
-            remedy=f"set {PREFIX}repositories to the repositories that use this secret",
+            f"set {PREFIX}repositories to the repositories that use this secret",
         )
     username = ours.get("username", "__token__")
     if not username or len(username) > 256 or any(c.isspace() for c in username):
-        raise ConfigError(
-            f"annotation {PREFIX}username={username!r} is empty, too long or has spaces"
+        problems.add(
+            PREFIX + "username",
+            username,
+            f"annotation {PREFIX}username={username!r} is empty, too long or has spaces",
+            f"set {PREFIX}username to the upstream's user name (at most 256 characters, no spaces)",
         )
+        username = "__token__"
     index_url = ours.get("index-url")
     if index_url is not None:
-        check_url(index_url, "index-url")
-    lifetime_text = ours.get("token-lifetime")
-    return RotationConfig(
+        with problems.check():
+            check_url(index_url, "index-url")
+    for key in (*egress.URL_KEYS, *egress.LISTED_ONLY_KEYS):
+        url = ours.get(key, "").replace("{id}", "id")
+        if _URL.match(url):
+            with problems.check():
+                egress.check_literal(
+                    url, f"annotation {PREFIX}{key}", settings.plain_http, PREFIX + key
+                )
+    grant_access = settings.default_grant_access
+    if "grant-access" in ours:
+        with problems.check():
+            grant_access = _flag(
+                ours["grant-access"], f"annotation {PREFIX}grant-access", PREFIX + "grant-access"
+            )
+    min_interval = settings.default_min_interval
+    with problems.check():
+        min_interval = _annotation_duration(ours, "min-interval", settings.default_min_interval)
+    keep_versions = settings.default_keep_versions
+    if "keep-versions" in ours:
+        with problems.check():
+            keep_versions = _keep_versions(
+                ours["keep-versions"], f"annotation {PREFIX}keep-versions", PREFIX + "keep-versions"
+            )
+    token_lifetime = None
+    if ours.get("token-lifetime"):
+        with problems.check():
+            token_lifetime = _annotation_duration(ours, "token-lifetime", None)
+    config = RotationConfig(
         source=source,
         repositories=repositories,
         discover=discover,
         username=username,
-        grant_access=_flag(ours["grant-access"], f"annotation {PREFIX}grant-access")
-        if "grant-access" in ours
-        else settings.default_grant_access,
-        min_interval=_annotation_duration(ours, "min-interval", settings.default_min_interval),
-        keep_versions=_keep_versions(ours["keep-versions"], f"annotation {PREFIX}keep-versions")
-        if "keep-versions" in ours
-        else settings.default_keep_versions,
+        grant_access=grant_access,
+        min_interval=min_interval,
+        keep_versions=keep_versions,
         index_url=index_url.rstrip("/") if index_url else None,
-        token_lifetime=_annotation_duration(ours, "token-lifetime", None)
-        if lifetime_text
-        else None,
+        token_lifetime=token_lifetime,
         source_settings={k: v for k, v in ours.items() if k != "state"},
     )
+    return config, problems
 
 
 def check_url(value: str, key: str) -> str:
     if not _URL.match(value):
-        raise ConfigError(f"annotation {PREFIX}{key}={value!r} is not an http(s) URL")
+        raise ConfigError(
+            f"annotation {PREFIX}{key}={value!r} is not an http(s) URL",
+            remedy=f"set {PREFIX}{key} to an https://HOST/... URL",
+            key=PREFIX + key,
+            value=value,
+        )
     return value
 
 
@@ -221,7 +307,10 @@ def secret_reference(value: str, rotated_secret: str, key: str) -> str:
     if _SECRET.match(value):
         return value
     raise ConfigError(
-        f"annotation {PREFIX}{key}={value!r} is not a secret id or projects/PROJECT/secrets/SECRET"
+        f"annotation {PREFIX}{key}={value!r} is not a secret id or projects/PROJECT/secrets/SECRET",
+        remedy=f"set {PREFIX}{key} to a secret id in this project, or projects/PROJECT/secrets/SECRET",
+        key=PREFIX + key,
+        value=value,
     )
 
 
@@ -230,7 +319,10 @@ def _names(text: str, pattern: re.Pattern[str], key: str, form: str) -> tuple[st
     for name in names:
         if not pattern.match(name):
             raise ConfigError(
-                f"annotation {PREFIX}{key} has {name!r}, which is not of the form {form}"
+                f"annotation {PREFIX}{key} has {name!r}, which is not of the form {form}",
+                remedy=f"list comma-separated names of the form {form}",
+                key=PREFIX + key,
+                value=text,
             )
     return names
 
@@ -239,12 +331,21 @@ def _annotation_duration(ours: Mapping[str, str], key: str, default: timedelta |
     text = ours.get(key)
     if text is None:
         if default is None:
-            raise ConfigError(f"annotation {PREFIX}{key} is required")
+            raise ConfigError(
+                f"annotation {PREFIX}{key} is required",
+                remedy=f"add {PREFIX}{key}",
+                key=PREFIX + key,
+            )
         return default
     try:
         return parse_duration(text)
     except ValueError as error:
-        raise ConfigError(f"annotation {PREFIX}{key}: {error}") from None
+        raise ConfigError(
+            f"annotation {PREFIX}{key}: {error}",
+            remedy=f"give {PREFIX}{key} as a number and a unit, e.g. 90s, 30m, 12h or 7d",
+            key=PREFIX + key,
+            value=text,
+        ) from None
 
 
 def _env_duration(env: Mapping[str, str], name: str, default: timedelta) -> timedelta:
@@ -276,22 +377,29 @@ def _google_call_limits(env: Mapping[str, str]) -> tuple[timedelta, timedelta]:
     return timeout, deadline
 
 
-def _flag(text: str, what: str) -> bool:
+def _flag(text: str, what: str, key: str = "") -> bool:
     lowered = text.strip().lower()
     if lowered in ("true", "false"):
         return lowered == "true"
-    raise ConfigError(f"{what}={text!r} must be true or false")
+    raise ConfigError(
+        f"{what}={text!r} must be true or false", remedy="use true or false", key=key, value=text
+    )
 
 
-def _keep_versions(text: str, what: str) -> int:
-    return _int_in(text, 1, 50, what)
+def _keep_versions(text: str, what: str, key: str = "") -> int:
+    return _int_in(text, 1, 50, what, key)
 
 
-def _int_in(text: str, low: int, high: int, what: str) -> int:
+def _int_in(text: str, low: int, high: int, what: str, key: str = "") -> int:
     try:
         value = int(text)
     except ValueError:
         value = low - 1
     if not low <= value <= high:
-        raise ConfigError(f"{what}={text!r} must be a whole number from {low} to {high}")
+        raise ConfigError(
+            f"{what}={text!r} must be a whole number from {low} to {high}",
+            remedy=f"use a whole number from {low} to {high}",
+            key=key,
+            value=text,
+        )
     return value

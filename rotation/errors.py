@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 
 from google.api_core import exceptions as google_exceptions
 
@@ -35,7 +36,59 @@ class PermanentError(RotationError):
 
 
 class ConfigError(PermanentError):
-    """A `token-rotator.*` annotation or an environment variable is missing or invalid."""
+    """A `token-rotator.*` annotation or an environment variable is missing or invalid.
+
+    `key` is the annotation (or variable) at fault and `value` its value (None: missing), where
+    the error is about one."""
+
+    def __init__(
+        self, message: str, remedy: str = "", key: str = "", value: str | None = None
+    ) -> None:
+        super().__init__(message, remedy)
+        self.key = key
+        self.value = value
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One invalid setting: the annotation, its value (None: missing), what is wrong, the fix."""
+
+    key: str
+    value: str | None
+    problem: str
+    remedy: str
+
+    @classmethod
+    def of(cls, error: ConfigError) -> Problem:
+        return cls(error.key, error.value, str(error), error.remedy)
+
+    def as_dict(self) -> dict[str, str | None]:
+        return asdict(self)
+
+
+class InvalidAnnotations(ConfigError):
+    """Every problem found in one secret's annotations, so all are fixed in one go."""
+
+    def __init__(self, secret: str, problems: list[Problem]) -> None:
+        self.secret = secret
+        self.problems = tuple(problems)
+        if len(problems) == 1:
+            [only] = problems
+            super().__init__(only.problem, only.remedy, only.key, only.value)
+            return
+        listed = "; ".join(f"({n}) {p.problem}" for n, p in enumerate(problems, 1))
+        remedies = "; ".join(f"({n}) {p.remedy}" for n, p in enumerate(problems, 1))
+        super().__init__(
+            f"{len(problems)} invalid token-rotator.* annotations on {secret}: {listed}",
+            remedy=f"fix each: {remedies}",
+        )
+
+
+def problems_of(error: ConfigError) -> tuple[Problem, ...]:
+    """The problems an error reports: each of an InvalidAnnotations, or the error itself."""
+    if isinstance(error, InvalidAnnotations):
+        return error.problems
+    return (Problem.of(error),)
 
 
 class AccessMissing(PermanentError):

@@ -12,9 +12,15 @@ from typing import Any
 
 import httpx
 
-from rotation import clients, logs
+from rotation import clients, egress, logs
 from rotation.config import Settings
-from rotation.errors import PermanentError, RotationBusy, TransientError
+from rotation.errors import (
+    ConfigError,
+    PermanentError,
+    RotationBusy,
+    TransientError,
+    problems_of,
+)
 from rotation.events import SECRET_ROTATE, MalformedEvent, SecretEvent, attribute, decode
 from rotation.projects import ProjectDirectory
 from rotation.repositories import RepositoryStore
@@ -42,6 +48,7 @@ def build_services(config: Settings | None = None) -> Services:
         timeout=_HTTP_TIMEOUT,
         follow_redirects=True,
         headers={"User-Agent": clients.user_agent()},
+        event_hooks={"request": [egress.guard]},
     )
     projects = ProjectDirectory(calls=calls)
     return Services(
@@ -74,6 +81,7 @@ def handle(cloud_event: Any) -> None:
             **event.log_fields(),
             error_type=type(error).__name__,
             remedy=error.remedy or None,
+            **_problems(error),
         )
     except RotationBusy as error:
         logs.info(
@@ -114,6 +122,13 @@ def _allowed(project: str, config: Settings) -> bool:
         return True
     directory = services().projects
     return any(directory.number(p) == project for p in allowed if not p.isdigit())
+
+
+def _problems(error: PermanentError) -> dict[str, object]:
+    """A configuration error's problems as a field, each with its key, value and remedy."""
+    if not isinstance(error, ConfigError):
+        return {}
+    return {"problems": [problem.as_dict() for problem in problems_of(error)]}
 
 
 def _safe_id(cloud_event: Any) -> str | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rotation import config, logs
+from rotation import config, egress, logs
 from rotation.access import AccessChecker, grant_command, service_agent
 from rotation.config import RotationConfig, Settings
 from rotation.durations import format_duration
@@ -31,7 +31,7 @@ from rotation.projects import ProjectDirectory
 from rotation.repositories import RemoteRepository, RepositoryStore, SecretVersionRef
 from rotation.secrets import SecretSnapshot, SecretStore, VersionInfo
 from rotation.sources import SourceContext, TokenSource
-from rotation.state import CURRENT, RotationState
+from rotation.state import CURRENT, PREVIOUS, RotationState
 from rotation.token import Token
 
 
@@ -61,6 +61,21 @@ def _done(
     except RotationError as error:
         future.set_exception(error)
     return future
+
+
+ROLLBACK_MIN_KEEP = 2  # keep-versions that keeps the old `current` as `previous`
+
+
+def rollback_outlook(keep_versions: int, previous: int | None) -> str:
+    """Whether `rollback` can run now, and why not: the rule keep-versions states."""
+    if previous is not None:
+        return f"to version {previous} (previous)"
+    if keep_versions < ROLLBACK_MIN_KEEP:
+        return (
+            f"impossible: keep-versions {keep_versions} retires the old current at every "
+            f"rotation (set {ROLLBACK_MIN_KEEP} or more to keep a rollback)"
+        )
+    return "none yet: the next rotation keeps the old current as previous"
 
 
 class SecretJob:
@@ -100,11 +115,15 @@ class SecretJob:
         self.snapshot = self.services.secrets.get(self.secret_name)
         if not config.is_opted_in(self.snapshot.annotations):
             return False
-        self.config = config.load(
+        parsed, problems = config.parse(
             self.snapshot.annotations, self.settings, frozenset(self.services.sources)
         )
-        self.source = self.services.sources[self.config.source]
-        self.source.validate(self.config)
+        source = self.services.sources.get(parsed.source)
+        if source is not None:
+            with problems.check():
+                source.validate(parsed)
+        problems.raise_any(self.snapshot.name)
+        self.config, self.source = parsed, self.services.sources[parsed.source]
         self.state = RotationState.load(self.snapshot.annotations)
         return True
 
@@ -164,6 +183,18 @@ class SecretJob:
                 remedy="check token-rotator.repositories and token-rotator.discover",
             )
         return list(targets.values())
+
+    def upstream_policy(self) -> egress.UpstreamPolicy:
+        """The hosts this job may send requests to; raises UpstreamRefused (before any request,
+        and before the job writes anything) for a URL annotation outside them."""
+        self.step = "upstreams"
+        targets = self.read_targets(self.targets())
+        return egress.policy_for(
+            self.config.source_settings,
+            self.settings.allowed_upstream_hosts,
+            [target.upstream_url for target in targets],
+            self.settings.plain_http,
+        )
 
     def read_targets(self, targets: list[RemoteRepository]) -> list[RemoteRepository]:
         """The targets as they are now: listed ones are read (discovered ones were, by listing)."""
@@ -297,12 +328,15 @@ class SecretJob:
     def retirement(
         self, newest: int | None, repositories: Iterable[RemoteRepository]
     ) -> tuple[list[int], list[int]]:
-        """Which enabled versions the keep policy keeps (`newest`, `current`, then the newest
-        others) and which it retires: the rest, except any a repository points at. Decides only,
-        from the versions listed last."""
+        """Which enabled versions the keep policy keeps (`newest`, `current`, `previous`, then the
+        newest others, up to keep-versions) and which it retires: the rest, except any a
+        repository points at. So with keep-versions 2 or more a rotation keeps the old `current`
+        (the next `previous`) and a cleanup keeps `previous`: a rollback stays possible. Decides
+        only, from the versions listed last."""
         enabled = [v.number for v in self.versions if v.enabled and v.number != newest]
         current = self.snapshot.aliases.get(CURRENT)
-        protected = [v for v in (newest, current) if v is not None]
+        previous = self.snapshot.aliases.get(PREVIOUS)
+        protected = [v for v in (newest, current, previous) if v is not None]
         kept = list(dict.fromkeys(protected + enabled))[: self.config.keep_versions]
         in_use = {
             ref.version

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from rotation import logs
+from rotation import egress, logs
 from rotation.errors import PermanentError, RotationError, TokenRejected
-from rotation.job import SecretJob
+from rotation.job import ROLLBACK_MIN_KEEP, SecretJob
 from rotation.state import CURRENT, PREVIOUS
 
 
@@ -52,13 +52,19 @@ class Rollback(SecretJob):
         self.load_managed()
         self.step = "check"
         refuse_unfinished(self, "roll back")
+        with egress.enforced(self.upstream_policy()):
+            return self.roll_back()
+
+    def roll_back(self) -> RollbackResult:
+        self.step = "check"
         name = self.snapshot.name
         current = self.snapshot.aliases.get(CURRENT)
         previous = self.snapshot.aliases.get(PREVIOUS)
         if previous is None:
             raise PermanentError(
                 f"secret {name} has no `previous` version to roll back to",
-                remedy="a rollback needs a completed rotation and keep-versions of 2 or more; "
+                remedy=f"a rollback needs a completed rotation and keep-versions of "
+                f"{ROLLBACK_MIN_KEEP} or more; "
                 f"to replace the token instead: ar-token-rotator rotate {name} --force",
             )
         self.versions = self.services.secrets.versions(name)
@@ -121,6 +127,11 @@ class Cleanup(SecretJob):
         self.load_managed()
         self.step = "check"
         refuse_unfinished(self, "clean up")
+        with egress.enforced(self.upstream_policy()):
+            return self.clean_up()
+
+    def clean_up(self) -> CleanupResult:
+        self.step = "check"
         self.versions = self.services.secrets.versions(self.snapshot.name)
         repositories = self.read_targets(self.targets())
         kept, expired = self.retirement(None, repositories)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from rotation.access import ACCESSOR_ROLE, AccessChecker, grant_command
 from rotation.display import approximate
+from rotation.egress import UpstreamRefused
 from rotation.errors import RotationBusy
 from rotation.repositories import RemoteRepository
 from rotation.rotator import Rotation
@@ -47,6 +48,11 @@ def plan(rotation: Rotation) -> Plan:
     rotation.versions = rotation.services.secrets.versions(rotation.secret_name)
     targets = rotation.read_targets(rotation.targets())
     steps.append(PlannedStep("targets", "; ".join(_where(rotation, r) for r in targets)))
+    try:
+        rotation.upstream_policy()
+    except UpstreamRefused as refused:
+        stop = f"stop before any request: {refused} (remedy: {refused.remedy})"
+        return done("stop", *steps, PlannedStep("upstreams", stop))
 
     pending, create = _create(rotation, decision)
     steps.append(PlannedStep("create", create))

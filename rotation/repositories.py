@@ -13,6 +13,7 @@ from google.protobuf import field_mask_pb2
 
 from rotation import clients
 from rotation.deadlines import DEFAULT_POLICIES, CallPolicies
+from rotation.egress import PUBLIC_PYPI
 from rotation.errors import (
     PermanentError,
     TransientError,
@@ -38,6 +39,7 @@ class RemoteRepository:
     name: str
     username: str
     password_secret_version: str
+    upstream_url: str = ""  # what the repository proxies; "" when not read
 
     @property
     def project(self) -> str:
@@ -170,4 +172,15 @@ def _remote(repository: artifactregistry_v1.Repository) -> RemoteRepository:
         name=repository.name,
         username=credentials.username,
         password_secret_version=credentials.password_secret_version,
+        upstream_url=_upstream_url(repository.remote_repository_config),
     )
+
+
+def _upstream_url(config: artifactregistry_v1.RemoteRepositoryConfig) -> str:
+    """The upstream a remote repository proxies: a custom URL, or public PyPI's."""
+    python = config.python_repository
+    if python.custom_repository.uri:
+        return str(python.custom_repository.uri)
+    if python.public_repository == python.PublicRepository.PYPI:
+        return PUBLIC_PYPI
+    return str(config.common_repository.uri)

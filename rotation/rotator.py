@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
-from rotation import logs
+from rotation import egress, logs
 from rotation.config import Settings
 from rotation.durations import format_duration
 from rotation.errors import (
@@ -23,7 +23,7 @@ from rotation.errors import (
     UpstreamValidationFailed,
 )
 from rotation.events import SecretEvent
-from rotation.job import SecretJob, Services, utc_now
+from rotation.job import SecretJob, Services, rollback_outlook, utc_now
 from rotation.repositories import RemoteRepository
 from rotation.sources import NewToken
 from rotation.state import CURRENT, PENDING, PREVIOUS, Phase, RotationState
@@ -43,6 +43,7 @@ class Rotation(SecretJob):
     """Runs (or resumes) the rotation an event asks for."""
 
     kind = "rotation"
+    upstreams: egress.UpstreamPolicy  # the hosts this rotation may contact, set by the claim
 
     def __init__(
         self,
@@ -65,7 +66,8 @@ class Rotation(SecretJob):
         if skipped is not None:
             return skipped
         try:
-            self.run_steps()
+            with egress.enforced(self.upstreams):
+                self.run_steps()
         except RotationBusy:
             raise
         except RotationError as error:
@@ -94,6 +96,8 @@ class Rotation(SecretJob):
             logs.info(reason, **self.fields(outcome=outcome.value))
             return outcome
         state = decision
+        self.upstreams = self.upstream_policy()
+        self.step = "claim"
         if self.state.unfinished:
             logs.info(f"resuming rotation {state.rotation} at phase {state.phase}", **self.fields())
             self.resumed = True
@@ -283,6 +287,7 @@ class Rotation(SecretJob):
                 previous=aliases.get(PREVIOUS),
                 repositories=[r.name for r in moved],
                 retired_versions=sorted(int(v) for v in retired),
+                rollback=rollback_outlook(self.config.keep_versions, aliases.get(PREVIOUS)),
             ),
         )
 

@@ -15,7 +15,7 @@ from typing import Any
 from rotation.access import AccessChecker
 from rotation.display import approximate, moment, relative
 from rotation.errors import PermanentError
-from rotation.job import SecretJob
+from rotation.job import SecretJob, rollback_outlook
 from rotation.state import CURRENT, PENDING, PREVIOUS, Phase
 
 ALIASES = (CURRENT, PENDING, PREVIOUS)
@@ -74,6 +74,7 @@ class SecretStatus:
     repositories: list[RepositoryStatus]
     agents: list[AgentStatus]
     rotation: RotationStatus
+    rollback: str  # whether `rollback` can run now (keep-versions 1 never keeps a `previous`)
     problems: list[str]  # what status could not find out, and why
 
 
@@ -138,6 +139,7 @@ def collect(job: SecretJob) -> SecretStatus:
             lease_until=state.lease_until,
             unfinished=state.unfinished,
         ),
+        rollback=rollback_outlook(job.config.keep_versions, snapshot.aliases.get(PREVIOUS)),
         problems=problems,
     )
 
@@ -192,6 +194,7 @@ def render(status: SecretStatus, now: datetime) -> list[str]:
     )
     lines += ["", f"last rotation  {_last(status.rotation, now)}"]
     lines.append(f"unfinished     {_unfinished(status.rotation, now)}")
+    lines.append(f"rollback       {status.rollback}")
     lines += [f"problem        {problem}" for problem in status.problems]
     return lines
 

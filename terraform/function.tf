@@ -114,6 +114,8 @@ resource "google_cloudfunctions2_function" "rotator" {
       },
       # Unset means no restriction.
       length(local.allowed_projects) > 0 ? { ALLOWED_PROJECTS = join(",", local.allowed_projects) } : {},
+      # Unset: only the hosts of the repositories' own upstream URLs.
+      length(var.allowed_upstream_hosts) > 0 ? { ALLOWED_UPSTREAM_HOSTS = join(",", var.allowed_upstream_hosts) } : {},
     )
   }
 

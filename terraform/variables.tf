@@ -373,6 +373,17 @@ variable "allowed_projects" {
   }
 }
 
+variable "allowed_upstream_hosts" {
+  description = "Upstream hosts (host, meaning port 443, or host:port) the function may send requests and credentials to, beyond the hosts of the target repositories' own upstream URLs (ALLOWED_UPSTREAM_HOSTS). A webhook's host (webhook-url) must be listed here; so must an Artifactory or index host that no repository proxies."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for host in var.allowed_upstream_hosts : can(regex("^[A-Za-z0-9.-]+(:[0-9]{1,5})?$", host))])
+    error_message = "allowed_upstream_hosts must hold host names, or host:port, without scheme or path."
+  }
+}
+
 variable "max_event_age" {
   description = "Events older than this are acknowledged without work (MAX_EVENT_AGE), which ends Eventarc's retries: a number and s, m, h or d, e.g. 24h."
   type        = string

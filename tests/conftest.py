@@ -19,7 +19,7 @@ from rotation import clients
 from tests.redaction import SCAN
 from tests.reliability.matrix import MATRIX
 from tests.support import FUNCTION_ACCOUNT, World
-from tests.upstreams import PACKAGE, PACKAGE_VERSION
+from tests.upstreams import PACKAGE, PACKAGE_VERSION, allowed_upstream_hosts
 
 TEST_USER_AGENT = "ar-token-rotator-tests/0"
 FUNCTION_ENV = {
@@ -83,8 +83,12 @@ def start_function(
 
 
 @pytest.fixture(scope="session")
-def function_server(start_function: StartFunction) -> LocalFunction:
-    return start_function()
+def function_server(
+    start_function: StartFunction, authority_session: TokenAuthority, private_index: PypiServer
+) -> LocalFunction:
+    return start_function(
+        ALLOWED_UPSTREAM_HOSTS=allowed_upstream_hosts(authority_session, private_index)
+    )
 
 
 @pytest.fixture(scope="session")

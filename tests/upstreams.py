@@ -7,9 +7,11 @@ the authority, so one test can run against each of them.
 from __future__ import annotations
 
 import subprocess
+import threading
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from emulator.credentials import ANY_USER
 from emulator.pip_client import run_pip
@@ -111,6 +113,45 @@ def minted_secret(
     return name
 
 
+def allowed_upstream_hosts(authority: TokenAuthority, index: PypiServer) -> str:
+    """ALLOWED_UPSTREAM_HOSTS for the tests' function: the token authority (the Artifactory and
+    webhook APIs, which are not their repositories' upstream here) and the private index."""
+    return ",".join(urlsplit(url).netloc for url in (authority.url, index.index_url))
+
+
 def pip_download(index_url: str, destination: Path) -> subprocess.CompletedProcess[str]:
     """The real pip fetching the package through a repository, without installing it."""
     return run_pip("download", index_url, destination, f"{PACKAGE}=={PACKAGE_VERSION}")
+
+
+class RecordingServer:
+    """An HTTP server on 127.0.0.1 that records every request it receives (method, path,
+    header names) and answers `redirect_to` with a 307, or else 404: a host nobody allowed."""
+
+    def __init__(self, redirect_to: str | None = None) -> None:
+        self.requests: list[tuple[str, str, list[str]]] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def handle_one(self) -> None:
+                recorder.requests.append((self.command, self.path, sorted(self.headers.keys())))
+                self.send_response(307 if redirect_to else 404)
+                if redirect_to:
+                    self.send_header("Location", redirect_to + self.path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_POST = do_DELETE = handle_one  # noqa: N815 (http.server's names)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        self.host = f"127.0.0.1:{self._server.server_address[1]}"
+        self.url = f"http://{self.host}"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -13,8 +13,7 @@ from collections.abc import Mapping
 import httpx
 
 from rotation import logs
-from rotation.config import PREFIX, RotationConfig, check_url
-from rotation.errors import ConfigError
+from rotation.config import PREFIX, Problems, RotationConfig, check_url
 from rotation.sources.base import NewToken, SourceContext, token_lifetime
 from rotation.sources.probe import probe_index
 from rotation.sources.upstream_api import TokenCollection, json_field
@@ -33,13 +32,19 @@ class Artifactory:
         self._http = http
 
     def validate(self, config: RotationConfig) -> None:
-        check_url(config.setting("artifactory-url"), "artifactory-url")
-        config.setting("minting-secret")
+        problems = Problems()
+        with problems.check():
+            check_url(config.setting("artifactory-url"), "artifactory-url")
+        with problems.check():
+            config.setting("minting-secret")
         if config.username == "__token__":
-            raise ConfigError(
+            problems.add(
+                f"{PREFIX}username",
+                config.source_settings.get("username"),
                 f"source artifactory needs {PREFIX}username: Artifactory refuses __token__",
-                remedy=f"set {PREFIX}username to the user the tokens are minted for",
+                f"set {PREFIX}username to the user the tokens are minted for",
             )
+        problems.raise_any("the secret")
 
     def obtain(self, context: SourceContext) -> NewToken:
         tokens = _tokens(self._http, context)

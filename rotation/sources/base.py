@@ -53,7 +53,8 @@ class SourceContext:
 
 class TokenSource(Protocol):
     def validate(self, config: RotationConfig) -> None:
-        """Raise ConfigError if the source's annotations are missing or wrong; read nothing."""
+        """Raise ConfigError (InvalidAnnotations for several) for every one of the source's
+        annotations that is missing or wrong; read nothing."""
 
     def obtain(self, context: SourceContext) -> NewToken:
         """Get a new token. Called once per rotation; whatever it returns is stored at once."""

@@ -17,8 +17,7 @@ from urllib.parse import quote
 import httpx
 
 from rotation import logs
-from rotation.config import PREFIX, RotationConfig, check_url
-from rotation.errors import ConfigError
+from rotation.config import PREFIX, Problems, RotationConfig, check_url
 from rotation.sources.base import NewToken, SourceContext, token_lifetime
 from rotation.sources.gitlab_expiry import MAX_LIFETIME_DAYS, GitLabExpiry, gitlab_expiry
 from rotation.sources.probe import probe_index
@@ -41,39 +40,58 @@ class GitLab:
         self._http = http
 
     def validate(self, config: RotationConfig) -> None:
-        check_url(config.setting("gitlab-url"), "gitlab-url")
-        config.setting("minting-secret")
+        problems = Problems()
+        with problems.check():
+            check_url(config.setting("gitlab-url"), "gitlab-url")
+        with problems.check():
+            config.setting("minting-secret")
         owners = [
             key for key in ("gitlab-project", "gitlab-group") if key in config.source_settings
         ]
         if len(owners) != 1:
-            raise ConfigError(
+            problems.add(
+                f"{PREFIX}gitlab-project",
+                config.source_settings.get("gitlab-project"),
                 f"source gitlab needs exactly one of {PREFIX}gitlab-project and "
                 f"{PREFIX}gitlab-group (found {len(owners)})",
-                remedy="name the project (id or full path) or group whose access token to rotate",
+                "name the project (id or full path) or group whose access token to rotate",
             )
-        owner = config.setting(owners[0])
-        if "%" in owner or owner.strip("/") != owner:
-            raise ConfigError(
-                f"annotation {PREFIX}{owners[0]}={owner!r} is not a plain id or full path",
-                remedy="give the numeric id or the full path as GitLab shows it (group/project), "
-                "neither URL-encoded nor with leading or trailing slashes",
-            )
+        for key in owners:
+            owner = config.source_settings[key]
+            if "%" in owner or owner.strip("/") != owner:
+                problems.add(
+                    f"{PREFIX}{key}",
+                    owner,
+                    f"annotation {PREFIX}{key} is not a plain id or full path",
+                    "give the numeric id or the full path as GitLab shows it (group/project), "
+                    "neither URL-encoded nor with leading or trailing slashes",
+                )
         scopes = _scopes(config)
         if not scopes <= _SCOPES:
-            raise ConfigError(
+            problems.add(
+                f"{PREFIX}token-scopes",
+                config.source_settings.get("token-scopes"),
                 f"annotation {PREFIX}token-scopes has {sorted(scopes - _SCOPES)}, not read scopes "
                 f"a package index needs",
-                remedy=f"use a comma-separated subset of {', '.join(sorted(_SCOPES))}",
+                f"use a comma-separated subset of {', '.join(sorted(_SCOPES))}",
             )
-        if config.source_settings.get("access-level", "20") not in _ACCESS_LEVELS:
-            raise ConfigError(
-                f"annotation {PREFIX}access-level must be one of {', '.join(sorted(_ACCESS_LEVELS))}"
+        level = config.source_settings.get("access-level", "20")
+        if level not in _ACCESS_LEVELS:
+            problems.add(
+                f"{PREFIX}access-level",
+                level,
+                f"annotation {PREFIX}access-level must be one of "
+                f"{', '.join(sorted(_ACCESS_LEVELS))}",
+                "use 10 (guest), 15 (planner), 20 (reporter, enough to read packages), 30, 40 or 50",
             )
         if config.token_lifetime and config.token_lifetime > _MAX_LIFETIME:
-            raise ConfigError(
-                f"annotation {PREFIX}token-lifetime is longer than GitLab's 365-day maximum"
+            problems.add(
+                f"{PREFIX}token-lifetime",
+                config.source_settings.get("token-lifetime"),
+                f"annotation {PREFIX}token-lifetime is longer than GitLab's 365-day maximum",
+                f"set {PREFIX}token-lifetime to 365d or less",
             )
+        problems.raise_any("the secret")
 
     def obtain(self, context: SourceContext) -> NewToken:
         api = _Api(self._http, context)

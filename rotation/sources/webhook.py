@@ -20,8 +20,8 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from rotation import logs
-from rotation.config import PREFIX, RotationConfig, check_url
-from rotation.errors import ConfigError, PermanentError, TransientError
+from rotation.config import PREFIX, Problems, RotationConfig, check_url
+from rotation.errors import PermanentError, TransientError
 from rotation.sources.base import NewToken, SourceContext
 from rotation.sources.probe import probe_index
 from rotation.sources.upstream_api import call, json_field
@@ -61,17 +61,29 @@ class Webhook:
         self._id_token = id_token
 
     def validate(self, config: RotationConfig) -> None:
-        check_url(config.setting("webhook-url"), "webhook-url")
+        problems = Problems()
+        with problems.check():
+            check_url(config.setting("webhook-url"), "webhook-url")
         revoke = config.source_settings.get("webhook-revoke-url")
         if revoke is not None:
-            check_url(revoke.replace("{id}", "id"), "webhook-revoke-url")
+            with problems.check():
+                check_url(revoke.replace("{id}", "id"), "webhook-revoke-url")
             if "{id}" not in revoke:
-                raise ConfigError(f"annotation {PREFIX}webhook-revoke-url has no {{id}} in it")
+                problems.add(
+                    f"{PREFIX}webhook-revoke-url",
+                    revoke,
+                    f"annotation {PREFIX}webhook-revoke-url has no {{id}} in it",
+                    "put {id} where the token's id goes, e.g. https://HOST/tokens/{id}",
+                )
         if _auth_mode(config) not in _AUTH_MODES:
-            raise ConfigError(
+            problems.add(
+                f"{PREFIX}webhook-auth",
+                _auth_mode(config),
                 f"annotation {PREFIX}webhook-auth={_auth_mode(config)!r} is not one of "
-                f"{', '.join(_AUTH_MODES)}"
+                f"{', '.join(_AUTH_MODES)}",
+                f"use {' or '.join(_AUTH_MODES)}",
             )
+        problems.raise_any("the secret")
 
     def obtain(self, context: SourceContext) -> NewToken:
         url = context.config.setting("webhook-url")

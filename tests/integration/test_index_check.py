@@ -10,7 +10,7 @@ from emulator.upstream import PypiServer
 from rotation.errors import TokenRejected, TransientError
 from rotation.sources.probe import probe_index
 from rotation.token import Token
-from tests.support import World, repository_name, root_token
+from tests.support import AR_AGENT, World, repository_name, root_token
 
 REPO = repository_name("pypi")
 
@@ -39,14 +39,20 @@ def test_probe_verdicts(upstream):
 
 
 def staged_world(world: World, upstream: PypiServer, username: str) -> tuple[str, str]:
+    """A pypi-staged secret whose repository proxies the index its token is checked against
+    (so the function may contact the index without ALLOWED_UPSTREAM_HOSTS listing it)."""
     staged = root_token()
     staging = world.secret(f"{username}-staging", payload=staged, rotation=False)
-    secret = world.rotated_secret(
-        source="pypi-staged",
-        staging_secret=staging,
-        index_url=upstream.index_url,
-        username=username,
-    )
+    annotations = {
+        "token-rotator.source": "pypi-staged",
+        "token-rotator.staging-secret": staging,
+        "token-rotator.repositories": REPO,
+        "token-rotator.index-url": upstream.index_url,
+        "token-rotator.username": username,
+    }
+    secret = world.secret("pypi-token", annotations, payload=root_token())
+    world.grant(secret, AR_AGENT)
+    world.repository(REPO, f"{secret}/versions/1", username, upstream.index_url)
     return secret, staged
 
 

@@ -12,13 +12,21 @@ import pytest
 
 from emulator import Call
 from rotation.config import Settings
+from rotation.egress import allowed_hosts
 from rotation.events import SECRET_ROTATE, SecretEvent
 from rotation.handler import build_services
 from rotation.rotator import Rotation
 from rotation.secrets import SecretStore
 from rotation.token import Token
 from tests.support import PROJECT, World, repository_name
-from tests.upstreams import CASES, GITLAB, SourceCase, minted_secret, pip_download
+from tests.upstreams import (
+    CASES,
+    GITLAB,
+    SourceCase,
+    allowed_upstream_hosts,
+    minted_secret,
+    pip_download,
+)
 
 REPOSITORY = repository_name("private-pypi")
 
@@ -187,7 +195,11 @@ def test_a_crash_after_minting_leaves_no_live_token_unrecorded(
     def minted_and_live() -> set[str]:
         return {t.value for t in authority.live(case.api)} - live_at_start
 
-    settings = Settings(check_attempts=1)
+    settings = Settings(
+        check_attempts=1,
+        plain_http=True,
+        allowed_upstream_hosts=allowed_hosts(allowed_upstream_hosts(authority, private_index)),
+    )
     services = build_services()
     event = SecretEvent(SECRET_ROTATE, "crash-1", datetime.now(UTC), secret)
 

@@ -120,13 +120,17 @@ SCENARIOS = [
 @pytest.fixture(scope="module")
 def rig(emulator_session, start_function, authority_session, private_index, tmp_path_factory):
     index = PypiServer(tmp_path_factory.mktemp("pypi"), authenticated_reads=False)
-    function = start_function(ROTATION_LEASE=MATRIX_LEASE)
     control = emulator_session.control
-    control.crash_handler = function.crash
     with (
         UpstreamProxy(f"http://127.0.0.1:{index.port}", control) as pypi,
         UpstreamProxy(authority_session.url, control) as gitlab,
     ):
+        # The function reaches both upstreams through the proxies: it may contact those hosts.
+        function = start_function(
+            ROTATION_LEASE=MATRIX_LEASE,
+            ALLOWED_UPSTREAM_HOSTS=f"127.0.0.1:{pypi.port},127.0.0.1:{gitlab.port}",
+        )
+        control.crash_handler = function.crash
         yield Rig(
             emulator_session,
             function,

@@ -52,7 +52,7 @@ class Rig:
     def context(self, resumed: bool = False, rotation_id: str | None = None) -> SourceContext:
         store = SecretStore()
         snapshot = store.get(self.secret)
-        loaded = config.load(snapshot.annotations, Settings(), frozenset(SOURCES))
+        loaded = config.load(snapshot.annotations, Settings(plain_http=True), frozenset(SOURCES))
         return SourceContext(
             snapshot,
             loaded,
@@ -244,7 +244,7 @@ def test_bad_settings_are_config_errors(source, settings, message):
             "token-rotator.repositories": "projects/p/locations/l/repositories/r",
             **{f"token-rotator.{k}": v for k, v in settings.items()},
         },
-        Settings(),
+        Settings(plain_http=True),
         frozenset(SOURCES),
     )
     with pytest.raises(ConfigError, match=message):

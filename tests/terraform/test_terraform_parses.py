@@ -188,7 +188,7 @@ def test_function() -> None:
     assert service["max_instance_count"] == "${var.max_instance_count}"
     environment = service["environment_variables"]
     names = set(re.findall(r"\b([A-Z][A-Z_]+) =", environment))
-    assert names == {"ALLOWED_PROJECTS", "MAX_EVENT_AGE", "LOG_LEVEL"}
+    assert names == {"ALLOWED_PROJECTS", "ALLOWED_UPSTREAM_HOSTS", "MAX_EVENT_AGE", "LOG_LEVEL"}
     code = "\n".join(path.read_text(encoding="utf-8") for path in (REPO / "rotation").rglob("*.py"))
     for name in names:
         assert f'"{name}"' in code, f"the function reads no environment variable {name}"

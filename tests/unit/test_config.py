@@ -8,7 +8,7 @@ import pytest
 
 from rotation.config import Settings, load, secret_reference
 from rotation.durations import format_duration, parse_duration
-from rotation.errors import ConfigError
+from rotation.errors import ConfigError, InvalidAnnotations
 
 SOURCES = frozenset({"pypi-derived", "pypi-staged"})
 REPO = "projects/demo-project/locations/us-central1/repositories/pypi"
@@ -158,3 +158,24 @@ def test_google_call_limits_shape_every_call_policy():
 def test_bad_google_call_limits_are_named(env, named):
     with pytest.raises(ConfigError, match=named):
         Settings.from_env(env)
+
+
+def test_every_bad_annotation_is_reported_at_once():
+    with pytest.raises(InvalidAnnotations) as raised:
+        load(
+            annotated(keep_versions="none", min_interval="soon", grant_access="yes", colour="x"),
+            Settings(),
+            SOURCES,
+            "projects/p/secrets/s",
+        )
+    problems = {p.key: p for p in raised.value.problems}
+    assert sorted(problems) == [
+        "token-rotator.colour",
+        "token-rotator.grant-access",
+        "token-rotator.keep-versions",
+        "token-rotator.min-interval",
+    ]
+    assert problems["token-rotator.keep-versions"].value == "none"
+    assert problems["token-rotator.min-interval"].value == "soon"
+    assert all(p.remedy for p in problems.values())
+    assert str(raised.value).startswith("4 invalid token-rotator.* annotations on projects/p/")
