@@ -50,7 +50,9 @@ def staged_world(world: World, upstream: PypiServer, username: str) -> tuple[str
         "token-rotator.index-url": upstream.index_url,
         "token-rotator.username": username,
     }
-    secret = world.secret("pypi-token", annotations, payload=root_token())
+    in_use = root_token()  # the token the repository works with before the rotation
+    upstream.allow(username, in_use)
+    secret = world.secret("pypi-token", annotations, payload=in_use)
     world.grant(secret, AR_AGENT)
     world.repository(REPO, f"{secret}/versions/1", username, upstream.index_url)
     return secret, staged

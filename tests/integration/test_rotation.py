@@ -266,10 +266,12 @@ def test_a_repository_in_another_project_is_beyond_the_module_grants(world, func
     failed = [e for e in function_server.entries(mark) if e.get("event") == "rotation_failed"]
     assert failed, "the function reached another project without any grant there"
     assert failed[0]["remedy"] == (
-        "grant the function's service account resourcemanager.projects.get on "
-        f"projects/{OTHER_PROJECT}: the terraform module's custom role <role_id_prefix>Project "
-        "(tokenRotatorProject by default) or the predefined role roles/browser holds it"
+        "grant the function's service account artifactregistry.repositories.get on "
+        f"{other}: the terraform module's custom role <role_id_prefix>Repository "
+        "(tokenRotatorRepository by default) or the predefined role roles/artifactregistry.reader "
+        "holds it"
     )
+    assert world.versions(secret) == {1: "ENABLED"}, "a token was minted before the check"
     assert world.points_at(other) == f"{secret}/versions/1"
 
 

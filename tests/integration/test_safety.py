@@ -11,7 +11,7 @@ import pytest
 from rotation.config import Settings
 from rotation.handler import build_services
 from rotation.maintenance import Rollback
-from tests.support import TOPIC, World, repository_name
+from tests.support import AR_AGENT, TOPIC, World, repository_name
 from tests.upstreams import GITLAB, WEBHOOK, RecordingServer, minted_secret
 
 REPO = repository_name("pypi")
@@ -37,6 +37,7 @@ def four_bad_secret(world: World, repository: str = REPO) -> str:
     annotations = {f"token-rotator.{key}": value for key, value in FOUR_BAD.items()}
     annotations["token-rotator.repositories"] = repository
     name = world.secret("bad-token", annotations, payload="glpat-" + "a" * 20)
+    world.grant(name, AR_AGENT)
     world.repository(repository, f"{name}/versions/1")
     return name
 

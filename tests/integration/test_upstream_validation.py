@@ -13,7 +13,7 @@ from emulator import Call, Emulator
 from emulator.token_authority import Issued, TokenAuthority
 from emulator.upstream import PypiServer
 from tests.support import AR_AGENT, PROJECT, World, repository_name, root_token
-from tests.upstreams import WEBHOOK, minted_secret, pip_download
+from tests.upstreams import WEBHOOK, allowed_upstream_hosts, minted_secret, pip_download
 
 UPDATE = "ArtifactRegistry.UpdateRepository"
 WHOLE_CREDENTIAL = "remote_repository_config.upstream_credentials"
@@ -184,7 +184,11 @@ def test_an_agent_that_cannot_read_at_artifact_registry_gets_the_grant_command(
 ):
     """The IAM policy said the agent may read (the access step passed), but Artifact Registry's
     read failed; with REPOINT_GRACE=0s the rotation fails at once, naming the grant."""
-    function = start_function(threads=2, REPOINT_GRACE="0s")
+    function = start_function(
+        threads=2,
+        REPOINT_GRACE="0s",
+        ALLOWED_UPSTREAM_HOSTS=allowed_upstream_hosts(authority, private_index),
+    )
     world = World(emulator, function.url)
     secret = minted_secret(world, authority, private_index, WEBHOOK)
     on_updates(
