@@ -48,6 +48,7 @@ KNOWN_KEYS = {
     "webhook-url",
     "webhook-revoke-url",
     "webhook-auth",
+    "take-over-from",
     "state",
 }
 

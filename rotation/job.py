@@ -18,6 +18,7 @@ from typing import Any
 from rotation import config, logs
 from rotation.access import AccessChecker, grant_command, service_agent
 from rotation.config import RotationConfig, Settings
+from rotation.conflicts import Conflict, allowed_takeovers, conflicts
 from rotation.durations import format_duration
 from rotation.errors import (
     ConfigError,
@@ -193,9 +194,18 @@ class SecretJob:
 
     def verify_access(self, targets: list[RemoteRepository]) -> None:
         self.step = "access"
+        self.ensure_access(targets)
+
+    def ensure_access(self, targets: list[RemoteRepository]) -> None:
+        """Every service agent of the targets can read the secret, granted here if allowed."""
         AccessChecker(self.services.secrets, self.services.projects).ensure(
             self.snapshot, self.agents(targets), self.config.grant_access
         )
+
+    def conflicts(self, targets: list[RemoteRepository]) -> list[Conflict]:
+        """The (read) targets that point at a version of another secret this one may not take."""
+        allowed = allowed_takeovers(self.config, self.snapshot.name)
+        return conflicts(targets, self.snapshot.name, allowed, self.services.projects.number)
 
     def check_token(self, token: Token, context: SourceContext) -> None:
         """The source's check, a few times, since a fresh token may take a moment to work upstream;

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from rotation import logs
 from rotation.config import Settings
+from rotation.conflicts import conflict_error
 from rotation.durations import format_duration
 from rotation.errors import (
     RotationBusy,
@@ -76,9 +77,11 @@ class Rotation(SecretJob):
     def run_steps(self) -> None:
         targets = self.targets()
         if self.state.phase is Phase.CREATING:
+            targets = self.preflight(targets)
             self.create()
+        else:
+            self.verify_access(targets)
         pending = self.snapshot.aliases[PENDING]
-        self.verify_access(targets)
         self.test(pending, targets)
         moved = self.repoint_all(targets, self.snapshot.version_name(pending))
         kept, retired = self.retire(pending, moved)
@@ -145,6 +148,20 @@ class Rotation(SecretJob):
                 "interval; republish with force=true to rotate anyway"
             )
         return None
+
+    def preflight(self, targets: list[RemoteRepository]) -> list[RemoteRepository]:
+        """Before the source is asked for a token, everything that can be checked without it:
+        each target exists and is a remote repository, none is another secret's, the service
+        agents can read the secret, and the source's own inputs are usable. Only reads (and the
+        grant, if allowed), so it is harmless on a resumed rotation. Returns the targets as read."""
+        self.step = "checks"
+        read = self.read_targets(targets)
+        contested = self.conflicts(read)
+        if contested:
+            raise conflict_error(self.snapshot.name, contested)
+        self.ensure_access(read)
+        self.source.preflight(self.source_context())
+        return read
 
     def create(self) -> None:
         """Obtain the token and store it as a new version, recorded as `pending`, at most once."""
@@ -303,11 +320,17 @@ class Rotation(SecretJob):
         return aliases
 
     def release(self, error: RotationError) -> None:
-        """Give up the lease so a redelivery can resume at once, saying where and why it stopped."""
+        """Give up the lease so a redelivery can resume at once, saying where and why it stopped.
+
+        A fresh rotation its checks stopped has added nothing: it is FAILED, not unfinished."""
+        failed = (
+            self.step == "checks" and not self.resumed and not isinstance(error, TransientError)
+        )
         self.release_lease(
             error=str(error)[:500],
             failed_step=self.step,
             retryable=isinstance(error, TransientError),
+            **({"phase": Phase.FAILED} if failed else {}),
         )
 
 

@@ -15,7 +15,7 @@ import httpx
 from rotation import logs
 from rotation.config import PREFIX, RotationConfig, check_url
 from rotation.errors import ConfigError
-from rotation.sources.base import NewToken, SourceContext, token_lifetime
+from rotation.sources.base import NewToken, SourceContext, TokenSource, token_lifetime
 from rotation.sources.probe import probe_index
 from rotation.sources.upstream_api import TokenCollection, json_field
 from rotation.token import Token
@@ -26,8 +26,9 @@ _REFUSED = (
 )
 
 
-class Artifactory:
+class Artifactory(TokenSource):
     name = "artifactory"
+    input_secrets = ("minting-secret",)
 
     def __init__(self, http: httpx.Client) -> None:
         self._http = http

@@ -20,7 +20,7 @@ from rotation import logs
 from rotation.config import RotationConfig
 from rotation.durations import format_duration
 from rotation.errors import ConfigError, NotUsable, PermanentError, TokenRejected
-from rotation.sources.base import NewToken, SourceContext, token_lifetime
+from rotation.sources.base import NewToken, SourceContext, TokenSource, token_lifetime
 from rotation.sources.probe import probe_index
 from rotation.state import CURRENT
 from rotation.token import Token
@@ -60,7 +60,7 @@ def check_offline(token: Token, now: datetime, valid_for: timedelta) -> None:
                 )
 
 
-class _PypiSource:
+class _PypiSource(TokenSource):
     def __init__(self, http: httpx.Client) -> None:
         self._http = http
 
@@ -77,6 +77,7 @@ class _PypiSource:
 
 class PypiDerived(_PypiSource):
     name = "pypi-derived"
+    input_secrets = ("root-secret",)
 
     def validate(self, config: RotationConfig) -> None:
         config.setting("root-secret")
@@ -107,6 +108,7 @@ class PypiDerived(_PypiSource):
 
 class PypiStaged(_PypiSource):
     name = "pypi-staged"
+    input_secrets = ("staging-secret",)
 
     def validate(self, config: RotationConfig) -> None:
         config.setting("staging-secret")

@@ -72,18 +72,19 @@ def test_status_shows_missing_access_and_where_a_rotation_stopped(cloud, cli, ru
     secret = cloud.rotated_secret(grant=False)
     failed = run("rotate", secret)
     assert failed.code == 1
+    assert cloud.versions(secret) == {1: "ENABLED"}  # checked before minting: nothing added
 
     shown = cli("status", secret)
     assert shown.code == 0, shown.err
     table = lines_of(shown.out)
     assert table[AR_AGENT.removeprefix("serviceAccount:")].startswith("CANNOT READ")
-    assert table["pending"].startswith("2 ENABLED")
-    assert table["unfinished"].startswith("rotation cli-")
-    assert "at phase pending" in table["unfinished"]
-    assert "stopped at step access" in table["unfinished"]
-    assert table["unfinished"].endswith("(needs an operator: fix the cause, then republish)")
+    assert table["pending"].startswith("-")
+    assert table["last"].startswith("rotation rotation cli-")
+    assert "abandoned at step checks" in table["last"]
+    assert table["unfinished"] == "none"
     [status] = json.loads(run("status", secret, "--json").out)
-    assert status["rotation"]["failed_step"] == "access"
+    assert status["rotation"]["phase"] == "failed"
+    assert status["rotation"]["failed_step"] == "checks"
     assert status["rotation"]["retryable"] is False
     assert status["agents"] == [{"member": AR_AGENT, "can_read": False}]
 
@@ -119,13 +120,14 @@ def test_plan_walks_every_step_and_changes_nothing(cloud, cli):
     annotations, written = cloud.annotations(secret), writes(cloud)
     planned = cli("plan", secret)
     assert planned.code == 0, planned.err
-    first, *steps = planned.out.splitlines()
+    first, *lines = planned.out.splitlines()
     assert first == f"plan for {secret} (source pypi-derived): rotate; nothing changed"
+    steps = [line for line in lines if line.split()[0].rstrip(".").isdigit()]
     assert [line.split()[1] for line in steps] == [
         "claim",
         "targets",
+        "checks",
         "create",
-        "access",
         "test",
         "repoint",
         "retire",
@@ -164,29 +166,40 @@ def test_plan_after_a_rotation_skips_unless_forced(cloud, run):
     assert writes(cloud) == written
 
 
-def test_plan_stops_where_the_rotation_would_and_resumes_after_the_fix(cloud, run):
+def test_plan_stops_where_the_rotation_would_and_rotates_after_the_fix(cloud, run):
     secret = cloud.rotated_secret(grant=False)
     stop = json.loads(run("plan", secret, "--json").out)
     assert stop["verdict"] == "stop"
-    assert stop["steps"][-1]["step"] == "access"
-    assert "gcloud secrets add-iam-policy-binding pypi-token" in stop["steps"][-1]["action"]
+    assert stop["steps"][-1]["step"] == "checks"
+    assert stop["steps"][-1]["action"].startswith("stop: 1 of 4 checks fail")
+    [access] = [c for c in stop["checks"] if c["check"] == "access"]
+    assert access["ok"] is False
+    assert "gcloud secrets add-iam-policy-binding pypi-token" in access["remedy"]
 
     assert run("rotate", secret).code == 1
     cloud.grant(secret, AR_AGENT)
-    resume = json.loads(run("plan", secret, "--json").out)
-    assert resume["verdict"] == "resume"
-    steps = {step["step"]: step["action"] for step in resume["steps"]}
-    assert steps["create"] == "done already: version 2 is pending"
-    assert steps["access"] == f"{AR_AGENT} can read the secret"
+    again = json.loads(run("plan", secret, "--json").out)
+    assert again["verdict"] == "rotate"
+    steps = {step["step"]: step["action"] for step in again["steps"]}
+    assert steps["create"].endswith("add it as version 2 (alias pending)")
+    [access] = [c for c in again["checks"] if c["check"] == "access"]
+    assert access == {
+        "check": "access",
+        "subject": secret,
+        "ok": True,
+        "detail": f"{AR_AGENT} can read the secret",
+        "remedy": "",
+    }
 
 
 def test_plan_says_it_would_grant_access_when_allowed(cloud, run):
     secret = cloud.rotated_secret(grant=False, grant_access="true")
     written = writes(cloud)
     plan = json.loads(run("plan", secret, "--json").out)
-    steps = {step["step"]: step["action"] for step in plan["steps"]}
     assert plan["verdict"] == "rotate"
+    [access] = [c for c in plan["checks"] if c["check"] == "access"]
+    assert access["ok"] is True
     assert (
-        steps["access"] == f"grant roles/secretmanager.secretAccessor on the secret to {AR_AGENT}"
+        access["detail"] == f"grant roles/secretmanager.secretAccessor on the secret to {AR_AGENT}"
     )
     assert writes(cloud) == written
