@@ -166,9 +166,7 @@ METHOD_REQUIREMENTS: dict[str, Requirement] = {
     "ArtifactRegistry.UpdateRepository": Requirement(
         "artifactregistry.repositories.update", _field("repository", "name")
     ),
-    "ArtifactRegistry.DeleteRepository": Requirement(
-        "artifactregistry.repositories.delete", _NAME
-    ),
+    "ArtifactRegistry.DeleteRepository": Requirement("artifactregistry.repositories.delete", _NAME),
     "ArtifactRegistry.GetIamPolicy": Requirement(
         "artifactregistry.repositories.getIamPolicy", _RESOURCE
     ),

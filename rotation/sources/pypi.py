@@ -113,19 +113,12 @@ class PypiStaged(_PypiSource):
     def validate(self, config: RotationConfig) -> None:
         config.setting("staging-secret")
 
+    def preflight(self, context: SourceContext) -> None:
+        self._newest(context)
+
     def obtain(self, context: SourceContext) -> NewToken:
-        """The newest version of the staging secret: one AccessSecretVersion of `latest`, which
-        the module's secretAccessor grant on the staging secret allows (listing would not)."""
         staging = context.secret_setting("staging-secret")
-        try:
-            newest, token = context.secrets.read(f"{staging}/versions/latest")
-        except (NotUsable, ConfigError) as error:
-            raise PermanentError(
-                f"the newest version of staging secret {staging} cannot be read: {error}",
-                remedy=f"create a token in PyPI's web UI and add it to {staging} as a new "
-                "(enabled) version, then republish (or, if that is not the staging secret, fix "
-                "token-rotator.staging-secret)",
-            ) from None
+        newest, token = self._newest(context)
         current = context.secret.aliases.get(CURRENT)
         if current is not None and token == context.secrets.access(
             context.secret.version_name(current)
@@ -135,6 +128,20 @@ class PypiStaged(_PypiSource):
                 remedy=f"create a new token in PyPI's web UI, add it to {staging}, then republish",
             )
         return NewToken(token, retire_data={"staged_from": newest})
+
+    def _newest(self, context: SourceContext) -> tuple[str, Token]:
+        """The newest version of the staging secret: one AccessSecretVersion of `latest`, which
+        the module's secretAccessor grant on the staging secret allows (listing would not)."""
+        staging = context.secret_setting("staging-secret")
+        try:
+            return context.secrets.read(f"{staging}/versions/latest")
+        except (NotUsable, ConfigError) as error:
+            raise PermanentError(
+                f"the newest version of staging secret {staging} cannot be read: {error}",
+                remedy=f"create a token in PyPI's web UI and add it to {staging} as a new "
+                "(enabled) version, then republish (or, if that is not the staging secret, fix "
+                "token-rotator.staging-secret)",
+            ) from None
 
     def retire(self, retire_data: Mapping[str, str], context: SourceContext) -> None:
         logs.warning(

@@ -3,10 +3,9 @@ and their exit codes."""
 
 from __future__ import annotations
 
-import grpc
-
 from datetime import timedelta
 
+import grpc
 import pytest
 
 from emulator.secretmanager import ALIASES_ANY_STATE, ALIASES_ENABLED_ONLY
