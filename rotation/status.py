@@ -105,7 +105,11 @@ def collect(job: SecretJob) -> SecretStatus:
     except PermanentError as error:
         targets = []
         problems.append(f"{error} ({error.remedy})" if error.remedy else str(error))
-    contested = job.conflicts(targets)
+    try:
+        contested = job.conflicts(targets)
+    except PermanentError as error:  # an invalid token-rotator.take-over-from
+        contested = []
+        problems.append(str(error))
     if contested:
         conflict = conflict_error(snapshot.name, contested)
         problems.append(f"{conflict} ({conflict.remedy})")

@@ -297,3 +297,10 @@ def test_plan_reports_a_missing_repository_and_a_disabled_root_secret(cloud, run
         "remedy": "",
     }
     assert fixed[f"repository {missing}"]["ok"] is False
+
+
+def test_status_names_an_invalid_take_over_from(cloud, cli):
+    _, second = second_secret_on_the_same_repository(cloud, take_over_from="a/b")
+    shown = cli("status", second)
+    assert shown.code == 0, shown.err
+    assert "annotation token-rotator.take-over-from='a/b'" in lines_of(shown.out)["problem"]

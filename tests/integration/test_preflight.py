@@ -140,3 +140,15 @@ def test_missing_access_fails_before_minting_and_a_republish_rotates(world, func
     world.settle()
     assert world.points_at(REPO) == f"{secret}/versions/2"
     assert world.versions(secret) == {1: "ENABLED", 2: "ENABLED"}
+
+
+def test_an_invalid_take_over_from_fails_before_minting(world, function_server):
+    world.rotated_secret()
+    second = second_secret_on(world, REPO, take_over_from="projects/only-a-project")
+    mark = function_server.mark()
+    world.publish_rotate(second)
+    world.settle()
+
+    assert_stopped_before_minting(world, second)
+    [failed] = failures(function_server, mark)
+    assert "annotation token-rotator.take-over-from='projects/only-a-project'" in failed["message"]
