@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from google.cloud import artifactregistry_v1
+
 from tests.support import (
     AR_AGENT,
     PROJECT,
@@ -121,7 +123,11 @@ def test_a_missing_repository_fails_before_minting(world, function_server):
 
     assert_stopped_before_minting(world, secret)
     [failed] = failures(function_server, mark)
-    assert f"reading repository {missing}" in failed["message"]
+    # The function's account holds the module's repository role only on repositories that exist,
+    # so Artifact Registry answers PERMISSION_DENIED "(or it may not exist)", as production does.
+    assert f"reading repository {missing}: permission denied" in failed["message"]
+    assert "may not exist" in failed["message"]
+    assert "artifactregistry.repositories.get" in failed["remedy"]
     assert failed["remedy"]
 
 
@@ -152,3 +158,32 @@ def test_an_invalid_take_over_from_fails_before_minting(world, function_server):
     assert_stopped_before_minting(world, second)
     [failed] = failures(function_server, mark)
     assert "annotation token-rotator.take-over-from='projects/only-a-project'" in failed["message"]
+
+
+def test_a_repository_that_is_not_remote_fails_before_minting(world, function_server):
+    standard = repository_name("standard")
+    parent, repository_id = standard.rsplit("/repositories/", 1)
+    world.ar.create_repository(
+        parent=parent,
+        repository_id=repository_id,
+        repository=artifactregistry_v1.Repository(
+            format_=artifactregistry_v1.Repository.Format.PYTHON,
+            mode=artifactregistry_v1.Repository.Mode.STANDARD_REPOSITORY,
+        ),
+    ).result()
+    secret = world.rotated_secret()
+    annotations = world.annotations(secret)
+    annotations["token-rotator.repositories"] = f"{REPO},{standard}"
+    world.sm.update_secret(
+        secret={"name": secret, "annotations": annotations},
+        update_mask={"paths": ["annotations"]},
+    )
+    world.apply_module_grants(secret, annotations, PROJECT)
+    mark = function_server.mark()
+    world.publish_rotate(secret)
+    world.settle()
+
+    assert_stopped_before_minting(world, secret)
+    [failed] = failures(function_server, mark)
+    assert f"repository {standard} is not a remote repository" in failed["message"]
+    assert "list only remote repositories" in failed["remedy"]
