@@ -1,6 +1,8 @@
 """One rotation of one secret, as resumable steps that each first check whether their work is done.
 
-claim -> create -> access -> test -> repoint -> retire -> finish. The claim writes a lease into the
+claim -> checks -> create -> test -> repoint -> retire -> finish (a rotation resumed past `create`
+checks only the access again). The checks read everything that can be checked without the new
+token, so a rotation that cannot succeed stops before the source mints. The claim writes a lease into the
 secret's state annotation with the secret's etag, so of several concurrent deliveries exactly one
 proceeds; the others raise RotationBusy and are redelivered later, by when the rotation is done.
 Every later write also carries the etag, so a delivery that lost its lease cannot overwrite.
@@ -322,7 +324,9 @@ class Rotation(SecretJob):
     def release(self, error: RotationError) -> None:
         """Give up the lease so a redelivery can resume at once, saying where and why it stopped.
 
-        A fresh rotation its checks stopped has added nothing: it is FAILED, not unfinished."""
+        A fresh rotation stopped by a permanent failure of its checks has minted and added
+        nothing, so it is FAILED (a republish starts a new one). A resumed one stays unfinished:
+        an earlier attempt may have minted a token that only resuming finds."""
         failed = (
             self.step == "checks" and not self.resumed and not isinstance(error, TransientError)
         )
