@@ -2,9 +2,10 @@
 
 claim -> checks -> create -> test -> repoint -> retire -> finish (a rotation resumed past `create`
 checks only the access again). The checks read everything that can be checked without the new
-token, so a rotation that cannot succeed stops before the source mints. The claim writes a lease into the
-secret's state annotation with the secret's etag, so of several concurrent deliveries exactly one
-proceeds; the others raise RotationBusy and are redelivered later, by when the rotation is done.
+token, so a rotation that cannot succeed stops before the source mints. The claim writes a lease
+into the secret's state annotation with the secret's etag, so of several concurrent deliveries
+exactly one proceeds; the others raise RotationBusy and are redelivered later, by when the
+rotation is done.
 Every later write also carries the etag, so a delivery that lost its lease cannot overwrite.
 """
 
