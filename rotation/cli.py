@@ -230,6 +230,11 @@ def _plan(args: argparse.Namespace) -> int:
     width = max(len(step.step) for step in result.steps)
     for number, step in enumerate(result.steps, 1):
         print(f"  {number}. {step.step.ljust(width)}  {step.action}")
+        if step.step == "checks":
+            for check in result.checks:
+                remedy = f" (remedy: {check.remedy})" if check.remedy else ""
+                outcome = "ok" if check.ok else "FAILED"
+                print(f"       {outcome:6} {check.check} {check.subject}: {check.detail}{remedy}")
     return EXIT_OK
 
 

@@ -50,6 +50,7 @@ KNOWN_KEYS = {
     "webhook-url",
     "webhook-revoke-url",
     "webhook-auth",
+    "take-over-from",
     "state",
 }
 

@@ -18,6 +18,7 @@ from typing import Any
 from rotation import config, egress, logs
 from rotation.access import AccessChecker, grant_command, service_agent
 from rotation.config import RotationConfig, Settings
+from rotation.conflicts import Conflict, allowed_takeovers, conflicts
 from rotation.durations import format_duration
 from rotation.errors import (
     ConfigError,
@@ -184,11 +185,11 @@ class SecretJob:
             )
         return list(targets.values())
 
-    def upstream_policy(self) -> egress.UpstreamPolicy:
-        """The hosts this job may send requests to; raises UpstreamRefused (before any request,
-        and before the job writes anything) for a URL annotation outside them."""
+    def upstream_policy(self, targets: list[RemoteRepository]) -> egress.UpstreamPolicy:
+        """The hosts this job may send requests to, given its targets as read; raises
+        UpstreamRefused (before any request, and before the job writes anything) for a URL
+        annotation outside them."""
         self.step = "upstreams"
-        targets = self.read_targets(self.targets())
         return egress.policy_for(
             self.config.source_settings,
             self.settings.allowed_upstream_hosts,
@@ -224,9 +225,18 @@ class SecretJob:
 
     def verify_access(self, targets: list[RemoteRepository]) -> None:
         self.step = "access"
+        self.ensure_access(targets)
+
+    def ensure_access(self, targets: list[RemoteRepository]) -> None:
+        """Every service agent of the targets can read the secret, granted here if allowed."""
         AccessChecker(self.services.secrets, self.services.projects).ensure(
             self.snapshot, self.agents(targets), self.config.grant_access
         )
+
+    def conflicts(self, targets: list[RemoteRepository]) -> list[Conflict]:
+        """The (read) targets that point at a version of another secret this one may not take."""
+        allowed = allowed_takeovers(self.config, self.snapshot.name)
+        return conflicts(targets, self.snapshot.name, allowed, self.services.projects.number)
 
     def check_token(self, token: Token, context: SourceContext) -> None:
         """The source's check, a few times, since a fresh token may take a moment to work upstream;

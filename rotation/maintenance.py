@@ -52,7 +52,7 @@ class Rollback(SecretJob):
         self.load_managed()
         self.step = "check"
         refuse_unfinished(self, "roll back")
-        with egress.enforced(self.upstream_policy()):
+        with egress.enforced(self.upstream_policy(self.read_targets(self.targets()))):
             return self.roll_back()
 
     def roll_back(self) -> RollbackResult:
@@ -127,7 +127,7 @@ class Cleanup(SecretJob):
         self.load_managed()
         self.step = "check"
         refuse_unfinished(self, "clean up")
-        with egress.enforced(self.upstream_policy()):
+        with egress.enforced(self.upstream_policy(self.read_targets(self.targets()))):
             return self.clean_up()
 
     def clean_up(self) -> CleanupResult:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rotation.access import ACCESSOR_ROLE, AccessChecker, grant_command
+from rotation.conflicts import conflict_error
 from rotation.display import approximate
 from rotation.egress import UpstreamRefused
-from rotation.errors import RotationBusy
+from rotation.errors import PermanentError, RotationBusy
 from rotation.repositories import RemoteRepository
 from rotation.rotator import Rotation
 from rotation.state import PENDING, Phase, RotationState
@@ -21,6 +22,17 @@ class PlannedStep:
 
 
 @dataclass(frozen=True)
+class PlannedCheck:
+    """One check the rotation makes before the source is asked for a token (Rotation.preflight)."""
+
+    check: str  # repository, conflict, access or source
+    subject: str  # what was checked: a repository, the secret, the source's input secrets
+    ok: bool
+    detail: str
+    remedy: str = ""
+
+
+@dataclass(frozen=True)
 class Plan:
     secret: str
     source: str
@@ -28,51 +40,47 @@ class Plan:
     # command holds the lease) or stop (a rotation now would stop at a step; see the last one)
     verdict: str
     steps: list[PlannedStep] = field(default_factory=list)
+    checks: list[PlannedCheck] = field(default_factory=list)
 
 
 def plan(rotation: Rotation) -> Plan:
     rotation.load_managed()
     now = rotation.now()
 
-    def done(verdict: str, *steps: PlannedStep) -> Plan:
-        return Plan(rotation.snapshot.name, rotation.config.source, verdict, list(steps))
+    def done(verdict: str, steps: list[PlannedStep], checks: tuple[PlannedCheck, ...] = ()) -> Plan:
+        return Plan(rotation.snapshot.name, rotation.config.source, verdict, steps, list(checks))
 
     try:
         decision = rotation.decide(now)
     except RotationBusy as busy:
-        return done("wait", PlannedStep("claim", f"wait: {busy}; the function retries later"))
+        return done("wait", [PlannedStep("claim", f"wait: {busy}; the function retries later")])
     if not isinstance(decision, RotationState):
-        return done("skip", PlannedStep("claim", f"skip: {decision[1]}"))
-    resumed = rotation.state.unfinished
+        return done("skip", [PlannedStep("claim", f"skip: {decision[1]}")])
     steps = [PlannedStep("claim", _claim(rotation, decision))]
     rotation.versions = rotation.services.secrets.versions(rotation.secret_name)
-    targets = rotation.read_targets(rotation.targets())
+    checks: list[PlannedCheck] = []
+    if decision.phase is Phase.CREATING:
+        targets, checks = preflight_checks(rotation, rotation.targets())
+    else:
+        targets = rotation.read_targets(rotation.targets())
     steps.append(PlannedStep("targets", "; ".join(_where(rotation, r) for r in targets)))
     try:
-        rotation.upstream_policy()
+        rotation.upstream_policy(targets)
     except UpstreamRefused as refused:
         stop = f"stop before any request: {refused} (remedy: {refused.remedy})"
-        return done("stop", *steps, PlannedStep("upstreams", stop))
+        return done("stop", [*steps, PlannedStep("upstreams", stop)])
+    if checks:
+        steps.append(PlannedStep("checks", _checks(checks)))
+        if not all(c.ok for c in checks):
+            return done("stop", steps, tuple(checks))
 
     pending, create = _create(rotation, decision)
     steps.append(PlannedStep("create", create))
-
-    agents = rotation.agents(targets)
-    missing = AccessChecker(rotation.services.secrets, rotation.services.projects).missing(
-        rotation.snapshot, agents
-    )
-    if missing and not rotation.config.grant_access:
-        commands = "; ".join(grant_command(rotation.snapshot.name, m) for m in sorted(missing))
-        access = (
-            f"stop: {', '.join(sorted(missing))} cannot read the secret, so no repository would "
-            f"change; run {commands} (or set token-rotator.grant-access=true)"
-        )
-        return done("stop", *steps, PlannedStep("access", access))
-    if missing:
-        access = f"grant {ACCESSOR_ROLE} on the secret to {', '.join(sorted(missing))}"
-    else:
-        access = f"{', '.join(sorted(agents))} can read the secret"
-    steps.append(PlannedStep("access", access))
+    if not checks:  # a rotation past `create` checks the access again, and only that
+        access, can_read = _access(rotation, targets)
+        steps.append(PlannedStep("access", access))
+        if not can_read:
+            return done("stop", steps)
     steps.append(PlannedStep("test", _test(rotation)))
 
     version_name = rotation.snapshot.version_name(pending)
@@ -83,7 +91,102 @@ def plan(rotation: Rotation) -> Plan:
     aliases = rotation.final_aliases(pending, kept)
     finish = ", ".join(f"{alias} -> version {v}" for alias, v in sorted(aliases.items()))
     steps.append(PlannedStep("finish", f"{finish}; pending cleared; lease released"))
-    return done("resume" if resumed else "rotate", *steps)
+    return done("resume" if rotation.state.unfinished else "rotate", steps, tuple(checks))
+
+
+def _access(rotation: Rotation, targets: list[RemoteRepository]) -> tuple[str, bool]:
+    check = _access_check(rotation, targets)
+    if not check.ok:
+        return f"stop: {check.detail}, so no repository would change; {check.remedy}", False
+    return check.detail, True
+
+
+def preflight_checks(
+    rotation: Rotation, listed: list[RemoteRepository]
+) -> tuple[list[RemoteRepository], list[PlannedCheck]]:
+    """Rotation.preflight's checks, each reported rather than the first failure raised: the
+    targets as read, and every check with its outcome."""
+    checks: list[PlannedCheck] = []
+    targets: list[RemoteRepository] = []
+    for target in listed:
+        if target.password_secret_version:
+            targets.append(target)
+            checks.append(PlannedCheck("repository", target.name, True, "discovered, remote"))
+            continue
+        try:
+            targets.append(rotation.services.repositories.get(target.name))
+        except PermanentError as error:
+            checks.append(
+                PlannedCheck("repository", target.name, False, str(error), _remedy(error))
+            )
+            continue
+        checks.append(PlannedCheck("repository", target.name, True, "exists, remote"))
+    contested = rotation.conflicts(targets)
+    if contested:
+        conflict = conflict_error(rotation.snapshot.name, contested)
+        checks.append(
+            PlannedCheck("conflict", rotation.snapshot.name, False, str(conflict), conflict.remedy)
+        )
+    else:
+        checks.append(
+            PlannedCheck(
+                "conflict", rotation.snapshot.name, True, "no repository uses another secret"
+            )
+        )
+    checks.append(_access_check(rotation, targets))
+    checks.append(_source_check(rotation))
+    return targets, checks
+
+
+def _access_check(rotation: Rotation, targets: list[RemoteRepository]) -> PlannedCheck:
+    agents = rotation.agents(targets)
+    missing = AccessChecker(rotation.services.secrets, rotation.services.projects).missing(
+        rotation.snapshot, agents
+    )
+    subject = rotation.snapshot.name
+    if missing and not rotation.config.grant_access:
+        commands = "; ".join(grant_command(subject, m) for m in sorted(missing))
+        return PlannedCheck(
+            "access",
+            subject,
+            False,
+            f"{', '.join(sorted(missing))} cannot read the secret",
+            f"run {commands} (or set token-rotator.grant-access=true)",
+        )
+    if missing:
+        detail = f"grant {ACCESSOR_ROLE} on the secret to {', '.join(sorted(missing))}"
+    else:
+        detail = f"{', '.join(sorted(agents))} can read the secret"
+    return PlannedCheck("access", subject, True, detail)
+
+
+def _source_check(rotation: Rotation) -> PlannedCheck:
+    inputs = [rotation.source_context().secret_setting(k) for k in rotation.source.input_secrets]
+    subject = ", ".join(inputs) or f"source {rotation.config.source}"
+    try:
+        rotation.source.preflight(rotation.source_context())
+    except PermanentError as error:
+        return PlannedCheck("source", subject, False, str(error), _remedy(error))
+    detail = "latest version enabled" if inputs else "nothing to read before minting"
+    return PlannedCheck("source", subject, True, detail)
+
+
+def _checks(checks: list[PlannedCheck]) -> str:
+    failed = [c for c in checks if not c.ok]
+    if not failed:
+        return f"all {len(checks)} checks pass before the source is asked for a token"
+    said = "; ".join(
+        f"{c.check} {c.subject}: {c.detail}" + (f" (remedy: {c.remedy})" if c.remedy else "")
+        for c in failed
+    )
+    return (
+        f"stop: {len(failed)} of {len(checks)} checks fail, so no token would be minted and "
+        f"nothing would change: {said}"
+    )
+
+
+def _remedy(error: PermanentError) -> str:
+    return error.remedy or "see the error"
 
 
 def _claim(rotation: Rotation, state: RotationState) -> str:

@@ -1,8 +1,11 @@
 """One rotation of one secret, as resumable steps that each first check whether their work is done.
 
-claim -> create -> access -> test -> repoint -> retire -> finish. The claim writes a lease into the
-secret's state annotation with the secret's etag, so of several concurrent deliveries exactly one
-proceeds; the others raise RotationBusy and are redelivered later, by when the rotation is done.
+claim -> checks -> create -> test -> repoint -> retire -> finish (a rotation resumed past `create`
+checks only the access again). The checks read everything that can be checked without the new
+token, so a rotation that cannot succeed stops before the source mints. The claim writes a lease
+into the secret's state annotation with the secret's etag, so of several concurrent deliveries
+exactly one proceeds; the others raise RotationBusy and are redelivered later, by when the
+rotation is done.
 Every later write also carries the etag, so a delivery that lost its lease cannot overwrite.
 """
 
@@ -14,6 +17,7 @@ from enum import StrEnum
 
 from rotation import egress, logs
 from rotation.config import Settings
+from rotation.conflicts import conflict_error
 from rotation.durations import format_duration
 from rotation.errors import (
     RotationBusy,
@@ -43,7 +47,6 @@ class Rotation(SecretJob):
     """Runs (or resumes) the rotation an event asks for."""
 
     kind = "rotation"
-    upstreams: egress.UpstreamPolicy  # the hosts this rotation may contact, set by the claim
 
     def __init__(
         self,
@@ -62,12 +65,13 @@ class Rotation(SecretJob):
         if not self.load():
             logs.info("secret has no token-rotator.source annotation; ignored", **self.fields())
             return Outcome.NOT_OPTED_IN
-        skipped = self.claim()
-        if skipped is not None:
-            return skipped
+        claimed = self.claim()
+        if isinstance(claimed, Outcome):
+            return claimed
+        targets, upstreams = claimed
         try:
-            with egress.enforced(self.upstreams):
-                self.run_steps()
+            with egress.enforced(upstreams):
+                self.run_steps(targets)
         except RotationBusy:
             raise
         except RotationError as error:
@@ -75,19 +79,22 @@ class Rotation(SecretJob):
             raise
         return Outcome.COMPLETED
 
-    def run_steps(self) -> None:
-        targets = self.targets()
+    def run_steps(self, targets: list[RemoteRepository]) -> None:
         if self.state.phase is Phase.CREATING:
+            targets = self.preflight(targets)
             self.create()
+        else:
+            self.verify_access(targets)
         pending = self.snapshot.aliases[PENDING]
-        self.verify_access(targets)
         self.test(pending, targets)
         moved = self.repoint_all(targets, self.snapshot.version_name(pending))
         kept, retired = self.retire(pending, moved)
         self.finish(pending, kept, retired, moved)
 
-    def claim(self) -> Outcome | None:
-        """Take the rotation's lease: a new rotation, or the unfinished one this event resumes."""
+    def claim(self) -> Outcome | tuple[list[RemoteRepository], egress.UpstreamPolicy]:
+        """Take the rotation's lease: a new rotation, or the unfinished one this event resumes.
+        Returns the targets as read and the hosts the rotation may contact, or why it is
+        skipped."""
         self.step = "claim"
         now = self.now()
         decision = self.decide(now)
@@ -96,7 +103,8 @@ class Rotation(SecretJob):
             logs.info(reason, **self.fields(outcome=outcome.value))
             return outcome
         state = decision
-        self.upstreams = self.upstream_policy()
+        targets = self.read_targets(self.targets())
+        upstreams = self.upstream_policy(targets)
         self.step = "claim"
         if self.state.unfinished:
             logs.info(f"resuming rotation {state.rotation} at phase {state.phase}", **self.fields())
@@ -105,7 +113,7 @@ class Rotation(SecretJob):
         if state.baseline is None:
             state = state.evolve(baseline=max((v.number for v in self.versions), default=0))
         self.save(state.evolve(holder=self.attempt, lease_until=now + self.settings.lease))
-        return None
+        return targets, upstreams
 
     def decide(self, now: datetime) -> RotationState | tuple[Outcome, str]:
         """What this event asks for now: the state to claim (the unfinished rotation it resumes,
@@ -149,6 +157,19 @@ class Rotation(SecretJob):
                 "interval; republish with force=true to rotate anyway"
             )
         return None
+
+    def preflight(self, targets: list[RemoteRepository]) -> list[RemoteRepository]:
+        """Before the source is asked for a token, everything that can be checked without it:
+        each target exists and is a remote repository, none is another secret's, the service
+        agents can read the secret, and the source's own inputs are usable. Only reads (and the
+        grant, if allowed), so it is harmless on a resumed rotation. Returns the targets as read."""
+        self.step = "checks"
+        contested = self.conflicts(targets)
+        if contested:
+            raise conflict_error(self.snapshot.name, contested)
+        self.ensure_access(targets)
+        self.source.preflight(self.source_context())
+        return targets
 
     def create(self) -> None:
         """Obtain the token and store it as a new version, recorded as `pending`, at most once."""
@@ -308,11 +329,19 @@ class Rotation(SecretJob):
         return aliases
 
     def release(self, error: RotationError) -> None:
-        """Give up the lease so a redelivery can resume at once, saying where and why it stopped."""
+        """Give up the lease so a redelivery can resume at once, saying where and why it stopped.
+
+        A fresh rotation stopped by a permanent failure of its checks has minted and added
+        nothing, so it is FAILED (a republish starts a new one). A resumed one stays unfinished:
+        an earlier attempt may have minted a token that only resuming finds."""
+        failed = (
+            self.step == "checks" and not self.resumed and not isinstance(error, TransientError)
+        )
         self.release_lease(
             error=str(error)[:500],
             failed_step=self.step,
             retryable=isinstance(error, TransientError),
+            **({"phase": Phase.FAILED} if failed else {}),
         )
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rotation.access import AccessChecker
+from rotation.conflicts import conflict_error
 from rotation.display import approximate, moment, relative
 from rotation.errors import PermanentError
 from rotation.job import SecretJob, rollback_outlook
@@ -105,6 +106,14 @@ def collect(job: SecretJob) -> SecretStatus:
     except PermanentError as error:
         targets = []
         problems.append(f"{error} ({error.remedy})" if error.remedy else str(error))
+    try:
+        contested = job.conflicts(targets)
+    except PermanentError as error:  # an invalid token-rotator.take-over-from
+        contested = []
+        problems.append(str(error))
+    if contested:
+        conflict = conflict_error(snapshot.name, contested)
+        problems.append(f"{conflict} ({conflict.remedy})")
     holders = {number: alias for alias, number in snapshot.aliases.items()}
     repositories = [
         RepositoryStatus(r.name, r.password_secret_version, v, holders.get(v) if v else None)
@@ -228,7 +237,7 @@ def _access(agent: AgentStatus, status: SecretStatus) -> str:
         return "can read"
     if status.grant_access:
         return "cannot read yet: the next rotation grants it (grant-access)"
-    return "CANNOT READ: the next rotation stops before repointing"
+    return "CANNOT READ: the next rotation stops before minting a token"
 
 
 def _last(rotation: RotationStatus, now: datetime) -> str:

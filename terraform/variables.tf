@@ -73,7 +73,8 @@ variable "rotation_settings" {
     secret. Keys without the prefix: root-secret, staging-secret, min-interval, keep-versions,
     token-lifetime, index-url, discover, minting-secret, gitlab-url, gitlab-project, gitlab-group,
     token-scopes, token-name, access-level, artifactory-url, token-scope, webhook-url,
-    webhook-revoke-url, webhook-auth (see the README's per-source reference).
+    webhook-revoke-url, webhook-auth, take-over-from (see the README's per-source reference and
+    Configuration).
     source, repositories, username and grant-access come from their own variables; state belongs
     to the function. root-secret, staging-secret and minting-secret are full secret names
     (projects/P/secrets/S): the function's service account gets roles/secretmanager.secretAccessor
@@ -88,10 +89,10 @@ variable "rotation_settings" {
         "root-secret", "staging-secret", "min-interval", "keep-versions", "token-lifetime",
         "index-url", "discover", "minting-secret", "gitlab-url", "gitlab-project", "gitlab-group",
         "token-scopes", "token-name", "access-level", "artifactory-url", "token-scope",
-        "webhook-url", "webhook-revoke-url", "webhook-auth",
+        "webhook-url", "webhook-revoke-url", "webhook-auth", "take-over-from",
       ], key)
     ])
-    error_message = "rotation_settings keys must be among root-secret, staging-secret, min-interval, keep-versions, token-lifetime, index-url, discover, minting-secret, gitlab-url, gitlab-project, gitlab-group, token-scopes, token-name, access-level, artifactory-url, token-scope, webhook-url, webhook-revoke-url, webhook-auth (source, repositories, username and grant-access have their own variables; state is the function's)."
+    error_message = "rotation_settings keys must be among root-secret, staging-secret, min-interval, keep-versions, token-lifetime, index-url, discover, minting-secret, gitlab-url, gitlab-project, gitlab-group, token-scopes, token-name, access-level, artifactory-url, token-scope, webhook-url, webhook-revoke-url, webhook-auth, take-over-from (source, repositories, username and grant-access have their own variables; state is the function's)."
   }
 
   validation {

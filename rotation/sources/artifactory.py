@@ -14,7 +14,7 @@ import httpx
 
 from rotation import logs
 from rotation.config import PREFIX, Problems, RotationConfig, check_url
-from rotation.sources.base import NewToken, SourceContext, token_lifetime
+from rotation.sources.base import NewToken, SourceContext, TokenSource, token_lifetime
 from rotation.sources.probe import probe_index
 from rotation.sources.upstream_api import TokenCollection, json_field
 from rotation.token import Token
@@ -25,8 +25,9 @@ _REFUSED = (
 )
 
 
-class Artifactory:
+class Artifactory(TokenSource):
     name = "artifactory"
+    input_secrets = ("minting-secret",)
 
     def __init__(self, http: httpx.Client) -> None:
         self._http = http

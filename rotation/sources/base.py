@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import ClassVar, Protocol
 
-from rotation.config import RotationConfig, secret_reference
-from rotation.errors import ConfigError
+from rotation.config import PREFIX, RotationConfig, secret_reference
+from rotation.errors import ConfigError, NotUsable, PermanentError
 from rotation.secrets import SecretSnapshot, SecretStore
 from rotation.token import Token
 
@@ -52,9 +52,28 @@ class SourceContext:
 
 
 class TokenSource(Protocol):
+    # The annotations naming the secrets the source reads to obtain a token (root, staging,
+    # minting), which `preflight` checks. Sources subclass TokenSource to inherit `preflight`.
+    input_secrets: ClassVar[tuple[str, ...]] = ()
+
     def validate(self, config: RotationConfig) -> None:
         """Raise ConfigError (InvalidAnnotations for several) for every one of the source's
         annotations that is missing or wrong; read nothing."""
+
+    def preflight(self, context: SourceContext) -> None:
+        """Check, without minting, what `obtain` needs: by default, that each secret in
+        `input_secrets` exists and its latest version is enabled. Raises PermanentError with a
+        remedy naming the secret."""
+        for key in self.input_secrets:
+            name = context.secret_setting(key)
+            try:
+                context.read_secret(key)
+            except (NotUsable, ConfigError) as error:
+                raise PermanentError(
+                    f"the {key} {name} of source {context.config.source} cannot be read: {error}",
+                    remedy=f"add the token to {name} as a new (enabled) version, or fix "
+                    f"{PREFIX}{key} if that is not the secret; then republish",
+                ) from None
 
     def obtain(self, context: SourceContext) -> NewToken:
         """Get a new token. Called once per rotation; whatever it returns is stored at once."""

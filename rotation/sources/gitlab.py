@@ -18,7 +18,7 @@ import httpx
 
 from rotation import logs
 from rotation.config import PREFIX, Problems, RotationConfig, check_url
-from rotation.sources.base import NewToken, SourceContext, token_lifetime
+from rotation.sources.base import NewToken, SourceContext, TokenSource, token_lifetime
 from rotation.sources.gitlab_expiry import MAX_LIFETIME_DAYS, GitLabExpiry, gitlab_expiry
 from rotation.sources.probe import probe_index
 from rotation.sources.upstream_api import TokenCollection, call, json_field
@@ -33,8 +33,9 @@ _REFUSED = (
 )
 
 
-class GitLab:
+class GitLab(TokenSource):
     name = "gitlab"
+    input_secrets = ("minting-secret",)
 
     def __init__(self, http: httpx.Client) -> None:
         self._http = http

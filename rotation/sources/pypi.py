@@ -20,7 +20,7 @@ from rotation import logs
 from rotation.config import RotationConfig
 from rotation.durations import format_duration
 from rotation.errors import ConfigError, NotUsable, PermanentError, TokenRejected
-from rotation.sources.base import NewToken, SourceContext, token_lifetime
+from rotation.sources.base import NewToken, SourceContext, TokenSource, token_lifetime
 from rotation.sources.probe import probe_index
 from rotation.state import CURRENT
 from rotation.token import Token
@@ -60,7 +60,7 @@ def check_offline(token: Token, now: datetime, valid_for: timedelta) -> None:
                 )
 
 
-class _PypiSource:
+class _PypiSource(TokenSource):
     def __init__(self, http: httpx.Client) -> None:
         self._http = http
 
@@ -77,6 +77,7 @@ class _PypiSource:
 
 class PypiDerived(_PypiSource):
     name = "pypi-derived"
+    input_secrets = ("root-secret",)
 
     def validate(self, config: RotationConfig) -> None:
         config.setting("root-secret")
@@ -107,23 +108,17 @@ class PypiDerived(_PypiSource):
 
 class PypiStaged(_PypiSource):
     name = "pypi-staged"
+    input_secrets = ("staging-secret",)
 
     def validate(self, config: RotationConfig) -> None:
         config.setting("staging-secret")
 
+    def preflight(self, context: SourceContext) -> None:
+        self._newest(context)
+
     def obtain(self, context: SourceContext) -> NewToken:
-        """The newest version of the staging secret: one AccessSecretVersion of `latest`, which
-        the module's secretAccessor grant on the staging secret allows (listing would not)."""
         staging = context.secret_setting("staging-secret")
-        try:
-            newest, token = context.secrets.read(f"{staging}/versions/latest")
-        except (NotUsable, ConfigError) as error:
-            raise PermanentError(
-                f"the newest version of staging secret {staging} cannot be read: {error}",
-                remedy=f"create a token in PyPI's web UI and add it to {staging} as a new "
-                "(enabled) version, then republish (or, if that is not the staging secret, fix "
-                "token-rotator.staging-secret)",
-            ) from None
+        newest, token = self._newest(context)
         current = context.secret.aliases.get(CURRENT)
         if current is not None and token == context.secrets.access(
             context.secret.version_name(current)
@@ -133,6 +128,20 @@ class PypiStaged(_PypiSource):
                 remedy=f"create a new token in PyPI's web UI, add it to {staging}, then republish",
             )
         return NewToken(token, retire_data={"staged_from": newest})
+
+    def _newest(self, context: SourceContext) -> tuple[str, Token]:
+        """The newest version of the staging secret: one AccessSecretVersion of `latest`, which
+        the module's secretAccessor grant on the staging secret allows (listing would not)."""
+        staging = context.secret_setting("staging-secret")
+        try:
+            return context.secrets.read(f"{staging}/versions/latest")
+        except (NotUsable, ConfigError) as error:
+            raise PermanentError(
+                f"the newest version of staging secret {staging} cannot be read: {error}",
+                remedy=f"create a token in PyPI's web UI and add it to {staging} as a new "
+                "(enabled) version, then republish (or, if that is not the staging secret, fix "
+                "token-rotator.staging-secret)",
+            ) from None
 
     def retire(self, retire_data: Mapping[str, str], context: SourceContext) -> None:
         logs.warning(

@@ -22,7 +22,7 @@ import httpx
 from rotation import logs
 from rotation.config import PREFIX, Problems, RotationConfig, check_url
 from rotation.errors import PermanentError, TransientError
-from rotation.sources.base import NewToken, SourceContext
+from rotation.sources.base import NewToken, SourceContext, TokenSource
 from rotation.sources.probe import probe_index
 from rotation.sources.upstream_api import call, json_field
 from rotation.token import Token
@@ -53,7 +53,7 @@ def google_id_token(audience: str) -> str:
         raise TransientError(f"fetching an ID token for {audience} failed: {error}") from None
 
 
-class Webhook:
+class Webhook(TokenSource):
     name = "http"
 
     def __init__(self, http: httpx.Client, id_token: IdTokenFetcher = google_id_token) -> None:

@@ -55,20 +55,22 @@ def test_republish_reaches_the_function_and_wait_follows_it(world, cli, function
     assert world.aliases(secret) == {"current": 3, "previous": 2}
 
 
-def test_wait_reports_a_stop_and_a_republish_resumes_that_rotation(world, cli):
+def test_wait_reports_a_failed_check_and_a_republish_starts_afresh(world, cli):
     secret = world.rotated_secret(grant=False)
     stopped = cli("republish", secret, "--wait", "--poll-seconds", "0.2")
     assert stopped.code == 1
     message_id = world.rotate_messages()[-1]
-    assert f"error: the function stopped rotation {message_id} at step access" in stopped.err
-    assert "remedy: fix the cause, then republish to resume it" in stopped.err
+    assert f"error: the function abandoned rotation {message_id} at step checks" in stopped.err
+    assert "remedy: fix the cause, then republish to start a new rotation" in stopped.err
     assert world.points_at(REPO) == f"{secret}/versions/1"
+    assert world.versions(secret) == {1: "ENABLED"}  # checked before minting: nothing added
 
     world.grant(secret, AR_AGENT)
-    resumed = cli("republish", secret, "--wait", "--poll-seconds", "0.2")
-    assert resumed.code == 0, resumed.err
-    assert f"the function will resume rotation {message_id} at phase pending" in resumed.err
-    assert resumed.out.endswith(f": rotation {message_id} completed\n")
+    again = cli("republish", secret, "--wait", "--poll-seconds", "0.2")
+    assert again.code == 0, again.err
+    assert "the function will start a new rotation" in again.err
+    new_id = world.rotate_messages()[-1]
+    assert again.out.endswith(f": rotation {new_id} completed\n")
     assert world.points_at(REPO) == f"{secret}/versions/2"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import grpc
 import pytest
 
 from emulator.secretmanager import ALIASES_ANY_STATE, ALIASES_ENABLED_ONLY
@@ -124,11 +125,14 @@ def test_rollback_needs_an_enabled_previous_version_and_no_unfinished_rotation(c
     assert "gcloud secrets versions enable 1 --secret=pypi-token" in disabled.err
     assert cloud.points_at(REPO) == f"{secret}/versions/2"
 
-    stuck = cloud.rotated_secret("stuck-token", grant=False, repositories=repository_name("s"))
+    stuck = cloud.rotated_secret("stuck-token", repositories=repository_name("s"))
+    cloud.emulator.control.fail(
+        "ArtifactRegistry.UpdateRepository", grpc.StatusCode.PERMISSION_DENIED
+    )
     assert run("rotate", stuck).code == 1
     unfinished = run("rollback", stuck)
     assert unfinished.code == 1
-    assert "is unfinished (phase pending); it stopped at step access" in unfinished.err
+    assert "is unfinished (phase pending); it stopped at step repoint" in unfinished.err
     assert f"remedy: finish it first (ar-token-rotator republish {stuck}" in unfinished.err
 
 

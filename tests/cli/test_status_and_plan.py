@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from tests.support import AR_AGENT, PROJECT, World, repository_name
+from tests.support import AR_AGENT, PROJECT, World, repository_name, root_token
 
 REPO = repository_name("pypi")
 WRITES = (
@@ -72,18 +72,19 @@ def test_status_shows_missing_access_and_where_a_rotation_stopped(cloud, cli, ru
     secret = cloud.rotated_secret(grant=False)
     failed = run("rotate", secret)
     assert failed.code == 1
+    assert cloud.versions(secret) == {1: "ENABLED"}  # checked before minting: nothing added
 
     shown = cli("status", secret)
     assert shown.code == 0, shown.err
     table = lines_of(shown.out)
     assert table[AR_AGENT.removeprefix("serviceAccount:")].startswith("CANNOT READ")
-    assert table["pending"].startswith("2 ENABLED")
-    assert table["unfinished"].startswith("rotation cli-")
-    assert "at phase pending" in table["unfinished"]
-    assert "stopped at step access" in table["unfinished"]
-    assert table["unfinished"].endswith("(needs an operator: fix the cause, then republish)")
+    assert table["pending"].startswith("-")
+    assert table["last"].startswith("rotation rotation cli-")
+    assert "abandoned at step checks" in table["last"]
+    assert table["unfinished"] == "none"
     [status] = json.loads(run("status", secret, "--json").out)
-    assert status["rotation"]["failed_step"] == "access"
+    assert status["rotation"]["phase"] == "failed"
+    assert status["rotation"]["failed_step"] == "checks"
     assert status["rotation"]["retryable"] is False
     assert status["agents"] == [{"member": AR_AGENT, "can_read": False}]
 
@@ -119,13 +120,14 @@ def test_plan_walks_every_step_and_changes_nothing(cloud, cli):
     annotations, written = cloud.annotations(secret), writes(cloud)
     planned = cli("plan", secret)
     assert planned.code == 0, planned.err
-    first, *steps = planned.out.splitlines()
+    first, *lines = planned.out.splitlines()
     assert first == f"plan for {secret} (source pypi-derived): rotate; nothing changed"
+    steps = [line for line in lines if line.split()[0].rstrip(".").isdigit()]
     assert [line.split()[1] for line in steps] == [
         "claim",
         "targets",
+        "checks",
         "create",
-        "access",
         "test",
         "repoint",
         "retire",
@@ -164,29 +166,141 @@ def test_plan_after_a_rotation_skips_unless_forced(cloud, run):
     assert writes(cloud) == written
 
 
-def test_plan_stops_where_the_rotation_would_and_resumes_after_the_fix(cloud, run):
+def test_plan_stops_where_the_rotation_would_and_rotates_after_the_fix(cloud, run):
     secret = cloud.rotated_secret(grant=False)
     stop = json.loads(run("plan", secret, "--json").out)
     assert stop["verdict"] == "stop"
-    assert stop["steps"][-1]["step"] == "access"
-    assert "gcloud secrets add-iam-policy-binding pypi-token" in stop["steps"][-1]["action"]
+    assert stop["steps"][-1]["step"] == "checks"
+    assert stop["steps"][-1]["action"].startswith("stop: 1 of 4 checks fail")
+    [access] = [c for c in stop["checks"] if c["check"] == "access"]
+    assert access["ok"] is False
+    assert "gcloud secrets add-iam-policy-binding pypi-token" in access["remedy"]
 
     assert run("rotate", secret).code == 1
     cloud.grant(secret, AR_AGENT)
-    resume = json.loads(run("plan", secret, "--json").out)
-    assert resume["verdict"] == "resume"
-    steps = {step["step"]: step["action"] for step in resume["steps"]}
-    assert steps["create"] == "done already: version 2 is pending"
-    assert steps["access"] == f"{AR_AGENT} can read the secret"
+    again = json.loads(run("plan", secret, "--json").out)
+    assert again["verdict"] == "rotate"
+    steps = {step["step"]: step["action"] for step in again["steps"]}
+    assert steps["create"].endswith("add it as version 2 (alias pending)")
+    [access] = [c for c in again["checks"] if c["check"] == "access"]
+    assert access == {
+        "check": "access",
+        "subject": secret,
+        "ok": True,
+        "detail": f"{AR_AGENT} can read the secret",
+        "remedy": "",
+    }
 
 
 def test_plan_says_it_would_grant_access_when_allowed(cloud, run):
     secret = cloud.rotated_secret(grant=False, grant_access="true")
     written = writes(cloud)
     plan = json.loads(run("plan", secret, "--json").out)
-    steps = {step["step"]: step["action"] for step in plan["steps"]}
     assert plan["verdict"] == "rotate"
+    [access] = [c for c in plan["checks"] if c["check"] == "access"]
+    assert access["ok"] is True
     assert (
-        steps["access"] == f"grant roles/secretmanager.secretAccessor on the secret to {AR_AGENT}"
+        access["detail"] == f"grant roles/secretmanager.secretAccessor on the secret to {AR_AGENT}"
     )
     assert writes(cloud) == written
+
+
+def second_secret_on_the_same_repository(cloud: World, **settings: str) -> tuple[str, str]:
+    """Two secrets whose annotations both name repository `pypi`; it points at the first."""
+    first = cloud.rotated_secret()
+    root = cloud.secret("second-root", payload=root_token(), rotation=False)
+    annotations = {
+        "token-rotator.source": "pypi-derived",
+        "token-rotator.root-secret": root,
+        "token-rotator.repositories": REPO,
+        **{f"token-rotator.{key.replace('_', '-')}": value for key, value in settings.items()},
+    }
+    second = cloud.secret("second-token", annotations, payload=root_token())
+    cloud.grant(second, AR_AGENT)
+    return first, second
+
+
+def checks_of(planned: dict) -> dict[str, dict]:
+    return {f"{c['check']} {c['subject']}": c for c in planned["checks"]}
+
+
+def test_plan_and_status_show_a_repository_another_secret_uses(cloud, cli, run):
+    first, second = second_secret_on_the_same_repository(cloud)
+    written = writes(cloud)
+    planned = json.loads(run("plan", second, "--json").out)
+    assert planned["verdict"] == "stop"
+    checks = checks_of(planned)
+    conflict = checks[f"conflict {second}"]
+    assert conflict["ok"] is False
+    assert f"{REPO} points at a version of {first}" in conflict["detail"]
+    assert f"token-rotator.take-over-from={first}" in conflict["remedy"]
+    assert checks[f"repository {REPO}"]["ok"] is True
+    assert checks[f"access {second}"]["ok"] is True
+    assert planned["steps"][-1]["step"] == "checks"
+    assert planned["steps"][-1]["action"].startswith("stop: 1 of 4 checks fail")
+
+    text = cli("plan", second)
+    assert text.code == 0, text.err
+    assert f"FAILED conflict {second}: secret {second} would take repositories" in text.out
+    assert f"ok     repository {REPO}: exists, remote" in text.out
+
+    shown = cli("status", second)
+    assert shown.code == 0, shown.err
+    assert f"{REPO} points at a version of {first}" in lines_of(shown.out)["problem"]
+    assert "token-rotator.take-over-from" in lines_of(shown.out)["problem"]
+    assert "problem" not in lines_of(cli("status", first).out)
+    assert writes(cloud) == written
+
+
+def test_plan_allows_a_take_over_the_annotation_names(cloud, run):
+    first, second = second_secret_on_the_same_repository(cloud, take_over_from="pypi-token")
+    planned = json.loads(run("plan", second, "--json").out)
+    assert planned["verdict"] == "rotate"
+    assert checks_of(planned)[f"conflict {second}"]["ok"] is True
+    assert f"{REPO}: {first}/versions/1 -> version 2" in json.dumps(planned["steps"])
+
+
+def test_plan_reports_a_missing_repository_and_a_disabled_root_secret(cloud, run):
+    missing = repository_name("no-such-repository")
+    secret = cloud.rotated_secret()
+    annotations = cloud.annotations(secret)
+    annotations["token-rotator.repositories"] = f"{REPO},{missing}"
+    cloud.sm.update_secret(
+        secret={"name": secret, "annotations": annotations}, update_mask={"paths": ["annotations"]}
+    )
+    root = annotations["token-rotator.root-secret"]
+    cloud.sm.disable_secret_version(name=f"{root}/versions/1")
+    written = writes(cloud)
+
+    planned = json.loads(run("plan", secret, "--json").out)
+    assert planned["verdict"] == "stop"
+    checks = checks_of(planned)
+    assert checks[f"repository {REPO}"]["ok"] is True
+    absent = checks[f"repository {missing}"]
+    assert absent["ok"] is False
+    assert "not found" in absent["detail"]
+    assert absent["remedy"].startswith("check the name")
+    source = checks[f"source {root}"]
+    assert source["ok"] is False
+    assert "DISABLED" in source["detail"]
+    assert f"add the token to {root} as a new (enabled) version" in source["remedy"]
+    assert planned["steps"][-1]["action"].startswith("stop: 2 of 5 checks fail")
+    assert writes(cloud) == written
+
+    cloud.sm.enable_secret_version(name=f"{root}/versions/1")
+    fixed = checks_of(json.loads(run("plan", secret, "--json").out))
+    assert fixed[f"source {root}"] == {
+        "check": "source",
+        "subject": root,
+        "ok": True,
+        "detail": "latest version enabled",
+        "remedy": "",
+    }
+    assert fixed[f"repository {missing}"]["ok"] is False
+
+
+def test_status_names_an_invalid_take_over_from(cloud, cli):
+    _, second = second_secret_on_the_same_repository(cloud, take_over_from="a/b")
+    shown = cli("status", second)
+    assert shown.code == 0, shown.err
+    assert "annotation token-rotator.take-over-from='a/b'" in lines_of(shown.out)["problem"]

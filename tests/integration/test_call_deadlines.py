@@ -115,7 +115,7 @@ def assert_completed(world: World, secret: str, message: str) -> None:
     ("method", "step", "doing"),
     [
         (UPDATE_REPOSITORY, "repoint", f"repointing repository {REPO}: RetryError"),
-        (GET_SECRET_POLICY, "access", "reading the IAM policy of secret"),
+        (GET_SECRET_POLICY, "checks", "reading the IAM policy of secret"),
     ],
 )
 def test_a_held_call_ends_the_attempt_which_releases_its_lease_and_the_redelivery_completes(

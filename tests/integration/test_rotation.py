@@ -218,9 +218,11 @@ def test_missing_service_agent_access_touches_no_repository(world, function_serv
         f"gcloud secrets add-iam-policy-binding pypi-token --project={PROJECT_NUMBER} "
         f"--member={AR_AGENT} --role=roles/secretmanager.secretAccessor"
     ) in failed[0]["remedy"]
-    assert world.state(secret)["phase"] == "pending"
+    # Checked before minting: nothing added, the rotation abandoned (tests/integration/test_preflight.py).
+    assert world.state(secret)["phase"] == "failed"
+    assert world.versions(secret) == {1: "ENABLED"}
 
-    # The operator runs the printed command and republishes: the same rotation resumes and completes.
+    # The operator runs the printed command and republishes: a new rotation completes.
     world.grant(secret, AR_AGENT)
     world.publish_rotate(secret)
     world.settle()
@@ -265,6 +267,7 @@ def test_a_repository_in_another_project_is_beyond_the_module_grants(world, func
 
     failed = [e for e in function_server.entries(mark) if e.get("event") == "rotation_failed"]
     assert failed, "the function reached another project without any grant there"
+    # The checks before minting read each repository first, so that is what is refused.
     assert failed[0]["remedy"] == (
         "grant the function's service account artifactregistry.repositories.get on "
         f"{other}: the terraform module's custom role <role_id_prefix>Repository "
@@ -273,6 +276,7 @@ def test_a_repository_in_another_project_is_beyond_the_module_grants(world, func
     )
     assert world.versions(secret) == {1: "ENABLED"}, "a token was minted before the check"
     assert world.points_at(other) == f"{secret}/versions/1"
+    assert world.versions(secret) == {1: "ENABLED"}
 
 
 def test_two_repositories_in_two_projects_by_explicit_list(world):

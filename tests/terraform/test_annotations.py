@@ -51,3 +51,8 @@ def test_the_module_sets_no_annotation_the_code_rejects() -> None:
 def test_token_sources() -> None:
     offered = _quoted_list_in_validation("token_source", "var.token_source")
     assert offered == set(SOURCES), "the module and the function offer different sources"
+
+
+def test_take_over_from_is_known_and_settable() -> None:
+    assert "take-over-from" in KNOWN_KEYS
+    assert "take-over-from" in module_setting_keys()
