@@ -12,14 +12,15 @@ from emulator.cloud_function import LocalFunction
 from rotation.clients import USER_AGENT
 from tests.support import OTHER_AR_AGENT, OTHER_PROJECT, World, repository_name
 
-# The floor: state claim, add version, IAM read, repository update, state finish; one more update
-# for each further repository.
+# The floor: state claim, add version, IAM read, state finish; for each repository, a read before
+# anything is minted (whether it exists, is remote, is another secret's, and which upstream host
+# it names: what the checks and the upstream-host rule need) and the update.
 FLOOR = {
     "SecretManagerService.UpdateSecret": 2,
     "SecretManagerService.AddSecretVersion": 1,
     "SecretManagerService.GetIamPolicy": 1,
 }
-FLOOR_PER_REPO = {"ArtifactRegistry.UpdateRepository": 1}
+FLOOR_PER_REPO = {"ArtifactRegistry.GetRepository": 1, "ArtifactRegistry.UpdateRepository": 1}
 FLOOR_ONE_REPO = sum(FLOOR.values()) + sum(FLOOR_PER_REPO.values())
 TARGET_ONE_REPO = 8
 TARGET_PER_EXTRA_REPO = 2
