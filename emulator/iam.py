@@ -4,11 +4,13 @@ validation of roles and members, for secrets and projects alike."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import grpc
 from google.iam.v1 import iam_policy_pb2, policy_pb2
 
 from emulator.core import ApiError, invalid
+from emulator.grpc_server import Rpc
 
 _ROLE = re.compile(r"roles/[\w.]+|(projects|organizations)/[^/]+/roles/[\w.]+")
 _MEMBER = re.compile(
@@ -60,3 +62,14 @@ def updated_policy(
     updated.version = request.policy.version or 1
     updated.etag = etag
     return updated
+
+
+def policy_rpcs(
+    get_policy: Callable[[iam_policy_pb2.GetIamPolicyRequest], policy_pb2.Policy],
+    set_policy: Callable[[iam_policy_pb2.SetIamPolicyRequest], policy_pb2.Policy],
+) -> tuple[Rpc, Rpc]:
+    """GetIamPolicy and SetIamPolicy, as every service with resource policies serves them."""
+    return (
+        Rpc("GetIamPolicy", iam_policy_pb2.GetIamPolicyRequest, policy_pb2.Policy, get_policy),
+        Rpc("SetIamPolicy", iam_policy_pb2.SetIamPolicyRequest, policy_pb2.Policy, set_policy),
+    )

@@ -17,7 +17,7 @@ from google.iam.v1 import iam_policy_pb2, policy_pb2
 from emulator.artifactregistry import ArtifactRegistry
 from emulator.core import ApiError
 from emulator.grpc_server import Rpc
-from emulator.iam import check_binding, copy_policy, updated_policy
+from emulator.iam import check_binding, copy_policy, policy_rpcs, updated_policy
 
 
 class RepositoryIam:
@@ -30,20 +30,7 @@ class RepositoryIam:
         self._etags = itertools.count(1)
 
     def rpcs(self) -> Sequence[Rpc]:
-        return (
-            Rpc(
-                "GetIamPolicy",
-                iam_policy_pb2.GetIamPolicyRequest,
-                policy_pb2.Policy,
-                self.get_iam_policy,
-            ),
-            Rpc(
-                "SetIamPolicy",
-                iam_policy_pb2.SetIamPolicyRequest,
-                policy_pb2.Policy,
-                self.set_iam_policy,
-            ),
-        )
+        return (*policy_rpcs(self.get_iam_policy, self.set_iam_policy),)
 
     def reset(self) -> None:
         with self._lock:

@@ -17,7 +17,7 @@ from google.iam.v1 import iam_policy_pb2, policy_pb2
 
 from emulator.core import ApiError, Project, Projects, invalid
 from emulator.grpc_server import Rpc
-from emulator.iam import check_binding, copy_policy, updated_policy
+from emulator.iam import check_binding, copy_policy, policy_rpcs, updated_policy
 
 _NAME = re.compile(r"projects/([^/]+)")
 
@@ -37,18 +37,7 @@ class ResourceManager:
     def rpcs(self) -> Sequence[Rpc]:
         return (
             Rpc("GetProject", rm.GetProjectRequest, rm.Project, self.get_project),
-            Rpc(
-                "GetIamPolicy",
-                iam_policy_pb2.GetIamPolicyRequest,
-                policy_pb2.Policy,
-                self.get_iam_policy,
-            ),
-            Rpc(
-                "SetIamPolicy",
-                iam_policy_pb2.SetIamPolicyRequest,
-                policy_pb2.Policy,
-                self.set_iam_policy,
-            ),
+            *policy_rpcs(self.get_iam_policy, self.set_iam_policy),
         )
 
     def reset(self) -> None:
