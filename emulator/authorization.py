@@ -36,16 +36,8 @@ _SECRET_MANAGER_VIEWER = frozenset(
         "resourcemanager.projects.get",
     }
 )
-_SECRET_MANAGER_ADMIN = frozenset(
+_SECRET_VERSION_MANAGER = frozenset(
     {
-        "secretmanager.secrets.create",
-        "secretmanager.secrets.delete",
-        "secretmanager.secrets.get",
-        "secretmanager.secrets.getIamPolicy",
-        "secretmanager.secrets.list",
-        "secretmanager.secrets.setIamPolicy",
-        "secretmanager.secrets.update",
-        "secretmanager.versions.access",
         "secretmanager.versions.add",
         "secretmanager.versions.destroy",
         "secretmanager.versions.disable",
@@ -53,6 +45,17 @@ _SECRET_MANAGER_ADMIN = frozenset(
         "secretmanager.versions.get",
         "secretmanager.versions.list",
         "resourcemanager.projects.get",
+    }
+)
+_SECRET_MANAGER_ADMIN = (
+    _SECRET_MANAGER_VIEWER
+    | _SECRET_VERSION_MANAGER
+    | {
+        "secretmanager.secrets.create",
+        "secretmanager.secrets.delete",
+        "secretmanager.secrets.setIamPolicy",
+        "secretmanager.secrets.update",
+        "secretmanager.versions.access",
     }
 )
 _ARTIFACT_REGISTRY_READER = frozenset(
@@ -71,17 +74,7 @@ PREDEFINED_ROLES: dict[str, frozenset[str]] = {
         {"secretmanager.versions.access", "resourcemanager.projects.get"}
     ),
     "roles/secretmanager.secretVersionAdder": frozenset({"secretmanager.versions.add"}),
-    "roles/secretmanager.secretVersionManager": frozenset(
-        {
-            "secretmanager.versions.add",
-            "secretmanager.versions.destroy",
-            "secretmanager.versions.disable",
-            "secretmanager.versions.enable",
-            "secretmanager.versions.get",
-            "secretmanager.versions.list",
-            "resourcemanager.projects.get",
-        }
-    ),
+    "roles/secretmanager.secretVersionManager": _SECRET_VERSION_MANAGER,
     # https://cloud.google.com/iam/docs/roles-permissions/artifactregistry
     "roles/artifactregistry.reader": _ARTIFACT_REGISTRY_READER,
     "roles/artifactregistry.admin": _ARTIFACT_REGISTRY_READER
