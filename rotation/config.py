@@ -156,6 +156,11 @@ def is_opted_in(annotations: Mapping[str, str]) -> bool:
     return PREFIX + "source" in annotations
 
 
+def configured(annotations: Mapping[str, str]) -> dict[str, str]:
+    """What an operator configures: the token-rotator.* annotations but the rotation's state."""
+    return {k: v for k, v in annotations.items() if k.startswith(PREFIX) and k != STATE_KEY}
+
+
 class Problems:
     """Collects the ConfigErrors of several checks, so every invalid value is reported at once."""
 

@@ -27,6 +27,16 @@ class RotationBusy(TransientError):
     """Another delivery holds the rotation's lease or changed the secret first."""
 
 
+class SecretChanged(TransientError):
+    """A write carried the etag of an older read: somebody changed the secret since. The writer
+    re-reads it and decides again (see SecretJob.save)."""
+
+
+class ConfigurationChanged(TransientError):
+    """An operator changed the secret's token-rotator.* configuration (or its aliases) while a
+    job worked from the old one: the job reads the secret again and carries on from there."""
+
+
 class PermanentError(RotationError):
     """Retrying cannot help until somebody changes something; `remedy` says what."""
 

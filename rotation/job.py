@@ -22,9 +22,11 @@ from rotation.conflicts import Conflict, allowed_takeovers, conflicts
 from rotation.durations import format_duration
 from rotation.errors import (
     ConfigError,
+    ConfigurationChanged,
     PermanentError,
     RotationBusy,
     RotationError,
+    SecretChanged,
     TokenRejected,
     UpstreamValidationFailed,
 )
@@ -64,7 +66,16 @@ def _done(
     return future
 
 
+def _written(snapshot: SecretSnapshot, state: str, aliases: dict[str, int] | None) -> bool:
+    """Whether `snapshot` already holds this state annotation (and these aliases)."""
+    return snapshot.annotations.get(config.STATE_KEY) == state and aliases in (
+        None,
+        snapshot.aliases,
+    )
+
+
 ROLLBACK_MIN_KEEP = 2  # keep-versions that keeps the old `current` as `previous`
+SAVE_ATTEMPTS = 3  # writes of one change while others (operators, not jobs) change the secret
 
 
 def rollback_outlook(keep_versions: int, previous: int | None) -> str:
@@ -355,12 +366,26 @@ class SecretJob:
         }
         return kept, [v for v in enabled if v not in kept and str(v) not in in_use]
 
-    def retire_versions(self, versions: list[int]) -> set[str]:
+    def retire_versions(self, versions: list[int], successor: int | None = None) -> set[str]:
         """Revoke each version's token where the source can, then disable the version (destroy it
-        where the secret's destroy TTL makes that a delay). Each succeeds when already done; a
-        token the source cannot revoke is logged and its version kept."""
+        where the secret's destroy TTL makes that a delay). First, every repository that uses the
+        secret is read again, and a version one points at is kept. Each succeeds when already
+        done; a token the source cannot revoke is logged and its version kept. `successor` is
+        the version `current` moves to if it names one of these (see drop_aliases_of)."""
+        if not versions:
+            return set()
+        step = self.step
+        in_use = self.versions_in_use(self.users_now())
+        self.step = step
         retired: set[str] = set()
         for version in versions:
+            if version in in_use:
+                logs.warning(
+                    f"kept version {version}: a repository points at it",
+                    **self.fields(version=version, repositories=in_use[version]),
+                )
+                continue
+            self.drop_aliases_of(version, successor)
             try:
                 self.retire_token(version)
             except PermanentError as error:
@@ -369,7 +394,6 @@ class SecretJob:
                     **self.fields(event="retire_failed", version=version, remedy=error.remedy),
                 )
                 continue
-            self.drop_aliases_of(version)
             self.services.secrets.retire_version(
                 self.snapshot.version_name(version), destroy=self.snapshot.destroys_with_ttl
             )
@@ -377,10 +401,37 @@ class SecretJob:
             logs.info(f"retired version {version}", **self.fields(version=version))
         return retired
 
-    def drop_aliases_of(self, version: int) -> None:
-        """Remove the aliases that name `version` before it is disabled: whether Secret Manager
-        lets an alias name a disabled or destroyed version is unconfirmed, so none ever does."""
+    def users_now(self) -> list[RemoteRepository]:
+        """Every repository that uses the secret, read now, just before a version is disabled or
+        destroyed: the listed ones and those found in the discover locations, by the secret's
+        configuration as it is now (ConfigurationChanged if an operator changed it meanwhile).
+        A repository in no listed name and no discover location cannot be known; the README says
+        so."""
+        fresh = self.services.secrets.get(self.secret_name)
+        if config.configured(fresh.annotations) != config.configured(self.snapshot.annotations):
+            raise ConfigurationChanged(
+                f"the token-rotator.* annotations of {self.secret_name} changed while this "
+                f"{self.kind} worked on it"
+            )
+        return self.read_targets(self.targets())
+
+    def versions_in_use(self, repositories: Iterable[RemoteRepository]) -> dict[int, list[str]]:
+        """Version of this secret -> the repositories that point at it."""
+        in_use: dict[int, list[str]] = {}
+        for repository in repositories:
+            version = self.version_of(repository)
+            if version is not None:
+                in_use.setdefault(version, []).append(repository.name)
+        return in_use
+
+    def drop_aliases_of(self, version: int, successor: int | None = None) -> None:
+        """Before `version` is retired, no alias may name it: whether Secret Manager lets an
+        alias name a disabled or destroyed version is unconfirmed. `current` moves to
+        `successor` (the version every repository was moved to) rather than vanish, so whoever
+        points a repository at `current` meanwhile gets a version that stays."""
         aliases = {alias: v for alias, v in self.snapshot.aliases.items() if v != version}
+        if successor is not None and self.snapshot.aliases.get(CURRENT) == version:
+            aliases[CURRENT] = successor
         if aliases != self.snapshot.aliases:
             self.save(self.state, aliases=aliases)
 
@@ -393,11 +444,48 @@ class SecretJob:
         )
 
     def save(self, state: RotationState, aliases: dict[str, int] | None = None) -> None:
-        annotations = {**self.snapshot.annotations, config.STATE_KEY: state.dump()}
-        self.snapshot = self.services.secrets.write(
-            self.snapshot, annotations=annotations, aliases=aliases
-        )
-        self.state = state
+        """Write the state (and the aliases) with the etag last read. If the secret changed
+        since, read it again (see `changed_since`) and write again over what changed."""
+        for _ in range(SAVE_ATTEMPTS):
+            annotations = {**self.snapshot.annotations, config.STATE_KEY: state.dump()}
+            try:
+                self.snapshot = self.services.secrets.write(
+                    self.snapshot, annotations=annotations, aliases=aliases
+                )
+            except SecretChanged:
+                self.snapshot = self.changed_since(annotations[config.STATE_KEY], aliases)
+                if not _written(self.snapshot, annotations[config.STATE_KEY], aliases):
+                    continue
+            self.state = state
+            return
+        raise SecretChanged(f"secret {self.secret_name} kept changing while it was written")
+
+    def changed_since(self, state: str, aliases: dict[str, int] | None) -> SecretSnapshot:
+        """After a write failed because the secret changed: the secret as it is now, to write
+        again over (or to find the write landed after all, when a retried call failed). Raises
+        RotationBusy if another job wrote the rotation's state, and ConfigurationChanged if an
+        operator changed the configuration, or the aliases this write sets: then the job reads
+        and decides again, so an operator's change is never overwritten."""
+        fresh = self.services.secrets.get(self.secret_name)
+        if _written(fresh, state, aliases):
+            return fresh
+        if fresh.annotations.get(config.STATE_KEY) != self.snapshot.annotations.get(
+            config.STATE_KEY
+        ):
+            raise RotationBusy(
+                f"another delivery or operator command changed the state of {self.secret_name} "
+                "while this one worked on it"
+            )
+        if config.configured(fresh.annotations) != config.configured(self.snapshot.annotations):
+            raise ConfigurationChanged(
+                f"the token-rotator.* annotations of {self.secret_name} changed while this "
+                f"{self.kind} worked on it"
+            )
+        if aliases is not None and fresh.aliases != self.snapshot.aliases:
+            raise ConfigurationChanged(
+                f"the aliases of {self.secret_name} changed while this {self.kind} worked on it"
+            )
+        return fresh
 
     def source_context(self, valid_for: timedelta | None = None) -> SourceContext:
         return SourceContext(

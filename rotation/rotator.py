@@ -20,6 +20,7 @@ from rotation.config import Settings
 from rotation.conflicts import conflict_error
 from rotation.durations import format_duration
 from rotation.errors import (
+    ConfigurationChanged,
     RotationBusy,
     RotationError,
     TokenRejected,
@@ -31,9 +32,11 @@ from rotation.job import SecretJob, Services, rollback_outlook, utc_now
 from rotation.repositories import RemoteRepository
 from rotation.sources import NewToken
 from rotation.state import CURRENT, PENDING, PREVIOUS, Phase, RotationState
-from rotation.token import Token
 
 __all__ = ["Outcome", "Rotation", "Services", "utc_now"]
+
+
+RECONFIGURATIONS = 3  # configuration changes one delivery carries on through
 
 
 class Outcome(StrEnum):
@@ -59,9 +62,34 @@ class Rotation(SecretJob):
             raise ValueError("a rotation needs an event that names a secret")
         super().__init__(event.secret, services, settings, now, job_id=event.message_id)
         self.event = event
-        self._new_token: Token | None = None
+        self.leased = False  # whether this delivery took the lease (and must give it up)
+        self._added: tuple[int, NewToken] | None = None  # the version this delivery added
 
     def run(self) -> Outcome:
+        """Run the steps; when an operator changes the secret's configuration meanwhile, read it
+        again and carry on from the last step saved, with the lease still held."""
+        for _ in range(RECONFIGURATIONS):
+            try:
+                return self.run_once()
+            except ConfigurationChanged as change:
+                logs.info(
+                    f"{change}; reading the secret again and carrying on",
+                    **self.fields(event="configuration_changed"),
+                )
+            except RotationBusy:
+                raise
+            except RotationError as error:
+                if self.leased:
+                    self.release(error)
+                raise
+        stopped = TransientError(
+            f"the configuration of {self.secret_name} changed {RECONFIGURATIONS} times while "
+            "this delivery worked on it; the next delivery carries on"
+        )
+        self.release(stopped)
+        raise stopped
+
+    def run_once(self) -> Outcome:
         if not self.load():
             logs.info("secret has no token-rotator.source annotation; ignored", **self.fields())
             return Outcome.NOT_OPTED_IN
@@ -69,14 +97,8 @@ class Rotation(SecretJob):
         if isinstance(claimed, Outcome):
             return claimed
         targets, upstreams = claimed
-        try:
-            with egress.enforced(upstreams):
-                self.run_steps(targets)
-        except RotationBusy:
-            raise
-        except RotationError as error:
-            self.release(error)
-            raise
+        with egress.enforced(upstreams):
+            self.run_steps(targets)
         return Outcome.COMPLETED
 
     def run_steps(self, targets: list[RemoteRepository]) -> None:
@@ -106,13 +128,14 @@ class Rotation(SecretJob):
         targets = self.read_targets(self.targets())
         upstreams = self.upstream_policy(targets)
         self.step = "claim"
-        if self.state.unfinished:
+        if self.state.unfinished and not self.leased:
             logs.info(f"resuming rotation {state.rotation} at phase {state.phase}", **self.fields())
             self.resumed = True
         self.versions = self.services.secrets.versions(self.secret_name)
         if state.baseline is None:
             state = state.evolve(baseline=max((v.number for v in self.versions), default=0))
         self.save(state.evolve(holder=self.attempt, lease_until=now + self.settings.lease))
+        self.leased = True
         return targets, upstreams
 
     def decide(self, now: datetime) -> RotationState | tuple[Outcome, str]:
@@ -174,12 +197,16 @@ class Rotation(SecretJob):
     def create(self) -> None:
         """Obtain the token and store it as a new version, recorded as `pending`, at most once."""
         self.step = "create"
-        version = self.adopt()
-        record = {"adopted": "true", "rotation": self.state.rotation or ""}
+        if self._added is None:
+            version = self.adopt()
+            record = {"adopted": "true", "rotation": self.state.rotation or ""}
+        else:
+            version, new = self._added  # added before the configuration changed: see run()
+            record = _token_record(new, self.state.rotation or "")
         if version is None:
             new = self.source.obtain(self.source_context())
             version = self.services.secrets.add_version(self.snapshot.name, new.token)
-            self._new_token = new.token
+            self._added = version, new
             record = _token_record(new, self.state.rotation or "")
             logs.info(
                 f"added version {version} with the new token",
@@ -210,7 +237,12 @@ class Rotation(SecretJob):
     def test(self, pending: int, targets: list[RemoteRepository]) -> None:
         """Check the new token; a token the source still refuses after the retries is abandoned."""
         self.step = "test"
-        token = self._new_token or self.services.secrets.access(self.snapshot.version_name(pending))
+        added = self._added
+        token = (
+            added[1].token
+            if added is not None and added[0] == pending
+            else self.services.secrets.access(self.snapshot.version_name(pending))
+        )
         try:
             self.check_token(token, self.source_context())
         except TokenRejected as error:
@@ -224,11 +256,8 @@ class Rotation(SecretJob):
         rotation can start, unless a repository already points at it (then an operator decides)."""
         self.step = "abandon"
         version_name = self.snapshot.version_name(pending)
-        in_use = [
-            r.name
-            for r in targets
-            if self.services.repositories.get(r.name).password_secret_version == version_name
-        ]
+        in_use = self.versions_in_use(self.users_now()).get(pending)
+        self.step = "abandon"
         if in_use:
             logs.error(
                 "the new token was rejected but repositories already use it; leaving it in place",
@@ -278,7 +307,7 @@ class Rotation(SecretJob):
         succeeds when already done. The versions are those listed when the rotation was claimed."""
         self.step = "retire"
         kept, expired = self.retirement(pending, moved)
-        return kept, self.retire_versions(expired)
+        return kept, self.retire_versions(expired, successor=pending)
 
     def finish(
         self, pending: int, kept: list[int], retired: set[str], moved: list[RemoteRepository]
@@ -313,19 +342,19 @@ class Rotation(SecretJob):
         )
 
     def final_aliases(self, pending: int, kept: list[int]) -> dict[str, int]:
-        """The aliases once `pending` is current: the old `current` (or else the newest kept
-        version below) becomes `previous` if it is kept; `pending` is cleared."""
-        aliases = {
-            alias: v
-            for alias, v in self.snapshot.aliases.items()
-            if alias not in (PENDING, PREVIOUS)
-        }
-        previous = self.snapshot.aliases.get(CURRENT) or next(
-            (v for v in kept if v < pending), None
-        )
+        """The aliases once `pending` is current: the old `current` (or else the `previous` or
+        newest version below that is kept) becomes `previous` if it is kept; `pending` is
+        cleared. The same on a resumed finish, where retiring moved `current` already."""
+        aliases = dict(self.snapshot.aliases)
+        current, previous = aliases.pop(CURRENT, None), aliases.pop(PREVIOUS, None)
+        aliases.pop(PENDING, None)
+        if current == pending:
+            current = None
+        candidates = [current, previous, *(v for v in kept if v < pending)]
+        older = next((v for v in candidates if v is not None and v in kept and v != pending), None)
         aliases[CURRENT] = pending
-        if previous is not None and previous != pending and previous in kept:
-            aliases[PREVIOUS] = previous
+        if older is not None:
+            aliases[PREVIOUS] = older
         return aliases
 
     def release(self, error: RotationError) -> None:

@@ -14,7 +14,7 @@ from google.protobuf import field_mask_pb2, json_format
 
 from rotation import clients
 from rotation.deadlines import DEFAULT_POLICIES, CallPolicies
-from rotation.errors import RotationBusy, TransientError, google_call
+from rotation.errors import RotationBusy, SecretChanged, TransientError, google_call
 from rotation.token import Token
 
 
@@ -95,7 +95,7 @@ class SecretStore:
                     secret=secret, update_mask=field_mask_pb2.FieldMask(paths=paths), **self._write
                 )
             except (google_exceptions.FailedPrecondition, google_exceptions.Aborted):
-                raise RotationBusy(
+                raise SecretChanged(
                     f"secret {snapshot.name} changed while this delivery worked on it"
                 ) from None
         return _snapshot(updated)
