@@ -366,17 +366,21 @@ class SecretJob:
         }
         return kept, [v for v in enabled if v not in kept and str(v) not in in_use]
 
-    def retire_versions(self, versions: list[int], successor: int | None = None) -> set[str]:
+    def retire_versions(
+        self,
+        versions: list[int],
+        successor: int | None = None,
+        users: list[RemoteRepository] | None = None,
+    ) -> set[str]:
         """Revoke each version's token where the source can, then disable the version (destroy it
         where the secret's destroy TTL makes that a delay). First, every repository that uses the
         secret is read again, and a version one points at is kept. Each succeeds when already
         done; a token the source cannot revoke is logged and its version kept. `successor` is
-        the version `current` moves to if it names one of these (see drop_aliases_of)."""
+        the version `current` moves to if it names one of these (see drop_aliases_of); `users`, the
+        repositories as the caller just read them again."""
         if not versions:
             return set()
-        step = self.step
-        in_use = self.versions_in_use(self.users_now())
-        self.step = step
+        in_use = self.versions_in_use(self.users_now() if users is None else users)
         retired: set[str] = set()
         for version in versions:
             if version in in_use:
@@ -413,7 +417,10 @@ class SecretJob:
                 f"the token-rotator.* annotations of {self.secret_name} changed while this "
                 f"{self.kind} worked on it"
             )
-        return self.read_targets(self.targets())
+        step = self.step
+        users = self.read_targets(self.targets())
+        self.step = step
+        return users
 
     def versions_in_use(self, repositories: Iterable[RemoteRepository]) -> dict[int, list[str]]:
         """Version of this secret -> the repositories that point at it."""

@@ -110,7 +110,7 @@ class Rotation(SecretJob):
         pending = self.snapshot.aliases[PENDING]
         self.test(pending, targets)
         moved = self.repoint_all(targets, self.snapshot.version_name(pending))
-        kept, retired = self.retire(pending, moved)
+        kept, retired, moved = self.retire(pending, moved)
         self.finish(pending, kept, retired, moved)
 
     def claim(self) -> Outcome | tuple[list[RemoteRepository], egress.UpstreamPolicy]:
@@ -257,7 +257,6 @@ class Rotation(SecretJob):
         self.step = "abandon"
         version_name = self.snapshot.version_name(pending)
         in_use = self.versions_in_use(self.users_now()).get(pending)
-        self.step = "abandon"
         if in_use:
             logs.error(
                 "the new token was rejected but repositories already use it; leaving it in place",
@@ -300,14 +299,34 @@ class Rotation(SecretJob):
                 ) from None
             raise
 
-    def retire(self, pending: int, moved: list[RemoteRepository]) -> tuple[list[int], set[str]]:
+    def retire(
+        self, pending: int, moved: list[RemoteRepository]
+    ) -> tuple[list[int], set[str], list[RemoteRepository]]:
         """Retire the tokens and versions beyond the keep policy, never one a repository points at.
 
         Runs before `finish`, so a crash here is resumed by the next delivery; each retirement
-        succeeds when already done. The versions are those listed when the rotation was claimed."""
+        succeeds when already done. The versions are those listed when the rotation was claimed;
+        the repositories are read again first, and one that appeared on an older version of the
+        secret meanwhile (in a discover location) is moved too. Returns what was kept, what was
+        retired and every repository on the new version."""
         self.step = "retire"
         kept, expired = self.retirement(pending, moved)
-        return kept, self.retire_versions(expired, successor=pending)
+        if not expired:
+            return kept, set(), moved
+        users = self.users_now()
+        strays = [r for r in users if self.version_of(r) not in (None, pending)]
+        if strays:
+            self.step = "repoint"
+            logs.info(
+                "repositories appeared on older versions meanwhile; moving them too",
+                **self.fields(repositories=[r.name for r in strays]),
+            )
+            users = [r for r in users if r not in strays] + self.repoint_all(
+                strays, self.snapshot.version_name(pending)
+            )
+            moved = moved + [r for r in users if r.name in {s.name for s in strays}]
+            self.step = "retire"
+        return kept, self.retire_versions(expired, successor=pending, users=users), moved
 
     def finish(
         self, pending: int, kept: list[int], retired: set[str], moved: list[RemoteRepository]

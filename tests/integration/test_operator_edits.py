@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from emulator import Call, Emulator
 from rotation.clients import USER_AGENT
-from tests.support import PROJECT, World, repository_name
+from tests.support import LOCATION, OTHER_AR_AGENT, OTHER_PROJECT, PROJECT, World, repository_name
 
 REPO = repository_name("pypi")
 ADDED = repository_name("pypi-team-b")
@@ -159,3 +159,34 @@ def test_an_edit_that_breaks_the_configuration_stops_the_rotation_and_frees_it(
     state = world.state(secret)
     assert state["phase"] == "done"
     assert world.aliases(secret) == {"current": 2, "previous": 1}
+
+
+def test_a_repository_created_where_the_secret_discovers_is_moved_before_its_version_retires(
+    world, function_server
+):
+    """Nothing lists it: it appears in a discover location on version 1 after the repoint, and the
+    retire step, reading every repository again, moves it before version 1 is disabled."""
+    locations = (
+        f"projects/{PROJECT}/locations/{LOCATION},projects/{OTHER_PROJECT}/locations/{LOCATION}"
+    )
+    secret = world.rotated_secret(repositories="", discover=locations)
+    world.grant(secret, OTHER_AR_AGENT)
+    world.grant_outside_the_module(OTHER_PROJECT, discovery=True)
+    world.repository(REPO, f"{secret}/versions/1")
+    world.fire_schedule()
+    world.settle()
+    late = repository_name("pypi-late", OTHER_PROJECT)
+    retired_while_used = RetiredWhileUsed(world.emulator)
+    edit = AfterRepoint(lambda: world.repository(late, f"{secret}/versions/1"))
+    world.emulator.control.observers += [edit, retired_while_used]
+    mark = function_server.mark()
+    world.publish_rotate(secret, force=True)
+    world.settle()
+
+    assert edit.acted
+    assert retired_while_used.found == []
+    assert world.points_at(late) == f"{secret}/versions/3"
+    assert world.points_at(REPO) == f"{secret}/versions/3"
+    assert world.versions(secret) == {1: "DISABLED", 2: "ENABLED", 3: "ENABLED"}
+    [completed] = events(function_server, mark, secret, "rotation_completed")
+    assert sorted(completed["repositories"]) == sorted([REPO, late])

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 FAULTS = {
     "transient": "transient error",
     "crash": "crash after the call took effect",
+    "operator": "an operator lists another repository just before the call",
 }
 
 

@@ -76,6 +76,25 @@ class Rig:
         world.grant_outside_the_module(project, repositories=(repository,))
         return secret, repository
 
+    def list_a_copy(self, world: World, secret: str, repository: str) -> str:
+        """What an operator does mid-rotation: create a repository like `repository`, on the
+        version it points at now, and list it in the secret's annotations (the grants first, as
+        a terraform apply would). Returns the new repository."""
+        original = world.ar.get_repository(name=repository)
+        copy = f"{repository}-copy"
+        credentials = original.remote_repository_config.upstream_credentials
+        login = credentials.username_password_credentials
+        common = original.remote_repository_config.common_repository.uri
+        world.repository(copy, login.password_secret_version, login.username, common or None)
+        world.grant_outside_the_module(copy.split("/")[1], repositories=(copy,))
+        annotations = world.annotations(secret)
+        annotations["token-rotator.repositories"] += f",{copy}"
+        world.sm.update_secret(
+            secret={"name": secret, "annotations": annotations},
+            update_mask={"paths": ["annotations"]},
+        )
+        return copy
+
     def gitlab_secret(self, world: World) -> tuple[str, str]:
         """A gitlab secret holding a project access token issued out of band, in use by one
         repository in a fresh project; keep-versions 1, so the first rotation also revokes it.

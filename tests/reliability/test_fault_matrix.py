@@ -1,6 +1,7 @@
 """The fault matrix: every external call a rotation makes, Google API or upstream HTTP, in order,
-meets (a) a transient error and (b) a crash of the function right after the call took effect;
-then delivery retries. The calls are those of a clean run, recorded, not listed here.
+meets (a) a transient error, (b) a crash of the function right after the call took effect, and
+(c) an operator who, just before the call, creates a repository like the rotated one (on the
+version that one uses then) and lists it in the secret's annotations; then delivery retries. The calls are those of a clean run, recorded, not listed here.
 
 A crash kills the Functions Framework's worker process while the call's effect stands (a version
 added, a repository moved, a lease taken) and before the function reads the answer; the push
@@ -9,7 +10,8 @@ the crash just after the one before it, so this covers every point a process can
 
 Before every call the emulator serves, the five invariants of rotation-lessons.md are checked from
 the emulator's state (tests/reliability/invariants.py); after each case, that the rotation
-completed. The results print as a table at the end of the run.
+completed, with the operator's repository moved too and the operator's edit kept. The results
+print as a table at the end of the run.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 import grpc
 import pytest
 
+from emulator import Call
 from emulator.upstream import PypiServer
 from emulator.upstream_proxy import UPSTREAM, UpstreamProxy
 from rotation.clients import USER_AGENT
@@ -194,23 +197,26 @@ def run_case(rig: Rig, scenario: Scenario, step: Step, fault: str) -> tuple[bool
 
     control.observers.append(watch)
     control.crash_handler = crash
+    operator = OperatorEdit(step, lambda: rig.list_a_copy(world, secret, repository))
     if fault == "transient":
         control.fail(
             step.method, grpc.StatusCode.UNAVAILABLE, nth=step.occurrence, caller=USER_AGENT
         )
-    else:
+    elif fault == "crash":
         control.crash(step.method, nth=step.occurrence, caller=USER_AGENT)
+    else:
+        control.observers.append(operator)
     start, mark = len(control.calls), rig.function.mark()
     try:
         message = scenario.trigger(world, secret)
         world.settle(SETTLE_SECONDS)
     finally:
-        control.observers.remove(watch)
+        control.observers[:] = [o for o in control.observers if o not in (watch, operator)]
         control.crash_handler = rig.function.crash
 
     log = rig.function.text(mark)
     problems = watch.finish(log)
-    if control.faults[0].times:
+    if control.faults[0].times if control.faults else operator.copy is None:
         problems.append("the fault never fired")
     made = sum(c.method == step.method and c.caller == USER_AGENT for c in control.calls[start:])
     failed = sum(not d.ok for d in rig.emulator.pubsub.deliveries() if d.message_id == message)
@@ -219,10 +225,40 @@ def run_case(rig: Rig, scenario: Scenario, step: Step, fault: str) -> tuple[bool
     if fault == "transient" and not failed and made <= step.occurrence:
         problems.append("the error was neither retried by the client nor surfaced")
     problems += completion(world, scenario, secret, repository, message)
+    if operator.copy is not None:
+        problems += completion(world, scenario, secret, operator.copy, message)
+        if operator.copy not in world.annotations(secret)["token-rotator.repositories"]:
+            problems.append("the operator's edit was overwritten")
     MATRIX.checks += watch.checks
     if problems:
         return False, "; ".join(problems[:3])
-    return True, outcome(failed, log)
+    result = outcome(failed, log)
+    if operator.copy is not None:
+        read_again = any(
+            e.get("event") == "configuration_changed" for e in rig.function.entries(mark)
+        )
+        result = ("read the edit again and carried on" if read_again else "saw the edit") + (
+            f", redelivered {failed}x" if failed else ""
+        )
+    return True, result
+
+
+class OperatorEdit:
+    """Runs `act` just before the function's `occurrence`-th call of the step's method; keeps the
+    repository it made."""
+
+    def __init__(self, step: Step, act: Callable[[], str]) -> None:
+        self.step = step
+        self.act = act
+        self.seen = 0
+        self.copy: str | None = None
+
+    def __call__(self, call: Call) -> None:
+        if call.caller != USER_AGENT or call.method != self.step.method:
+            return
+        self.seen += 1
+        if self.seen == self.step.occurrence:
+            self.copy = self.act()
 
 
 def outcome(failed_deliveries: int, log: str) -> str:
