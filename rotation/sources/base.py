@@ -68,11 +68,15 @@ class TokenSource(Protocol):
             name = context.secret_setting(key)
             try:
                 context.read_secret(key)
-            except (NotUsable, ConfigError) as error:
+            except PermanentError as error:
+                fix = f"fix {PREFIX}{key} if that is not the secret; then republish"
+                if isinstance(error, NotUsable | ConfigError):
+                    remedy = f"add the token to {name} as a new (enabled) version, or {fix}"
+                else:  # denied: the secret may not exist, or the grant is missing
+                    remedy = f"{error.remedy}; or {fix}"
                 raise PermanentError(
                     f"the {key} {name} of source {context.config.source} cannot be read: {error}",
-                    remedy=f"add the token to {name} as a new (enabled) version, or fix "
-                    f"{PREFIX}{key} if that is not the secret; then republish",
+                    remedy=remedy,
                 ) from None
 
     def obtain(self, context: SourceContext) -> NewToken:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from rotation.config import PREFIX
 from rotation.errors import TokenRejected, TransientError
 from rotation.token import Token
 
@@ -22,6 +23,7 @@ def probe_index(client: httpx.Client, index_url: str, username: str, token: Toke
     if response.status_code in (401, 403):
         raise TokenRejected(
             f"index {url} refused the new token for user {username!r} (HTTP {response.status_code})",
-            remedy="check that the token source issues tokens this index accepts",
+            remedy=f"check that {url} accepts the source's tokens for user {username!r} "
+            f"({PREFIX}username, {PREFIX}index-url), then republish",
         )
     raise TransientError(f"index {url} answered HTTP {response.status_code}")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from rotation import logs
-from rotation.config import RotationConfig
+from rotation.config import PREFIX, RotationConfig
 from rotation.durations import format_duration
 from rotation.errors import ConfigError, NotUsable, PermanentError, TokenRejected
 from rotation.sources.base import NewToken, SourceContext, TokenSource, token_lifetime
@@ -135,12 +135,18 @@ class PypiStaged(_PypiSource):
         staging = context.secret_setting("staging-secret")
         try:
             return context.secrets.read(f"{staging}/versions/latest")
-        except (NotUsable, ConfigError) as error:
+        except PermanentError as error:
+            fix = f"if that is not the staging secret, fix {PREFIX}staging-secret"
+            if isinstance(error, NotUsable | ConfigError):
+                remedy = (
+                    f"create a token in PyPI's web UI and add it to {staging} as a new (enabled) "
+                    f"version, then republish (or, {fix})"
+                )
+            else:  # denied: the secret may not exist, or the grant is missing
+                remedy = f"{error.remedy}; or, {fix}; then republish"
             raise PermanentError(
                 f"the newest version of staging secret {staging} cannot be read: {error}",
-                remedy=f"create a token in PyPI's web UI and add it to {staging} as a new "
-                "(enabled) version, then republish (or, if that is not the staging secret, fix "
-                "token-rotator.staging-secret)",
+                remedy=remedy,
             ) from None
 
     def retire(self, retire_data: Mapping[str, str], context: SourceContext) -> None:

@@ -12,11 +12,20 @@ def test_the_remedy_names_the_permission_the_resource_and_roles_holding_it():
     error = from_google(exceptions.PermissionDenied(message), "repointing r")
     assert isinstance(error, PermanentError)
     assert error.remedy == (
+        "check that projects/p/locations/l/repositories/r exists (its name comes from the "
+        "secret's token-rotator.* annotations, or the command line); if it does, "
         "grant the function's service account artifactregistry.repositories.update on "
         "projects/p/locations/l/repositories/r: the terraform module's custom role "
         "<role_id_prefix>Repository (tokenRotatorRepository by default) or the predefined role "
         "roles/artifactregistry.admin holds it"
     )
+
+
+def test_without_may_not_exist_the_remedy_is_only_the_grant():
+    remedy = permission_denied_remedy(
+        "Permission 'secretmanager.versions.add' denied for resource 'projects/p/secrets/s'"
+    )
+    assert remedy.startswith("grant the function's service account secretmanager.versions.add")
 
 
 def test_an_unknown_permission_is_named_without_roles():
