@@ -130,12 +130,15 @@ class UpstreamValidationFailed(PermanentError):
         username: str,
         agent_cannot_read: bool,
         remedy: str = "",
+        stayed: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message, remedy)
         self.repository = repository
         self.version = version
         self.username = username
         self.agent_cannot_read = agent_cannot_read
+        # Of a repoint of several repositories: each one refused -> what Artifact Registry said.
+        self.stayed = stayed or {repository: message}
 
 
 TRANSIENT_GOOGLE_ERRORS: tuple[type[Exception], ...] = (

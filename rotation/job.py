@@ -90,6 +90,11 @@ def rollback_outlook(keep_versions: int, previous: int | None) -> str:
     return "none yet: the next rotation keeps the old current as previous"
 
 
+# How much of Artifact Registry's refusals the state keeps (annotations hold 16 KiB in all).
+STAYED_KEPT = 20
+STAYED_REASON = 240
+
+
 class SecretJob:
     """One job on one secret. Holds the secret as last read or written."""
 
@@ -179,22 +184,25 @@ class SecretJob:
         """The listed repositories plus every discovered one whose credential uses this secret."""
         self.step = "targets"
         targets = {name: RemoteRepository(name, "", "") for name in self.config.repositories}
-        secret_id = self.snapshot.name.rsplit("/", 1)[-1]
         for location in self.config.discover:
-            for repository in self.services.repositories.list_remote(location):
-                ref = SecretVersionRef.parse(repository.password_secret_version)
-                if (
-                    ref is not None
-                    and ref.secret_id == secret_id
-                    and self.services.projects.number(ref.project) == self.snapshot.project_number
-                ):
-                    targets[repository.name] = repository
+            targets |= {repository.name: repository for repository in self.discovered_in(location)}
         if not targets:
             raise PermanentError(
                 f"no remote repository found that uses secret {self.snapshot.name}",
                 remedy="check token-rotator.repositories and token-rotator.discover",
             )
         return list(targets.values())
+
+    def discovered_in(self, location: str) -> list[RemoteRepository]:
+        """The remote repositories in `location` whose credential is a version of this secret."""
+        secret_id = self.snapshot.name.rsplit("/", 1)[-1]
+        return [
+            repository
+            for repository in self.services.repositories.list_remote(location)
+            if (ref := SecretVersionRef.parse(repository.password_secret_version)) is not None
+            and ref.secret_id == secret_id
+            and self.services.projects.number(ref.project) == self.snapshot.project_number
+        ]
 
     def upstream_policy(self, targets: list[RemoteRepository]) -> egress.UpstreamPolicy:
         """The hosts this job may send requests to, given its targets as read; raises
@@ -321,7 +329,10 @@ class SecretJob:
         names = ", ".join(e.repository for e in refused)
         where = f"{names} stayed on the version they used"
         if moved:
-            where += f"; {', '.join(moved)} already moved to {first.version}"
+            where = (
+                f"the rotation is half done: {', '.join(moved)} moved to {first.version}, "
+                f"{where}; nothing is retired until every repository has moved"
+            )
         remedies = []
         for error in refused:
             if error.agent_cannot_read:
@@ -343,7 +354,10 @@ class SecretJob:
             version=first.version,
             username=first.username,
             agent_cannot_read=first.agent_cannot_read,
-            remedy="; ".join(dict.fromkeys(remedies)) + "; then republish the event",
+            remedy="; ".join(dict.fromkeys(remedies))
+            + "; then republish the event"
+            + (": the same rotation moves the rest, then finishes" if moved else ""),
+            stayed={e.repository: str(e)[:STAYED_REASON] for e in refused[:STAYED_KEPT]},
         )
 
     def retirement(

@@ -94,8 +94,5 @@ def permission_denied_remedy(message: str) -> str:
     grant = f"grant the function's service account {permission} on {resource}{roles}"
     if "may not exist" in message:
         # Google answers PERMISSION_DENIED, not NOT_FOUND, to a caller that may not see the name.
-        return (
-            f"check that {resource} exists (its name comes from the secret's token-rotator.* "
-            f"annotations, or the command line); if it does, {grant}"
-        )
+        return f"{grant}; if it holds that already, check that {resource} exists"
     return grant

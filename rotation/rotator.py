@@ -64,6 +64,7 @@ class Rotation(SecretJob):
         self.event = event
         self.leased = False  # whether this delivery took the lease (and must give it up)
         self._added: tuple[int, NewToken] | None = None  # the version this delivery added
+        self.stayed: dict[str, str] = {}  # repositories the last repoint could not move, and why
 
     def run(self) -> Outcome:
         """Run the steps; when an operator changes the secret's configuration meanwhile, read it
@@ -287,8 +288,9 @@ class Rotation(SecretJob):
         a while to reach Artifact Registry or the upstream, and permanent after that. Nothing is
         retired meanwhile: retiring follows a complete repoint."""
         try:
-            return self.repoint(targets, version_name)
+            moved = self.repoint(targets, version_name)
         except UpstreamValidationFailed as error:
+            self.stayed = error.stayed
             started = self.state.started_at or self.now()
             age = self.now() - started
             if age < self.settings.repoint_grace:
@@ -298,6 +300,8 @@ class Rotation(SecretJob):
                     "passed"
                 ) from None
             raise
+        self.stayed = {}
+        return moved
 
     def retire(
         self, pending: int, moved: list[RemoteRepository]
@@ -345,6 +349,7 @@ class Rotation(SecretJob):
                 completed_at=self.now(),
                 completed_rotation=self.state.rotation,
                 tokens={v: data for v, data in self.state.tokens.items() if v not in retired},
+                stayed={},
             ),
             aliases=aliases,
         )
@@ -389,6 +394,7 @@ class Rotation(SecretJob):
             error=str(error)[:500],
             failed_step=self.step,
             retryable=isinstance(error, TransientError),
+            stayed=self.stayed,
             **({"phase": Phase.FAILED} if failed else {}),
         )
 

@@ -45,6 +45,8 @@ class RotationState:
     failed_step: str | None = None  # where the last attempt stopped with `error`
     retryable: bool = False  # whether that error is transient (the platform redelivers)
     tokens: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Repository -> why it stayed on its version when the last attempt could not move it.
+    stayed: dict[str, str] = field(default_factory=dict)
 
     @property
     def unfinished(self) -> bool:
@@ -85,6 +87,7 @@ class RotationState:
                 "failed_step": data.get("failed_step"),
                 "retryable": bool(data.get("retryable", False)),
                 "tokens": {str(k): dict(v) for k, v in data.get("tokens", {}).items()},
+                "stayed": {str(k): str(v) for k, v in data.get("stayed", {}).items()},
             }
             for key in ("requested_at", "started_at", "lease_until", "completed_at"):
                 fields[key] = datetime.fromisoformat(data[key]) if data.get(key) else None

@@ -17,6 +17,7 @@ from rotation.conflicts import conflict_error
 from rotation.display import approximate, moment, relative
 from rotation.errors import PermanentError
 from rotation.job import SecretJob, rollback_outlook
+from rotation.repositories import RemoteRepository
 from rotation.state import CURRENT, PENDING, PREVIOUS, Phase
 
 ALIASES = (CURRENT, PENDING, PREVIOUS)
@@ -37,6 +38,8 @@ class RepositoryStatus:
     points_at: str
     version: int | None  # of this secret; None for another secret
     alias: str | None  # the alias that version holds, if any
+    found_by: str  # "listed" (token-rotator.repositories) or "discovered" (token-rotator.discover)
+    note: str | None  # during an unfinished rotation: moved, not yet, or why it stayed
 
 
 @dataclass(frozen=True)
@@ -100,12 +103,7 @@ def collect(job: SecretJob) -> SecretStatus:
                 datetime.fromisoformat(expires) if expires else None,
             )
         )
-    problems: list[str] = []
-    try:
-        targets = job.read_targets(job.targets())
-    except PermanentError as error:
-        targets = []
-        problems.append(f"{error} ({error.remedy})" if error.remedy else str(error))
+    targets, found_by, problems = _repositories(job)
     try:
         contested = job.conflicts(targets)
     except PermanentError as error:  # an invalid token-rotator.take-over-from
@@ -115,8 +113,16 @@ def collect(job: SecretJob) -> SecretStatus:
         conflict = conflict_error(snapshot.name, contested)
         problems.append(f"{conflict} ({conflict.remedy})")
     holders = {number: alias for alias, number in snapshot.aliases.items()}
+    pending = snapshot.aliases.get(PENDING) if state.unfinished else None
     repositories = [
-        RepositoryStatus(r.name, r.password_secret_version, v, holders.get(v) if v else None)
+        RepositoryStatus(
+            r.name,
+            r.password_secret_version,
+            v,
+            holders.get(v) if v else None,
+            found_by[r.name],
+            _note(r.name, v, pending, state.stayed),
+        )
         for r in targets
         for v in [job.version_of(r)]
     ]
@@ -151,6 +157,55 @@ def collect(job: SecretJob) -> SecretStatus:
         rollback=rollback_outlook(job.config.keep_versions, snapshot.aliases.get(PREVIOUS)),
         problems=problems,
     )
+
+
+def _repositories(job: SecretJob) -> tuple[list[RemoteRepository], dict[str, str], list[str]]:
+    """Every repository found that uses the secret, how each was found, and the problems: a
+    listed repository or a discover location that cannot be read is named, the rest still shown."""
+    found: dict[str, RemoteRepository] = {}
+    found_by: dict[str, str] = {}
+    problems: list[str] = []
+    for name in job.config.repositories:
+        try:
+            [found[name]] = job.read_targets([RemoteRepository(name, "", "")])
+            found_by[name] = "listed"
+        except PermanentError as error:
+            problems.append(_problem(error))
+    for location in job.config.discover:
+        try:
+            discovered = job.discovered_in(location)
+        except PermanentError as error:
+            problems.append(
+                f"the repositories in {location} cannot be listed, so one there that uses this "
+                f"secret is not shown, and rotations stop until they can be: {_problem(error)}"
+            )
+            continue
+        for repository in discovered:
+            found.setdefault(repository.name, repository)
+            found_by.setdefault(repository.name, "discovered")
+    if not found and not problems:
+        problems.append(
+            f"no remote repository found that uses secret {job.snapshot.name} (check "
+            f"token-rotator.repositories and token-rotator.discover)"
+        )
+    return list(found.values()), found_by, problems
+
+
+def _problem(error: PermanentError) -> str:
+    return f"{error} ({error.remedy})" if error.remedy else str(error)
+
+
+def _note(
+    name: str, version: int | None, pending: int | None, stayed: dict[str, str]
+) -> str | None:
+    """Where a repository stands in an unfinished rotation (`pending` is its new version)."""
+    if pending is None:
+        return None
+    if version == pending:
+        return "moved to the new version"
+    if name in stayed:
+        return f"stayed: {stayed[name]}"
+    return "not moved yet"
 
 
 def as_json(status: SecretStatus) -> dict[str, Any]:
@@ -191,9 +246,14 @@ def render(status: SecretStatus, now: datetime) -> list[str]:
     lines += _table(["ALIAS", "VERSION", "STATE", "CREATED", "TOKEN EXPIRES"], rows)
     enabled = ", ".join(str(v) for v in status.enabled_versions) or "none"
     lines += [f"enabled versions: {enabled}", ""]
+    notes = any(r.note for r in status.repositories)
     lines += _table(
-        ["REPOSITORY", "POINTS AT"],
-        [[r.name, _pointer(r, status)] for r in status.repositories] or [["(none found)", ""]],
+        ["REPOSITORY", "FOUND BY", "POINTS AT"] + (["IN THIS ROTATION"] if notes else []),
+        [
+            [r.name, r.found_by, _pointer(r, status)] + ([r.note or ""] if notes else [])
+            for r in status.repositories
+        ]
+        or [["(none found)", "", ""]],
     )
     lines.append("")
     lines += _table(

@@ -206,4 +206,4 @@ def test_cleanup_keeps_a_version_a_repository_still_points_at(cloud, run):
     assert cleaned.code == 0, cleaned.err
     assert cleaned.out == f"{secret}: retired versions none; enabled and kept: 3, 2\n"
     assert cloud.versions(secret) == {1: "ENABLED", 2: "ENABLED", 3: "ENABLED"}
-    assert f"{REPO}  version 1 (NOT current)" in run("status", secret).out
+    assert f"{REPO}  listed    version 1 (NOT current)" in run("status", secret).out

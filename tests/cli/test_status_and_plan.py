@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from tests.support import AR_AGENT, PROJECT, World, repository_name, root_token
+from tests.support import (
+    AR_AGENT,
+    FUNCTION_ACCOUNT,
+    LOCATION,
+    OTHER_PROJECT,
+    PROJECT,
+    World,
+    repository_name,
+    root_token,
+)
 
 REPO = repository_name("pypi")
 WRITES = (
@@ -40,7 +49,7 @@ def test_status_before_and_after_a_rotation(cloud, cli):
     assert table["secret"] == secret
     assert table["source"] == "pypi-derived keep-versions 2 min-interval 1h"
     assert table["current"] == "-"
-    assert table[REPO] == "version 1"
+    assert table[REPO] == "listed version 1"
     assert table[AR_AGENT.removeprefix("serviceAccount:")] == "can read"
     assert table["last"] == "rotation none completed yet"
     assert table["unfinished"] == "none"
@@ -59,7 +68,14 @@ def test_status_before_and_after_a_rotation(cloud, cli):
     assert timedelta(days=59) < expires - datetime.now(UTC) <= timedelta(days=60)
     assert status["enabled_versions"] == [2, 1]
     assert status["repositories"] == [
-        {"name": REPO, "points_at": f"{secret}/versions/2", "version": 2, "alias": "current"}
+        {
+            "name": REPO,
+            "points_at": f"{secret}/versions/2",
+            "version": 2,
+            "alias": "current",
+            "found_by": "listed",
+            "note": None,
+        }
     ]
     assert status["agents"] == [{"member": AR_AGENT, "can_read": True}]
     assert status["rotation"]["phase"] == "done"
@@ -304,3 +320,34 @@ def test_status_names_an_invalid_take_over_from(cloud, cli):
     shown = cli("status", second)
     assert shown.code == 0, shown.err
     assert "annotation token-rotator.take-over-from='a/b'" in lines_of(shown.out)["problem"]
+
+
+def test_status_shows_how_each_repository_was_found_and_a_location_it_cannot_list(
+    cloud, cli, tmp_path
+):
+    """A repository found by discovery is shown as such; a discover location the caller may
+    not list is named as a problem (the repositories there are unknown), and the rest is shown.
+
+    Run as the function's service account: the module lets it list its own project only."""
+    key = cloud.emulator.credential_file(FUNCTION_ACCOUNT, tmp_path / "key.json")
+    as_function = {"GOOGLE_APPLICATION_CREDENTIALS": str(key)}
+    here = f"projects/{PROJECT}/locations/{LOCATION}"
+    elsewhere = f"projects/{OTHER_PROJECT}/locations/{LOCATION}"
+    secret = cloud.rotated_secret(discover=f"{here},{elsewhere}")
+    found = repository_name("pypi-found")
+    cloud.repository(found, f"{secret}/versions/1")
+
+    result = cli("status", secret, env=as_function)
+    assert result.code == 0, result.err
+    table = lines_of(result.out)
+    assert table[REPO] == "listed version 1"
+    assert table[found] == "discovered version 1"
+    [problem] = [line for line in result.out.splitlines() if line.startswith("problem")]
+    assert f"the repositories in {elsewhere} cannot be listed" in problem
+    assert "artifactregistry.repositories.list" in problem
+
+    [status] = json.loads(cli("status", secret, "--json", env=as_function).out)
+    assert {r["name"]: r["found_by"] for r in status["repositories"]} == {
+        REPO: "listed",
+        found: "discovered",
+    }

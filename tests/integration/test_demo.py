@@ -26,8 +26,8 @@ def test_demo_rotates_and_says_so():
     assert "already ran (done); nothing to do" in result.stdout
     before, after = result.stdout.split("$ ar-token-rotator status")[1:]
     assert "current   -" in before
-    assert "repositories/gitlab-remote  version 1\n" in before
-    assert "repositories/gitlab-remote  version 3 (current)" in after
+    assert "repositories/gitlab-remote  listed    version 1\n" in before
+    assert "repositories/gitlab-remote  listed    version 3 (current)" in after
     assert "$ ar-token-rotator republish" in result.stdout
     assert result.stdout.count("Successfully installed tiny-pkg-1.0") == 2
     assert "token of v1 (id 1) revoked" in result.stdout

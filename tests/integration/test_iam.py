@@ -41,7 +41,8 @@ def test_a_function_without_its_grant_on_the_secret_logs_what_to_grant(world, fu
     assert failed[0]["remedy"] == (
         f"grant the function's service account secretmanager.secrets.get on {secret}: the "
         "terraform module's custom role <role_id_prefix>Secret (tokenRotatorSecret by default) "
-        "or the predefined role roles/secretmanager.viewer holds it"
+        "or the predefined role roles/secretmanager.viewer holds it; if it holds that already, "
+        f"check that {secret} exists"
     )
     assert world.points_at(REPO) == f"{secret}/versions/1"
 

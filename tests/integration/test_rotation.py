@@ -272,7 +272,7 @@ def test_a_repository_in_another_project_is_beyond_the_module_grants(world, func
         "grant the function's service account artifactregistry.repositories.get on "
         f"{other}: the terraform module's custom role <role_id_prefix>Repository "
         "(tokenRotatorRepository by default) or the predefined role roles/artifactregistry.reader "
-        "holds it"
+        f"holds it; if it holds that already, check that {other} exists"
     )
     assert world.versions(secret) == {1: "ENABLED"}, "a token was minted before the check"
     assert world.points_at(other) == f"{secret}/versions/1"

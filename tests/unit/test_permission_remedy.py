@@ -12,12 +12,11 @@ def test_the_remedy_names_the_permission_the_resource_and_roles_holding_it():
     error = from_google(exceptions.PermissionDenied(message), "repointing r")
     assert isinstance(error, PermanentError)
     assert error.remedy == (
-        "check that projects/p/locations/l/repositories/r exists (its name comes from the "
-        "secret's token-rotator.* annotations, or the command line); if it does, "
         "grant the function's service account artifactregistry.repositories.update on "
         "projects/p/locations/l/repositories/r: the terraform module's custom role "
         "<role_id_prefix>Repository (tokenRotatorRepository by default) or the predefined role "
-        "roles/artifactregistry.admin holds it"
+        "roles/artifactregistry.admin holds it; if it holds that already, check that "
+        "projects/p/locations/l/repositories/r exists"
     )
 
 
