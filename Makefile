@@ -57,6 +57,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports --no-cache
 
 # Regenerate tests/terraform/provider_schema.json, the provider schemas `make test` checks the
 # Terraform against, from the pinned @cdktf/provider-* npm packages (needs npm and the network; the

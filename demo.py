@@ -27,7 +27,8 @@ from emulator.credentials import ANY_USER
 from emulator.pip_client import run_pip
 from emulator.token_authority import TokenAuthority
 from emulator.upstream import PypiServer
-from rotation import cli, clients
+from rotation.cli import commands as cli
+from rotation.gcp import clients
 
 PROJECT = "demo-project"
 TOPIC = f"projects/{PROJECT}/topics/secret-rotation"

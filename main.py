@@ -5,8 +5,8 @@ from typing import Any
 import flask
 import functions_framework
 
-from rotation.handler import handle
-from rotation.unreadable import raised_inside, reject
+from rotation.function.handler import handle
+from rotation.function.request_errors import raised_inside, reject
 
 
 @functions_framework.cloud_event

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bench.stack import Stack
 from emulator import Call
 from emulator.cloud_function import LocalFunction
-from rotation.clients import USER_AGENT
+from rotation.gcp.clients import USER_AGENT
 from tests.support import OTHER_AR_AGENT, OTHER_PROJECT, World, repository_name
 
 # The floor: state claim, add version, IAM read, state finish; for each repository, a read before

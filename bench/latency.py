@@ -9,7 +9,7 @@ from datetime import datetime
 from bench.calls import Build, one_repository, three_repositories, warm_up
 from bench.stack import Stack
 from emulator import Call
-from rotation.clients import USER_AGENT
+from rotation.gcp.clients import USER_AGENT
 
 INJECTED_SECONDS = 0.05
 

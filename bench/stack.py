@@ -11,8 +11,8 @@ from pathlib import Path
 
 from emulator import Call, Emulator
 from emulator.cloud_function import LocalFunction
-from rotation import clients
-from rotation.clients import USER_AGENT
+from rotation.gcp import clients
+from rotation.gcp.clients import USER_AGENT
 from tests.support import World
 
 BENCH_USER_AGENT = "ar-token-rotator-bench/0"  # tells the bench's own calls from the function's

@@ -1,7 +1,7 @@
-"""`python -m rotation`: the operator's command line (rotation/cli.py)."""
+"""`python -m rotation`: the operator's command line (rotation/cli/commands.py)."""
 
 import sys
 
-from rotation.cli import main
+from rotation.cli.commands import main
 
 sys.exit(main())

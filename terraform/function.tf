@@ -2,13 +2,14 @@ locals {
   source_root        = coalesce(var.source_root, abspath("${path.module}/.."))
   source_bucket_name = coalesce(var.source_bucket_name, "${var.project_id}-${var.function_name}-src")
 
-  # The upload holds main.py, requirements.txt and the rotation package, nothing else: no tests,
-  # emulator, bench, terraform, virtualenvs or bytecode.
+  # The upload holds main.py, requirements.txt and the rotation package without its command line
+  # (rotation/cli and rotation/__main__.py, which the function never imports), nothing else: no
+  # tests, emulator, bench, terraform, virtualenvs or bytecode.
   source_files = concat(
     ["main.py", "requirements.txt"],
     [
       for file in sort(fileset("${local.source_root}/rotation", "**")) : "rotation/${file}"
-      if !strcontains(file, "__pycache__") && !endswith(file, ".pyc") && !startswith(file, ".") && !strcontains(file, "/.")
+      if !startswith(file, "cli/") && file != "__main__.py" && !strcontains(file, "__pycache__") && !endswith(file, ".pyc") && !startswith(file, ".") && !strcontains(file, "/.")
     ],
   )
 }

@@ -1,6 +1,6 @@
 # The function runs as a dedicated service account that holds three custom roles, each bound at
 # the narrowest scope its permissions exist at. Together they grant exactly the permissions of
-# rotation/permissions.py; tests/terraform/test_role_contract.py holds the two equal.
+# rotation/gcp/permissions.py; tests/terraform/test_role_contract.py holds the two equal.
 
 locals {
   # On the rotated secret: read its configuration, add, list, read, disable and destroy versions,

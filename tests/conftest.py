@@ -15,7 +15,7 @@ from emulator import Emulator
 from emulator.cloud_function import LocalFunction
 from emulator.token_authority import TokenAuthority
 from emulator.upstream import PypiServer
-from rotation import clients
+from rotation.gcp import clients
 from tests.redaction import SCAN
 from tests.reliability.matrix import MATRIX
 from tests.support import FUNCTION_ACCOUNT, World

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emulator import Emulator
-from rotation.token import Token
+from rotation.core.token import Token
 
 MIN_LENGTH = 16  # shorter payloads (test fixtures such as "x" * 8) would match by accident
 TRACEBACK = "Traceback (most recent call last)"

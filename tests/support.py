@@ -11,9 +11,10 @@ from google.cloud import artifactregistry_v1, secretmanager_v1
 from google.cloud.pubsub_v1 import PublisherClient
 
 from emulator import Emulator
-from rotation import clients, notifications
-from rotation.publisher import Publisher
-from rotation.secrets import SecretStore
+from rotation.core import notifications
+from rotation.gcp import clients
+from rotation.gcp.pubsub import Publisher
+from rotation.gcp.secret_manager import SecretStore
 from tests.module_grants import MODULE_GRANTS, ModuleGrants
 
 PROJECT = "demo-project"

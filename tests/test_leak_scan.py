@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rotation.token import Token
+from rotation.core.token import Token
 from tests.redaction import RedactionScan, find_leaks
 
 

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import httpx
 
+from rotation.core.source import NewToken, SourceContext, TokenSource
 from rotation.sources.artifactory import Artifactory
-from rotation.sources.base import NewToken, SourceContext, TokenSource
 from rotation.sources.gitlab import GitLab
 from rotation.sources.pypi import PypiDerived, PypiStaged
-from rotation.sources.webhook import Webhook
+from rotation.sources.webhook import IdTokenFetcher, Webhook
 
 SOURCES: dict[str, Callable[[httpx.Client], TokenSource]] = {
     PypiDerived.name: PypiDerived,
@@ -20,4 +20,12 @@ SOURCES: dict[str, Callable[[httpx.Client], TokenSource]] = {
     Webhook.name: Webhook,
 }
 
-__all__ = ["SOURCES", "NewToken", "SourceContext", "TokenSource"]
+
+def build_sources(http: httpx.Client, id_token: IdTokenFetcher) -> dict[str, TokenSource]:
+    """One of each source, sharing the HTTP client; the webhook signs with `id_token`."""
+    sources = {name: build(http) for name, build in SOURCES.items()}
+    sources[Webhook.name] = Webhook(http, id_token)
+    return sources
+
+
+__all__ = ["SOURCES", "NewToken", "SourceContext", "TokenSource", "build_sources"]

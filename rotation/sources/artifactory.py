@@ -12,12 +12,12 @@ from collections.abc import Mapping
 
 import httpx
 
-from rotation import logs
-from rotation.config import PREFIX, Problems, RotationConfig, check_url
-from rotation.sources.base import NewToken, SourceContext, TokenSource, token_lifetime
+from rotation.core import logs
+from rotation.core.config import PREFIX, Problems, RotationConfig, check_url
+from rotation.core.source import NewToken, SourceContext, TokenSource, token_lifetime
+from rotation.core.token import Token
 from rotation.sources.probe import probe_index
 from rotation.sources.upstream_api import TokenCollection, json_field
-from rotation.token import Token
 
 _REFUSED = (
     "the minting token in token-rotator.minting-secret was refused: it must be a live admin "

@@ -16,13 +16,13 @@ from urllib.parse import quote
 
 import httpx
 
-from rotation import logs
-from rotation.config import PREFIX, Problems, RotationConfig, check_url
-from rotation.sources.base import NewToken, SourceContext, TokenSource, token_lifetime
+from rotation.core import logs
+from rotation.core.config import PREFIX, Problems, RotationConfig, check_url
+from rotation.core.source import NewToken, SourceContext, TokenSource, token_lifetime
+from rotation.core.token import Token
 from rotation.sources.gitlab_expiry import MAX_LIFETIME_DAYS, GitLabExpiry, gitlab_expiry
 from rotation.sources.probe import probe_index
 from rotation.sources.upstream_api import TokenCollection, call, json_field
-from rotation.token import Token
 
 _SCOPES = {"api", "read_api", "read_registry", "read_repository"}
 _ACCESS_LEVELS = {"10", "15", "20", "30", "40", "50"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from rotation.config import PREFIX
-from rotation.errors import TokenRejected, TransientError
-from rotation.token import Token
+from rotation.core.config import PREFIX
+from rotation.core.errors import TokenRejected, TransientError
+from rotation.core.token import Token
 
 ACCEPT = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
 

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from rotation import logs
-from rotation.config import PREFIX, RotationConfig
-from rotation.durations import format_duration
-from rotation.errors import ConfigError, NotUsable, PermanentError, TokenRejected
-from rotation.sources.base import NewToken, SourceContext, TokenSource, token_lifetime
+from rotation.core import logs
+from rotation.core.config import PREFIX, RotationConfig
+from rotation.core.durations import format_duration
+from rotation.core.errors import ConfigError, NotUsable, PermanentError, TokenRejected
+from rotation.core.source import NewToken, SourceContext, TokenSource, token_lifetime
+from rotation.core.state import CURRENT
+from rotation.core.token import Token
 from rotation.sources.probe import probe_index
-from rotation.state import CURRENT
-from rotation.token import Token
 
 if TYPE_CHECKING:
     import pypitoken

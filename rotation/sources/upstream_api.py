@@ -11,8 +11,8 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 
-from rotation import logs
-from rotation.errors import PermanentError, TransientError
+from rotation.core import logs
+from rotation.core.errors import PermanentError, TransientError
 
 _MAX_PAGES = 100  # of at most 100 items each: far more tokens than a project should hold
 

@@ -19,44 +19,25 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from rotation import logs
-from rotation.config import PREFIX, Problems, RotationConfig, check_url
-from rotation.errors import PermanentError, TransientError
-from rotation.sources.base import NewToken, SourceContext, TokenSource
+from rotation.core import logs
+from rotation.core.config import PREFIX, Problems, RotationConfig, check_url
+from rotation.core.errors import PermanentError
+from rotation.core.source import NewToken, SourceContext, TokenSource
+from rotation.core.token import Token
 from rotation.sources.probe import probe_index
 from rotation.sources.upstream_api import call, json_field
-from rotation.token import Token
 
 _AUTH_MODES = ("google-id-token", "none")
 _REFUSED = "the webhook refused this function's identity: allow its service account to call the URL"
 IdTokenFetcher = Callable[[str], str]
 
 
-def google_id_token(audience: str) -> str:
-    """An ID token for `audience`, signed by Google for the function's service account."""
-    import google.auth.exceptions
-    import google.auth.transport.requests
-    import google.oauth2.id_token
-
-    try:
-        return str(
-            google.oauth2.id_token.fetch_id_token(  # type: ignore[no-untyped-call]
-                google.auth.transport.requests.Request(), audience
-            )
-        )
-    except google.auth.exceptions.DefaultCredentialsError as error:
-        raise PermanentError(
-            f"no credentials can sign an ID token for {audience}: {error}",
-            remedy=f"run as a service account, or set {PREFIX}webhook-auth=none",
-        ) from None
-    except google.auth.exceptions.TransportError as error:
-        raise TransientError(f"fetching an ID token for {audience} failed: {error}") from None
-
-
 class Webhook(TokenSource):
     name = "http"
 
-    def __init__(self, http: httpx.Client, id_token: IdTokenFetcher = google_id_token) -> None:
+    def __init__(self, http: httpx.Client, id_token: IdTokenFetcher | None = None) -> None:
+        """`id_token` signs the requests of `webhook-auth: google-id-token` (the deployment
+        passes Google's; without one, only `webhook-auth: none` works)."""
         self._http = http
         self._id_token = id_token
 
@@ -142,6 +123,11 @@ class Webhook(TokenSource):
         if _auth_mode(config) == "none":
             return {}
         parts = urlsplit(url)
+        if self._id_token is None:
+            raise PermanentError(
+                "this deployment gives the webhook source no signer of Google ID tokens",
+                remedy=f"run the deployed function, or set {PREFIX}webhook-auth=none",
+            )
         return {"Authorization": f"Bearer {self._id_token(f'{parts.scheme}://{parts.netloc}')}"}
 
 

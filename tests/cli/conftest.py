@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from rotation import handler
-from rotation.cli import main
+from rotation.cli.commands import main
+from rotation.function import wiring
 from tests.redaction import SCAN
 from tests.support import World
 
@@ -59,11 +59,11 @@ def fresh_handler(emulator, monkeypatch) -> Iterator[None]:
     """Settings and adapters rebuilt, so in-process calls of `main` see this test's environment."""
     for name, value in SETTINGS.items():
         monkeypatch.setenv(name, value)
-    handler.settings.cache_clear()
-    handler.services.cache_clear()
+    wiring.settings.cache_clear()
+    wiring.services.cache_clear()
     yield
-    handler.settings.cache_clear()
-    handler.services.cache_clear()
+    wiring.settings.cache_clear()
+    wiring.services.cache_clear()
 
 
 @pytest.fixture

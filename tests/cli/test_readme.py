@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rotation.cli import main
-from rotation.config import KNOWN_KEYS, PREFIX
+from rotation.cli.commands import main
+from rotation.core.config import KNOWN_KEYS, PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = ["status", "plan", "rotate", "republish", "rollback", "cleanup"]

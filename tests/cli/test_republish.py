@@ -7,9 +7,9 @@ import json
 import shlex
 from datetime import timedelta
 
-from rotation import cli as cli_module
-from rotation import notifications
-from rotation.secrets import SecretStore
+from rotation.cli import commands as cli_module
+from rotation.core import notifications
+from rotation.gcp.secret_manager import SecretStore
 from tests.support import AR_AGENT, TOPIC, World, repository_name
 
 REPO = repository_name("pypi")

@@ -9,7 +9,7 @@ import grpc
 import pytest
 
 from emulator.secretmanager import ALIASES_ANY_STATE, ALIASES_ENABLED_ONLY
-from rotation.state import Phase, RotationState
+from rotation.core.state import Phase, RotationState
 from tests.support import AR_AGENT, World, repository_name
 
 REPO = repository_name("pypi")

@@ -3,7 +3,7 @@ command line's own identity in Google's request logs."""
 
 from __future__ import annotations
 
-from rotation.clients import CLI_USER_AGENT, USER_AGENT
+from rotation.gcp.clients import CLI_USER_AGENT, USER_AGENT
 from tests.support import PROJECT
 
 

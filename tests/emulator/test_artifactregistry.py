@@ -9,8 +9,8 @@ from google.cloud import artifactregistry_v1 as ar
 from google.protobuf import field_mask_pb2
 
 from emulator.artifactregistry import DEFAULT_PAGE_SIZE
-from rotation import clients
-from rotation.repositories import RepositoryStore
+from rotation.gcp import clients
+from rotation.gcp.artifact_registry import RepositoryStore
 
 Config = ar.RemoteRepositoryConfig
 Credentials = Config.UpstreamCredentials.UsernamePasswordCredentials

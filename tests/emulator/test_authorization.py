@@ -18,7 +18,7 @@ from google.iam.v1 import policy_pb2
 from google.oauth2 import service_account
 
 from emulator import Emulator
-from rotation import clients
+from rotation.gcp import clients
 from tests.module_grants import MODULE_GRANTS
 from tests.support import LOCATION, PROJECT, World, repository_name
 

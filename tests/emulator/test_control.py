@@ -8,7 +8,7 @@ import pytest
 from google.api_core import exceptions
 
 from emulator import Call
-from rotation import clients
+from rotation.gcp import clients
 from tests.conftest import TEST_USER_AGENT
 
 SECRET = "projects/demo-project/secrets/crash-test"

@@ -12,7 +12,7 @@ from google.api_core import exceptions
 
 from emulator.http_control import HttpControl, Request, Response
 from emulator.pubsub import Delivery
-from rotation import clients
+from rotation.gcp import clients
 
 PROJECT = "projects/demo-project"
 

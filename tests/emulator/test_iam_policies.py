@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from google.api_core import exceptions
 
-from rotation import clients
+from rotation.gcp import clients
 from tests.support import PROJECT, World
 
 

@@ -9,7 +9,7 @@ from google.cloud import resourcemanager_v3 as rm
 from google.iam.v1 import policy_pb2
 from google.protobuf import field_mask_pb2
 
-from rotation import clients
+from rotation.gcp import clients
 
 AR_AGENT = "serviceAccount:service-123456789012@gcp-sa-artifactregistry.iam.gserviceaccount.com"
 ACCESSOR = "roles/secretmanager.secretAccessor"

@@ -17,8 +17,8 @@ from google.iam.v1 import policy_pb2
 from google.protobuf import field_mask_pb2
 
 from emulator.secretmanager import DEFAULT_PAGE_SIZE
-from rotation import clients
-from rotation.secrets import SecretStore
+from rotation.gcp import clients
+from rotation.gcp.secret_manager import SecretStore
 
 PROJECT = "projects/demo-project"
 NUMBER = "projects/123456789012"

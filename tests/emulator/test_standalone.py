@@ -15,7 +15,7 @@ import pytest
 from google.cloud import artifactregistry_v1 as ar
 
 from emulator.__main__ import main
-from rotation import clients
+from rotation.gcp import clients
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST_VARIABLES = {

@@ -20,7 +20,7 @@ from google.cloud import secretmanager_v1
 
 from emulator import Call, Emulator
 from emulator.core import Fault
-from rotation.clients import USER_AGENT
+from rotation.gcp.clients import USER_AGENT
 from tests.support import World, repository_name
 
 HELD_SECONDS = 12.0

@@ -19,7 +19,7 @@ from emulator import Emulator
 from emulator.cloud_function import LocalFunction
 from emulator.token_authority import TokenAuthority
 from emulator.upstream import PypiServer
-from rotation.permissions import ROLES_HOLDING
+from rotation.gcp.permissions import ROLES_HOLDING
 from tests.module_grants import MODULE_GRANTS
 from tests.support import (
     AR_AGENT,

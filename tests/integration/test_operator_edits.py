@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from emulator import Call, Emulator
-from rotation.clients import USER_AGENT
+from rotation.gcp.clients import USER_AGENT
 from tests.support import LOCATION, OTHER_AR_AGENT, OTHER_PROJECT, PROJECT, World, repository_name
 
 REPO = repository_name("pypi")

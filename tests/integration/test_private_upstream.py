@@ -11,13 +11,13 @@ import httpx
 import pytest
 
 from emulator import Call
-from rotation.config import Settings
-from rotation.egress import allowed_hosts
-from rotation.events import SECRET_ROTATE, SecretEvent
-from rotation.handler import build_services
-from rotation.rotator import Rotation
-from rotation.secrets import SecretStore
-from rotation.token import Token
+from rotation.core.egress import allowed_hosts
+from rotation.core.events import SECRET_ROTATE, SecretEvent
+from rotation.core.rotator import Rotation
+from rotation.core.settings import Settings
+from rotation.core.token import Token
+from rotation.function.wiring import build_services
+from rotation.gcp.secret_manager import SecretStore
 from tests.support import PROJECT, World, repository_name
 from tests.upstreams import (
     CASES,

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from rotation.config import Settings
-from rotation.handler import build_services
-from rotation.maintenance import Rollback
+from rotation.cli.rollback_cleanup import Rollback
+from rotation.core.settings import Settings
+from rotation.function.wiring import build_services
 from tests.support import AR_AGENT, TOPIC, World, repository_name
 from tests.upstreams import GITLAB, WEBHOOK, RecordingServer, minted_secret
 

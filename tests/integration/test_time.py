@@ -10,9 +10,9 @@ import pytest
 from cloudevents.http import CloudEvent
 from freezegun import freeze_time
 
-from rotation import handler
-from rotation.errors import RotationBusy
-from rotation.state import Phase, RotationState
+from rotation.core.errors import RotationBusy
+from rotation.core.state import Phase, RotationState
+from rotation.function import handler, wiring
 from tests.support import World, repository_name
 
 REPO = repository_name("pypi")
@@ -28,11 +28,11 @@ def start() -> datetime:
 def local(emulator, monkeypatch):
     """The handler in this process, with fresh settings and clients for the emulator."""
     monkeypatch.setenv("CHECK_DELAY", "0s")
-    handler.settings.cache_clear()
-    handler.services.cache_clear()
+    wiring.settings.cache_clear()
+    wiring.services.cache_clear()
     yield World(emulator)
-    handler.settings.cache_clear()
-    handler.services.cache_clear()
+    wiring.settings.cache_clear()
+    wiring.services.cache_clear()
 
 
 def rotate_event(
@@ -118,13 +118,13 @@ def test_secrets_outside_allowed_projects_and_not_opted_in_are_ignored(
         secret = local.rotated_secret()
         plain = local.secret("plain", payload="not-a-rotated-token-value", rotation=False)
         monkeypatch.setenv("ALLOWED_PROJECTS", "other-project")
-        handler.settings.cache_clear()
+        wiring.settings.cache_clear()
         handler.handle(rotate_event(secret, start, "foreign"))
         assert local.versions(secret) == {1: "ENABLED"}
         assert "is outside ALLOWED_PROJECTS; ignored" in capsys.readouterr().out
 
         monkeypatch.setenv("ALLOWED_PROJECTS", "demo-project")
-        handler.settings.cache_clear()
+        wiring.settings.cache_clear()
         handler.handle(rotate_event(plain, start, "not-opted-in"))
         assert local.versions(plain) == {1: "ENABLED"}
         assert "no token-rotator.source annotation; ignored" in capsys.readouterr().out

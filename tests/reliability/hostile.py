@@ -16,7 +16,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from rotation.events import PUBSUB_EVENT_TYPE
+from rotation.core.events import PUBSUB_EVENT_TYPE
 
 SECRET = "projects/123456789012/secrets/pypi-token"  # World.rotated_secret() makes it
 OWN_PROJECTS = {"demo-project", "123456789012"}  # ALLOWED_PROJECTS of the hostile function

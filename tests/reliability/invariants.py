@@ -15,7 +15,7 @@ before every call it serves, upstream calls included, and once more when a case 
 from __future__ import annotations
 
 from emulator import Call, Emulator
-from rotation.clients import USER_AGENT
+from rotation.gcp.clients import USER_AGENT
 from tests.redaction import MIN_LENGTH, stored_texts
 from tests.reliability.upstreams import Upstream, sent_token
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from rotation.clients import USER_AGENT
+from rotation.gcp.clients import USER_AGENT
 from tests.conftest import FUNCTION_THREADS
 from tests.support import World, repository_name
 

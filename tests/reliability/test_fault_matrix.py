@@ -27,7 +27,7 @@ import pytest
 from emulator import Call
 from emulator.upstream import PypiServer
 from emulator.upstream_proxy import UPSTREAM, UpstreamProxy
-from rotation.clients import USER_AGENT
+from rotation.gcp.clients import USER_AGENT
 from tests.reliability.invariants import InvariantWatch
 from tests.reliability.matrix import FAULTS, MATRIX
 from tests.reliability.rig import MATRIX_LEASE, Rig

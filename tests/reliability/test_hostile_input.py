@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from emulator import Emulator
-from rotation.clients import USER_AGENT
-from rotation.events import MalformedEvent, SecretEvent, decode
+from rotation.core.events import MalformedEvent, SecretEvent, decode
+from rotation.gcp.clients import USER_AGENT
 from tests.redaction import SCAN
 from tests.reliability.hostile import (
     SECRET,

@@ -9,7 +9,7 @@ from google.cloud import secretmanager_v1
 
 from emulator import Call
 from emulator.upstream_proxy import UpstreamProxy, UpstreamRequest
-from rotation.clients import USER_AGENT
+from rotation.gcp.clients import USER_AGENT
 from tests.reliability.invariants import InvariantWatch
 from tests.reliability.upstreams import GitLabUpstream, PypiUpstream
 from tests.support import AR_AGENT, World, repository_name

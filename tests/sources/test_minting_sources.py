@@ -15,15 +15,15 @@ import httpx
 import pytest
 
 from emulator.token_authority import TokenAuthority
-from rotation import config
-from rotation.config import Settings
-from rotation.durations import parse_duration
-from rotation.errors import ConfigError, PermanentError, TokenRejected, TransientError
-from rotation.secrets import SecretStore
+from rotation.core import config
+from rotation.core.durations import parse_duration
+from rotation.core.errors import ConfigError, PermanentError, TokenRejected, TransientError
+from rotation.core.settings import Settings
+from rotation.core.token import Token
+from rotation.gcp.secret_manager import SecretStore
 from rotation.sources import SOURCES, SourceContext, TokenSource
 from rotation.sources.gitlab import token_name as gitlab_token_name
 from rotation.sources.webhook import Webhook
-from rotation.token import Token
 from tests.support import World
 from tests.upstreams import (
     ARTIFACTORY,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rotation.config import KNOWN_KEYS, PREFIX, STATE_KEY
+from rotation.core.config import KNOWN_KEYS, PREFIX, STATE_KEY
 from rotation.sources import SOURCES
 from tests.terraform.hcl import TERRAFORM, load_module
 

@@ -1,6 +1,6 @@
 """The function's custom roles grant every permission the code needs, and nothing more.
 
-The chain: the Google API methods the function calls (rotation.permissions.FUNCTION_METHODS, the
+The chain: the Google API methods the function calls (rotation.gcp.permissions.FUNCTION_METHODS, the
 table in the code) -> the IAM permission each needs -> the custom roles in terraform/iam.tf.
 
 The grant-access conditional: SecretManagerService.SetIamPolicy is called only for a secret whose
@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from rotation.permissions import FUNCTION_METHODS, function_permissions
+from rotation.gcp.permissions import FUNCTION_METHODS, function_permissions
 from tests.terraform.hcl import TERRAFORM, evaluate, load_module
 
 # Methods called only when a setting allows it -> the module variable that grants their permission.
@@ -51,7 +51,7 @@ FUNCTION_MEMBER = "${local.function_member}"
 def called_methods() -> dict[str, str]:
     """The Google API methods the function calls, with the permission each needs.
 
-    Today: the table in rotation/permissions.py. The emulator's recorded calls are to be checked
+    Today: the table in rotation/gcp/permissions.py. The emulator's recorded calls are to be checked
     against this table (a recorded method missing from it fails) in the emulator's tests; this
     contract then holds the roles to the same table.
     """
@@ -167,7 +167,7 @@ def test_table_matches_the_calls_the_function_made_in_this_session(emulator_sess
     """The function's own calls (its user agent, as the emulator saw them from the Functions
     Framework process) during the end-to-end tests are exactly the table's methods."""
     from emulator.upstream_proxy import UPSTREAM
-    from rotation.clients import USER_AGENT
+    from rotation.gcp.clients import USER_AGENT
 
     called = emulator_session.control.called_by.get(USER_AGENT, set())
     recorded = {method for method in called if not method.startswith(f"{UPSTREAM}.")}
@@ -180,10 +180,10 @@ def test_table_matches_the_calls_the_function_made_in_this_session(emulator_sess
 
 
 def test_the_remedy_names_roles_that_hold_each_permission() -> None:
-    """rotation.permissions.ROLES_HOLDING (what a PERMISSION_DENIED remedy suggests) against
+    """rotation.gcp.permissions.ROLES_HOLDING (what a PERMISSION_DENIED remedy suggests) against
     terraform/iam.tf's custom roles and the emulator's predefined roles (IAM's role reference)."""
     from emulator.authorization import PREDEFINED_ROLES
-    from rotation.permissions import ROLES_HOLDING
+    from rotation.gcp.permissions import ROLES_HOLDING
 
     assert set(ROLES_HOLDING) == function_permissions()
     custom = role_permissions(grant_access=True)

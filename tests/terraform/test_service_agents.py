@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from rotation.access import service_agent
+from rotation.core.agents import service_agent
 from tests.terraform.hcl import TERRAFORM, load_module, tf_files
 
 SERVICE_AGENTS_FILE = TERRAFORM / "service_agents.tf"

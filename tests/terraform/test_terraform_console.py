@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from rotation.config import Settings
-from rotation.config import load as load_config
+from rotation.core.config import load as load_config
+from rotation.core.settings import Settings
 from rotation.sources import SOURCES
 from tests.terraform.hcl import REPO, TERRAFORM, expression, load_module
 from tests.terraform.test_service_agents import DOCUMENTED_AGENTS, MEMBER_LOCALS

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -251,6 +254,8 @@ def archive_files() -> list[str]:
         for name in selected
         if "__pycache__" not in name
         and not name.endswith(".pyc")
+        and not name.startswith("rotation/cli/")
+        and name != "rotation/__main__.py"
         and not name.removeprefix("rotation/").startswith(".")
         and "/." not in name.removeprefix("rotation/")
     ]
@@ -266,8 +271,37 @@ def test_archive_files_are_readable_by_terraform_file() -> None:
         # file() reads UTF-8 text only: a binary in rotation/ would break `terraform plan`.
         path.read_bytes().decode("utf-8")
     assert not any(
-        name.startswith(("tests/", "emulator/", "terraform/", "bench/")) for name in files
+        name.startswith(("tests/", "emulator/", "terraform/", "bench/", "rotation/cli/"))
+        for name in files
     )
+
+
+def test_the_upload_runs_without_the_command_line(tmp_path: Path) -> None:
+    """The archive's files alone import the entry point and every module they hold."""
+    for name in archive_files():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / name, tmp_path / name)
+    modules = [
+        name.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        for name in archive_files()
+        if name.endswith(".py")
+    ]
+    script = (
+        "import importlib, sys\n"
+        "for m in sys.argv[1:]: importlib.import_module(m)\n"
+        "print(importlib.import_module('rotation').__file__)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-E", "-s", "-c", script, *modules],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "rotation" / "__init__.py")
+    assert "main" in modules and "rotation.function.handler" in modules
+    assert not (tmp_path / "rotation" / "cli").exists()
 
 
 def test_failed_rotation_metric_and_alert() -> None:

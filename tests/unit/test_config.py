@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from rotation.config import Settings, load, secret_reference
-from rotation.durations import format_duration, parse_duration
-from rotation.errors import ConfigError, InvalidAnnotations
+from rotation.core.config import load, secret_reference
+from rotation.core.durations import format_duration, parse_duration
+from rotation.core.errors import ConfigError, InvalidAnnotations
+from rotation.core.settings import Settings
+from rotation.gcp.deadlines import call_policies
 
 SOURCES = frozenset({"pypi-derived", "pypi-staged"})
 REPO = "projects/demo-project/locations/us-central1/repositories/pypi"
@@ -132,7 +134,7 @@ def test_bad_durations(text):
 
 def test_google_call_limits_shape_every_call_policy():
     settings = Settings.from_env({"GOOGLE_CALL_TIMEOUT": "2s", "GOOGLE_CALL_DEADLINE": "10s"})
-    policies = settings.call_policies
+    policies = call_policies(settings)
     for policy in (policies.read, policies.idempotent_write, policies.write):
         assert policy.attempt_timeout == timedelta(seconds=2)
         assert policy.options()["timeout"]._timeout == 2.0
@@ -140,7 +142,7 @@ def test_google_call_limits_shape_every_call_policy():
     # the last attempt starts before 8 s, so the call ends by 10 s
     assert policies.read.retry.timeout == 8.0
     assert policies.write.retry is None and policies.write.options()["retry"] is None
-    defaults = Settings.from_env({}).call_policies.read
+    defaults = call_policies(Settings.from_env({})).read
     assert defaults.attempt_timeout == timedelta(seconds=15)
     assert defaults.retry is not None and defaults.retry.timeout == 30.0
 

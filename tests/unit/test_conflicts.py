@@ -1,13 +1,13 @@
-"""Which target repositories belong to another secret (rotation/conflicts.py): pure decisions."""
+"""Which target repositories belong to another secret (rotation/core/conflicts.py): pure decisions."""
 
 from __future__ import annotations
 
 import pytest
 
-from rotation.config import RotationConfig
-from rotation.conflicts import Conflict, allowed_takeovers, conflicts
-from rotation.errors import ConfigError
-from rotation.repositories import RemoteRepository
+from rotation.core.config import RotationConfig
+from rotation.core.conflicts import Conflict, allowed_takeovers, conflicts
+from rotation.core.errors import ConfigError
+from rotation.core.model import RemoteRepository
 
 SECRET = "projects/demo/secrets/token"
 NUMBERS = {"demo": "111", "111": "111", "other": "222", "222": "222"}

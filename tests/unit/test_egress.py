@@ -1,11 +1,11 @@
-"""Which URLs a job may send requests to: the pure decisions of rotation/egress.py."""
+"""Which URLs a job may send requests to: the pure decisions of rotation/core/egress.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from rotation.egress import UpstreamRefused, allowed_hosts, check_literal, host_of, policy_for
-from rotation.errors import ConfigError
+from rotation.core.egress import UpstreamRefused, allowed_hosts, check_literal, host_of, policy_for
+from rotation.core.errors import ConfigError
 
 REPOSITORY_UPSTREAM = "https://gitlab.example.com/api/v4/projects/42/packages/pypi/simple"
 

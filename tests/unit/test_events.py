@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from cloudevents.http import CloudEvent
 
-from rotation.events import PUBSUB_EVENT_TYPE, MalformedEvent, decode
+from rotation.core.events import PUBSUB_EVENT_TYPE, MalformedEvent, decode
 
 SECRET = "projects/123456789012/secrets/pypi-token"
 # Every time here derives from the real clock when the tests are collected, never a literal date.

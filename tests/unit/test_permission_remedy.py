@@ -1,7 +1,8 @@
 from google.api_core import exceptions
 
-from rotation.errors import PermanentError, from_google
-from rotation.permissions import permission_denied_remedy
+from rotation.core.errors import PermanentError
+from rotation.gcp.errors import from_google
+from rotation.gcp.permissions import permission_denied_remedy
 
 
 def test_the_remedy_names_the_permission_the_resource_and_roles_holding_it():

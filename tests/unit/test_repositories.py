@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from google.api_core import exceptions
 
-from rotation.repositories import same_version, validation_refusal
+from rotation.core.model import same_version
+from rotation.gcp.artifact_registry import validation_refusal
 
 NUMBERS = {"demo-project": "123456789012", "123456789012": "123456789012"}
 BY_ID = "projects/demo-project/secrets/pypi-token/versions/2"

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rotation.config import STATE_KEY
-from rotation.errors import ConfigError
-from rotation.state import Phase, RotationState
-from rotation.token import Token
+from rotation.core.config import STATE_KEY
+from rotation.core.errors import ConfigError
+from rotation.core.state import Phase, RotationState
+from rotation.core.token import Token
 
 NOW = datetime.now(UTC)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rotation import clients
-from rotation.deadlines import DEFAULT_POLICIES, CallPolicies
-from rotation.errors import google_call
-from rotation.notifications import Notification
+from rotation.core.notifications import Notification
+from rotation.gcp import clients
+from rotation.gcp.deadlines import DEFAULT_POLICIES, CallPolicies
+from rotation.gcp.errors import google_call
 
 
 class Publisher:

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ClassVar, Protocol
 
-from rotation.config import PREFIX, RotationConfig, secret_reference
-from rotation.errors import ConfigError, NotUsable, PermanentError
-from rotation.secrets import SecretSnapshot, SecretStore
-from rotation.token import Token
+from rotation.core.config import PREFIX, RotationConfig, secret_reference
+from rotation.core.errors import ConfigError, NotUsable, PermanentError
+from rotation.core.model import SecretSnapshot
+from rotation.core.ports import SecretReader
+from rotation.core.token import Token
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class NewToken:
 class SourceContext:
     secret: SecretSnapshot
     config: RotationConfig
-    secrets: SecretStore
+    secrets: SecretReader
     rotation_id: str
     now: datetime
     # True when an earlier attempt of this rotation was interrupted: it may have minted a token

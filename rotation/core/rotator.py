@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from enum import StrEnum
 
-from rotation import egress, logs
-from rotation.config import Settings
-from rotation.conflicts import conflict_error
-from rotation.durations import format_duration
-from rotation.errors import (
+from rotation.core import decisions, egress, logs
+from rotation.core.conflicts import conflict_error
+from rotation.core.decisions import Outcome, Skip, rollback_outlook
+from rotation.core.durations import format_duration
+from rotation.core.errors import (
     ConfigurationChanged,
     RotationBusy,
     RotationError,
@@ -27,23 +26,17 @@ from rotation.errors import (
     TransientError,
     UpstreamValidationFailed,
 )
-from rotation.events import SecretEvent
-from rotation.job import SecretJob, Services, rollback_outlook, utc_now
-from rotation.repositories import RemoteRepository
-from rotation.sources import NewToken
-from rotation.state import CURRENT, PENDING, PREVIOUS, Phase, RotationState
+from rotation.core.events import SecretEvent
+from rotation.core.model import RemoteRepository
+from rotation.core.secret_job import SecretJob, Services, utc_now
+from rotation.core.settings import Settings
+from rotation.core.source import NewToken
+from rotation.core.state import PENDING, PREVIOUS, Phase, RotationState
 
 __all__ = ["Outcome", "Rotation", "Services", "utc_now"]
 
 
 RECONFIGURATIONS = 3  # configuration changes one delivery carries on through
-
-
-class Outcome(StrEnum):
-    COMPLETED = "completed"
-    ALREADY_DONE = "already_done"
-    SKIPPED = "skipped"
-    NOT_OPTED_IN = "not_opted_in"
 
 
 class Rotation(SecretJob):
@@ -121,10 +114,9 @@ class Rotation(SecretJob):
         self.step = "claim"
         now = self.now()
         decision = self.decide(now)
-        if not isinstance(decision, RotationState):
-            outcome, reason = decision
-            logs.info(reason, **self.fields(outcome=outcome.value))
-            return outcome
+        if isinstance(decision, Skip):
+            logs.info(decision.reason, **self.fields(outcome=decision.outcome.value))
+            return decision.outcome
         state = decision
         targets = self.read_targets(self.targets())
         upstreams = self.upstream_policy(targets)
@@ -139,48 +131,11 @@ class Rotation(SecretJob):
         self.leased = True
         return targets, upstreams
 
-    def decide(self, now: datetime) -> RotationState | tuple[Outcome, str]:
-        """What this event asks for now: the state to claim (the unfinished rotation it resumes,
-        or a new one), or the outcome and reason to skip it. Decides only; RotationBusy while
-        another delivery or an operator command holds the lease."""
+    def decide(self, now: datetime) -> RotationState | Skip:
+        """What this event asks for now (see decisions.claim); RotationBusy while another
+        delivery or an operator command holds the lease."""
         self.ensure_free(now)
-        state = self.state
-        if state.unfinished:
-            return state
-        skip = self.skip_reason(now)
-        if skip is not None:
-            return skip
-        return RotationState(
-            phase=Phase.CREATING,
-            rotation=self.event.message_id,
-            forced=self.event.forced,
-            requested_at=self.event.published_at,
-            started_at=now,
-            completed_at=state.completed_at,
-            completed_rotation=state.completed_rotation,
-            tokens=state.tokens,
-        )
-
-    def skip_reason(self, now: datetime) -> tuple[Outcome, str] | None:
-        event, state = self.event, self.state
-        if event.message_id in (state.completed_rotation, state.rotation):
-            return (
-                Outcome.ALREADY_DONE,
-                f"rotation {event.message_id} already ran ({state.phase}); nothing to do",
-            )
-        if state.completed_at is None:
-            return None
-        if event.published_at <= state.completed_at:
-            return Outcome.SKIPPED, (
-                f"a rotation completed at {state.completed_at.isoformat()}, after this request "
-                f"was published at {event.published_at.isoformat()}"
-            )
-        if not event.forced and now - state.completed_at < self.config.min_interval:
-            return Outcome.SKIPPED, (
-                f"the last rotation completed at {state.completed_at.isoformat()}, within the minimum "
-                "interval; republish with force=true to rotate anyway"
-            )
-        return None
+        return decisions.claim(self.state, self.event, now, self.config.min_interval)
 
     def preflight(self, targets: list[RemoteRepository]) -> list[RemoteRepository]:
         """Before the source is asked for a token, everything that can be checked without it:
@@ -228,12 +183,7 @@ class Rotation(SecretJob):
         return version
 
     def adoptable(self) -> int | None:
-        """After a crash between adding the version and recording it, find that version again:
-        the newest enabled one above the baseline the claim recorded (none, on a fresh claim,
-        since the baseline comes from the same listing)."""
-        baseline = self.state.baseline or 0
-        added = [v.number for v in self.versions if v.enabled and v.number > baseline]
-        return added[0] if added else None
+        return decisions.adoptable(self.versions, self.state.baseline)
 
     def test(self, pending: int, targets: list[RemoteRepository]) -> None:
         """Check the new token; a token the source still refuses after the retries is abandoned."""
@@ -366,20 +316,7 @@ class Rotation(SecretJob):
         )
 
     def final_aliases(self, pending: int, kept: list[int]) -> dict[str, int]:
-        """The aliases once `pending` is current: the old `current` (or else the `previous` or
-        newest version below that is kept) becomes `previous` if it is kept; `pending` is
-        cleared. The same on a resumed finish, where retiring moved `current` already."""
-        aliases = dict(self.snapshot.aliases)
-        current, previous = aliases.pop(CURRENT, None), aliases.pop(PREVIOUS, None)
-        aliases.pop(PENDING, None)
-        if current == pending:
-            current = None
-        candidates = [current, previous, *(v for v in kept if v < pending)]
-        older = next((v for v in candidates if v is not None and v in kept and v != pending), None)
-        aliases[CURRENT] = pending
-        if older is not None:
-            aliases[PREVIOUS] = older
-        return aliases
+        return decisions.final_aliases(self.snapshot.aliases, pending, kept)
 
     def release(self, error: RotationError) -> None:
         """Give up the lease so a redelivery can resume at once, saying where and why it stopped.

@@ -22,8 +22,8 @@ from google.api_core import exceptions as google_exceptions
 from google.api_core.retry import Retry, if_exception_type
 from google.api_core.timeout import ConstantTimeout
 
-DEFAULT_ATTEMPT_TIMEOUT = timedelta(seconds=15)
-DEFAULT_CALL_DEADLINE = timedelta(seconds=45)
+from rotation.core.settings import DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CALL_DEADLINE, Settings
+
 RETRIED_ERRORS = (google_exceptions.ServiceUnavailable, google_exceptions.DeadlineExceeded)
 _FIRST_BACKOFF_SECONDS = 0.5
 _MAX_BACKOFF_SECONDS = 8.0
@@ -70,3 +70,8 @@ class CallPolicies:
 
 
 DEFAULT_POLICIES = CallPolicies.build()
+
+
+def call_policies(settings: Settings) -> CallPolicies:
+    """The policies the deployment's GOOGLE_CALL_TIMEOUT and GOOGLE_CALL_DEADLINE set."""
+    return CallPolicies.build(settings.google_call_timeout, settings.google_call_deadline)

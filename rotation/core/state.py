@@ -13,8 +13,8 @@ from datetime import datetime
 from enum import Enum, StrEnum
 from typing import Any
 
-from rotation.config import STATE_KEY
-from rotation.errors import ConfigError
+from rotation.core.config import STATE_KEY
+from rotation.core.errors import ConfigError
 
 PENDING = "pending"
 CURRENT = "current"

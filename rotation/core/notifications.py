@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rotation.events import SECRET_ROTATE
+from rotation.core.events import SECRET_ROTATE
 
 DATA_FORMAT = "JSON_API_V1"
 FORCE_ATTRIBUTE = "force"

@@ -12,13 +12,13 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rotation.access import AccessChecker
-from rotation.conflicts import conflict_error
-from rotation.display import approximate, moment, relative
-from rotation.errors import PermanentError
-from rotation.job import SecretJob, rollback_outlook
-from rotation.repositories import RemoteRepository
-from rotation.state import CURRENT, PENDING, PREVIOUS, Phase
+from rotation.cli.text import approximate, moment, relative
+from rotation.core.conflicts import conflict_error
+from rotation.core.decisions import rollback_outlook
+from rotation.core.errors import PermanentError
+from rotation.core.model import RemoteRepository
+from rotation.core.secret_job import SecretJob
+from rotation.core.state import CURRENT, PENDING, PREVIOUS, Phase
 
 ALIASES = (CURRENT, PENDING, PREVIOUS)
 
@@ -127,7 +127,7 @@ def collect(job: SecretJob) -> SecretStatus:
         for v in [job.version_of(r)]
     ]
     agents = job.agents(targets)
-    missing = AccessChecker(services.secrets, services.projects).missing(snapshot, agents)
+    missing = services.access.missing(snapshot, agents)
     return SecretStatus(
         secret=snapshot.name,
         source=job.config.source,

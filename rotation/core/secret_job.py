@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rotation import config, egress, logs
-from rotation.access import AccessChecker, grant_command, service_agent
-from rotation.config import RotationConfig, Settings
-from rotation.conflicts import Conflict, allowed_takeovers, conflicts
-from rotation.durations import format_duration
-from rotation.errors import (
+from rotation.core import config, decisions, egress, logs
+from rotation.core.agents import grant_command, service_agent
+from rotation.core.config import RotationConfig
+from rotation.core.conflicts import Conflict, allowed_takeovers, conflicts
+from rotation.core.durations import format_duration
+from rotation.core.errors import (
     ConfigError,
     ConfigurationChanged,
     PermanentError,
@@ -30,21 +30,22 @@ from rotation.errors import (
     TokenRejected,
     UpstreamValidationFailed,
 )
-from rotation.projects import ProjectDirectory
-from rotation.repositories import RemoteRepository, RepositoryStore, SecretVersionRef
-from rotation.secrets import SecretSnapshot, SecretStore, VersionInfo
-from rotation.sources import SourceContext, TokenSource
-from rotation.state import CURRENT, PREVIOUS, RotationState
-from rotation.token import Token
+from rotation.core.model import RemoteRepository, SecretSnapshot, SecretVersionRef, VersionInfo
+from rotation.core.ports import AgentAccess, Projects, Repositories, Secrets
+from rotation.core.settings import Settings
+from rotation.core.source import SourceContext, TokenSource
+from rotation.core.state import CURRENT, RotationState
+from rotation.core.token import Token
 
 
 @dataclass
 class Services:
     """The adapters a job talks through; one set per function instance (or command)."""
 
-    secrets: SecretStore
-    repositories: RepositoryStore
-    projects: ProjectDirectory
+    secrets: Secrets
+    repositories: Repositories
+    projects: Projects
+    access: AgentAccess
     sources: dict[str, TokenSource]
 
 
@@ -74,20 +75,7 @@ def _written(snapshot: SecretSnapshot, state: str, aliases: dict[str, int] | Non
     )
 
 
-ROLLBACK_MIN_KEEP = 2  # keep-versions that keeps the old `current` as `previous`
 SAVE_ATTEMPTS = 3  # writes of one change while others (operators, not jobs) change the secret
-
-
-def rollback_outlook(keep_versions: int, previous: int | None) -> str:
-    """Whether `rollback` can run now, and why not: the rule keep-versions states."""
-    if previous is not None:
-        return f"to version {previous} (previous)"
-    if keep_versions < ROLLBACK_MIN_KEEP:
-        return (
-            f"impossible: keep-versions {keep_versions} retires the old current at every "
-            f"rotation (set {ROLLBACK_MIN_KEEP} or more to keep a rollback)"
-        )
-    return "none yet: the next rotation keeps the old current as previous"
 
 
 # How much of Artifact Registry's refusals the state keeps (annotations hold 16 KiB in all).
@@ -248,9 +236,7 @@ class SecretJob:
 
     def ensure_access(self, targets: list[RemoteRepository]) -> None:
         """Every service agent of the targets can read the secret, granted here if allowed."""
-        AccessChecker(self.services.secrets, self.services.projects).ensure(
-            self.snapshot, self.agents(targets), self.config.grant_access
-        )
+        self.services.access.ensure(self.snapshot, self.agents(targets), self.config.grant_access)
 
     def conflicts(self, targets: list[RemoteRepository]) -> list[Conflict]:
         """The (read) targets that point at a version of another secret this one may not take."""
@@ -363,22 +349,10 @@ class SecretJob:
     def retirement(
         self, newest: int | None, repositories: Iterable[RemoteRepository]
     ) -> tuple[list[int], list[int]]:
-        """Which enabled versions the keep policy keeps (`newest`, `current`, `previous`, then the
-        newest others, up to keep-versions) and which it retires: the rest, except any a
-        repository points at. So with keep-versions 2 or more a rotation keeps the old `current`
-        (the next `previous`) and a cleanup keeps `previous`: a rollback stays possible. Decides
-        only, from the versions listed last."""
-        enabled = [v.number for v in self.versions if v.enabled and v.number != newest]
-        current = self.snapshot.aliases.get(CURRENT)
-        previous = self.snapshot.aliases.get(PREVIOUS)
-        protected = [v for v in (newest, current, previous) if v is not None]
-        kept = list(dict.fromkeys(protected + enabled))[: self.config.keep_versions]
-        in_use = {
-            ref.version
-            for repository in repositories
-            if (ref := SecretVersionRef.parse(repository.password_secret_version)) is not None
-        }
-        return kept, [v for v in enabled if v not in kept and str(v) not in in_use]
+        """What to keep and retire (see decisions.retirement), from the versions listed last."""
+        return decisions.retirement(
+            self.versions, newest, self.snapshot.aliases, self.config.keep_versions, repositories
+        )
 
     def retire_versions(
         self,

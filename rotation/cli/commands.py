@@ -19,10 +19,15 @@ from typing import Any
 
 from google.auth.exceptions import DefaultCredentialsError
 
-from rotation import clients, handler, logs
-from rotation.config import is_opted_in
-from rotation.durations import parse_duration
-from rotation.errors import (
+from rotation.cli.plan import plan
+from rotation.cli.republish import republish, wait
+from rotation.cli.rollback_cleanup import Cleanup, Rollback
+from rotation.cli.status import as_json, collect, render
+from rotation.core import logs
+from rotation.core.config import is_opted_in
+from rotation.core.decisions import Outcome
+from rotation.core.durations import parse_duration
+from rotation.core.errors import (
     ConfigError,
     InvalidAnnotations,
     PermanentError,
@@ -30,15 +35,14 @@ from rotation.errors import (
     RotationError,
     problems_of,
 )
-from rotation.events import SECRET_ROTATE, SecretEvent
-from rotation.job import SecretJob, utc_now
-from rotation.maintenance import Cleanup, Rollback
-from rotation.planning import plan
-from rotation.publisher import Publisher
-from rotation.republish import republish, wait
-from rotation.rotator import Outcome, Rotation
-from rotation.state import CURRENT, PREVIOUS
-from rotation.status import as_json, collect, render
+from rotation.core.events import SECRET_ROTATE, SecretEvent
+from rotation.core.rotator import Rotation
+from rotation.core.secret_job import SecretJob, utc_now
+from rotation.core.state import CURRENT, PREVIOUS
+from rotation.function import wiring
+from rotation.gcp import clients
+from rotation.gcp.deadlines import call_policies
+from rotation.gcp.pubsub import Publisher
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -185,7 +189,7 @@ def _duration(text: str) -> Any:
 
 
 def _status(args: argparse.Namespace) -> int:
-    services, settings = handler.services(), handler.settings()
+    services, settings = wiring.services(), wiring.settings()
     if args.secrets:
         names = [_secret(text, args.project) for text in args.secrets]
     else:
@@ -222,7 +226,7 @@ def _status(args: argparse.Namespace) -> int:
 def _plan(args: argparse.Namespace) -> int:
     name = _secret(args.secret, args.project)
     event = SecretEvent(SECRET_ROTATE, "plan", utc_now(), name, args.force)
-    result = plan(Rotation(event, handler.services(), handler.settings()))
+    result = plan(Rotation(event, wiring.services(), wiring.settings()))
     if args.json:
         print(json.dumps(asdict(result), indent=2))
         return EXIT_OK
@@ -242,7 +246,7 @@ def _rotate(args: argparse.Namespace) -> int:
     name = _secret(args.secret, args.project)
     event = SecretEvent(SECRET_ROTATE, f"cli-{uuid.uuid4().hex[:12]}", utc_now(), name, args.force)
     _note(f"rotating {name} from this machine (rotation {event.message_id})")
-    rotation = Rotation(event, handler.services(), handler.settings())
+    rotation = Rotation(event, wiring.services(), wiring.settings())
     outcome = rotation.run()
     if outcome is Outcome.NOT_OPTED_IN:
         rotation.load_managed()  # raises the usage error that says so
@@ -260,9 +264,9 @@ def _rotate(args: argparse.Namespace) -> int:
 
 def _republish(args: argparse.Namespace) -> int:
     name = _secret(args.secret, args.project)
-    services, settings = handler.services(), handler.settings()
+    services, settings = wiring.services(), wiring.settings()
     try:
-        publisher: Publisher | None = Publisher(calls=settings.call_policies)
+        publisher: Publisher | None = Publisher(calls=call_policies(settings))
     except ModuleNotFoundError:
         publisher = None
     published = republish(name, services, settings, publisher, force=args.force, topic=args.topic)
@@ -284,7 +288,7 @@ def _republish(args: argparse.Namespace) -> int:
 
 def _rollback(args: argparse.Namespace) -> int:
     name = _secret(args.secret, args.project)
-    result = Rollback(name, handler.services(), handler.settings()).run()
+    result = Rollback(name, wiring.services(), wiring.settings()).run()
     swapped = f"; previous {result.previous}" if result.previous is not None else ""
     print(
         f"{name}: rolled back to version {result.current} (current{swapped}); "
@@ -295,7 +299,7 @@ def _rollback(args: argparse.Namespace) -> int:
 
 def _cleanup(args: argparse.Namespace) -> int:
     name = _secret(args.secret, args.project)
-    result = Cleanup(name, handler.services(), handler.settings()).run()
+    result = Cleanup(name, wiring.services(), wiring.settings()).run()
     kept = ", ".join(str(v) for v in result.kept)
     retired = ", ".join(str(v) for v in result.retired) or "none"
     print(f"{name}: retired versions {retired}; enabled and kept: {kept}")

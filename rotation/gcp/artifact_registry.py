@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from google.api_core import exceptions as google_exceptions
 from google.cloud import artifactregistry_v1
 from google.protobuf import field_mask_pb2
 
-from rotation import clients
-from rotation.deadlines import DEFAULT_POLICIES, CallPolicies
-from rotation.egress import PUBLIC_PYPI
-from rotation.errors import (
+from rotation.core.egress import PUBLIC_PYPI
+from rotation.core.errors import (
     PermanentError,
     TransientError,
     UpstreamValidationFailed,
-    google_call,
 )
+from rotation.core.model import RemoteRepository, same_version
+from rotation.gcp import clients
+from rotation.gcp.deadlines import DEFAULT_POLICIES, CallPolicies
+from rotation.gcp.errors import google_call
 
 # The whole credential message (it holds only the username and the password version): whether
 # production accepts leaf paths inside it is undocumented, this path means the same.
@@ -31,44 +31,6 @@ _SECRET_REFUSED = re.compile(
     r"secretmanager\.|cannot be accessed|secret version \S+ (is )?(not found|disabled|destroyed)",
     re.I,
 )
-_VERSION_NAME = re.compile(r"^projects/([^/]+)/secrets/([^/]+)/versions/([^/]+)$")
-
-
-@dataclass(frozen=True)
-class RemoteRepository:
-    name: str
-    username: str
-    password_secret_version: str
-    upstream_url: str = ""  # what the repository proxies; "" when not read
-
-    @property
-    def project(self) -> str:
-        return self.name.split("/")[1]
-
-
-@dataclass(frozen=True)
-class SecretVersionRef:
-    """A `projects/P/secrets/S/versions/V` name split into its parts (P may be an id or a number)."""
-
-    project: str
-    secret_id: str
-    version: str
-
-    @classmethod
-    def parse(cls, name: str) -> SecretVersionRef | None:
-        match = _VERSION_NAME.match(name)
-        return cls(*match.groups()) if match else None
-
-
-def same_version(first: str, second: str, project_number: Callable[[str], str]) -> bool:
-    """Whether two version names name the same version, by parts: a project id and its number
-    are the same project (`project_number` resolves either to the number)."""
-    if first == second:
-        return True
-    a, b = SecretVersionRef.parse(first), SecretVersionRef.parse(second)
-    if a is None or b is None or (a.secret_id, a.version) != (b.secret_id, b.version):
-        return False
-    return a.project == b.project or project_number(a.project) == project_number(b.project)
 
 
 def _as_given(project: str) -> str:

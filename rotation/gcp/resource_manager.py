@@ -11,9 +11,9 @@ from typing import Any
 from google.api_core import exceptions as google_exceptions
 from google.iam.v1 import policy_pb2
 
-from rotation import clients
-from rotation.deadlines import DEFAULT_POLICIES, CallPolicies
-from rotation.errors import google_call
+from rotation.gcp import clients
+from rotation.gcp.deadlines import DEFAULT_POLICIES, CallPolicies
+from rotation.gcp.errors import google_call
 
 
 class ProjectDirectory:

@@ -17,7 +17,7 @@ from cloudevents.exceptions import GenericException
 from cloudevents.http import from_http
 from werkzeug.exceptions import HTTPException
 
-from rotation import logs
+from rotation.core import logs
 
 _REASON_LIMIT = 200
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rotation.access import ACCESSOR_ROLE, AccessChecker, grant_command
-from rotation.conflicts import conflict_error
-from rotation.display import approximate
-from rotation.egress import UpstreamRefused
-from rotation.errors import PermanentError, RotationBusy
-from rotation.repositories import RemoteRepository
-from rotation.rotator import Rotation
-from rotation.state import PENDING, Phase, RotationState
+from rotation.cli.text import approximate
+from rotation.core.agents import ACCESSOR_ROLE, grant_command
+from rotation.core.conflicts import conflict_error
+from rotation.core.decisions import Skip
+from rotation.core.egress import UpstreamRefused
+from rotation.core.errors import PermanentError, RotationBusy
+from rotation.core.model import RemoteRepository
+from rotation.core.rotator import Rotation
+from rotation.core.state import PENDING, Phase, RotationState
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ def plan(rotation: Rotation) -> Plan:
         decision = rotation.decide(now)
     except RotationBusy as busy:
         return done("wait", [PlannedStep("claim", f"wait: {busy}; the function retries later")])
-    if not isinstance(decision, RotationState):
-        return done("skip", [PlannedStep("claim", f"skip: {decision[1]}")])
+    if isinstance(decision, Skip):
+        return done("skip", [PlannedStep("claim", f"skip: {decision.reason}")])
     steps = [PlannedStep("claim", _claim(rotation, decision))]
     rotation.versions = rotation.services.secrets.versions(rotation.secret_name)
     checks: list[PlannedCheck] = []
@@ -140,9 +141,7 @@ def preflight_checks(
 
 def _access_check(rotation: Rotation, targets: list[RemoteRepository]) -> PlannedCheck:
     agents = rotation.agents(targets)
-    missing = AccessChecker(rotation.services.secrets, rotation.services.projects).missing(
-        rotation.snapshot, agents
-    )
+    missing = rotation.services.access.missing(rotation.snapshot, agents)
     subject = rotation.snapshot.name
     if missing and not rotation.config.grant_access:
         commands = "; ".join(grant_command(subject, m) for m in sorted(missing))

@@ -10,20 +10,15 @@ from collections.abc import Iterable
 
 from google.iam.v1 import policy_pb2
 
-from rotation import logs
-from rotation.errors import AccessMissing, RotationBusy
-from rotation.projects import ProjectDirectory
-from rotation.secrets import SecretSnapshot, SecretStore
+from rotation.core import logs
+from rotation.core.agents import ACCESSOR_ROLE, grant_command
+from rotation.core.errors import AccessMissing, RotationBusy
+from rotation.core.model import SecretSnapshot
+from rotation.gcp.resource_manager import ProjectDirectory
+from rotation.gcp.secret_manager import SecretStore
 
-ACCESSOR_ROLE = "roles/secretmanager.secretAccessor"
 READER_ROLES = frozenset({ACCESSOR_ROLE, "roles/secretmanager.admin", "roles/owner"})
 _GRANT_ATTEMPTS = 3
-
-
-def service_agent(project_number: str) -> str:
-    return (
-        f"serviceAccount:service-{project_number}@gcp-sa-artifactregistry.iam.gserviceaccount.com"
-    )
 
 
 def readers(policy: policy_pb2.Policy) -> set[str]:
@@ -33,14 +28,6 @@ def readers(policy: policy_pb2.Policy) -> set[str]:
         if binding.role in READER_ROLES and not binding.HasField("condition")
         for member in binding.members
     }
-
-
-def grant_command(secret: str, member: str) -> str:
-    _, project, _, secret_id = secret.split("/")
-    return (
-        f"gcloud secrets add-iam-policy-binding {secret_id} --project={project} "
-        f"--member={member} --role={ACCESSOR_ROLE}"
-    )
 
 
 class AccessChecker:

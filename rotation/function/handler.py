@@ -7,56 +7,20 @@ redelivering it cannot help.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-import httpx
-
-from rotation import clients, egress, logs
-from rotation.config import Settings
-from rotation.errors import (
+from rotation.core import logs
+from rotation.core.errors import (
     ConfigError,
     PermanentError,
     RotationBusy,
     TransientError,
     problems_of,
 )
-from rotation.events import SECRET_ROTATE, MalformedEvent, SecretEvent, attribute, decode
-from rotation.projects import ProjectDirectory
-from rotation.repositories import RepositoryStore
-from rotation.rotator import Rotation, Services, utc_now
-from rotation.secrets import SecretStore
-from rotation.sources import SOURCES
-
-_HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-
-
-@functools.cache
-def settings() -> Settings:
-    return Settings.from_env()
-
-
-@functools.cache
-def services() -> Services:
-    """The adapters and their clients, built on the first rotation and reused by every later one."""
-    return build_services(settings())
-
-
-def build_services(config: Settings | None = None) -> Services:
-    calls = (config or Settings()).call_policies
-    http = httpx.Client(
-        timeout=_HTTP_TIMEOUT,
-        follow_redirects=True,
-        headers={"User-Agent": clients.user_agent()},
-        event_hooks={"request": [egress.guard]},
-    )
-    projects = ProjectDirectory(calls=calls)
-    return Services(
-        secrets=SecretStore(calls=calls),
-        repositories=RepositoryStore(calls=calls, project_number=projects.number),
-        projects=projects,
-        sources={name: build(http) for name, build in SOURCES.items()},
-    )
+from rotation.core.events import SECRET_ROTATE, MalformedEvent, SecretEvent, attribute, decode
+from rotation.core.rotator import Rotation, utc_now
+from rotation.core.settings import Settings
+from rotation.function.wiring import services, settings
 
 
 def handle(cloud_event: Any) -> None:

@@ -18,9 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import httpx
-
-from rotation.errors import ConfigError
+from rotation.core.errors import ConfigError
 
 VARIABLE = "ALLOWED_UPSTREAM_HOSTS"
 TERRAFORM_VARIABLE = "allowed_upstream_hosts"
@@ -146,16 +144,9 @@ def enforced(policy: UpstreamPolicy) -> Iterator[None]:
         _POLICY.reset(token)
 
 
-def guard(request: httpx.Request) -> None:
-    """The shared client's request hook: refuse, before anything is sent, a request outside the
-    policy of the job sending it (or sent outside any job)."""
-    policy = _POLICY.get()
-    if policy is None:
-        raise UpstreamRefused(
-            f"request to {host_of(str(request.url))} outside a rotation job: refused",
-            remedy="send upstream requests only from a job, which sets the allowed hosts",
-        )
-    policy.check(str(request.url), f"{request.method} request to")
+def active_policy() -> UpstreamPolicy | None:
+    """The policy of the job running in this thread, if any."""
+    return _POLICY.get()
 
 
 def _link_local(host: str) -> bool:

@@ -9,16 +9,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from rotation.config import Settings
-from rotation.display import approximate
-from rotation.errors import ConfigError, PermanentError, RotationBusy
-from rotation.events import SECRET_ROTATE, SecretEvent
-from rotation.job import Services, utc_now
-from rotation.notifications import gcloud_command, secret_rotate
-from rotation.publisher import Publisher
-from rotation.rotator import Rotation
-from rotation.secrets import SecretSnapshot
-from rotation.state import Phase, RotationState
+from rotation.cli.text import approximate
+from rotation.core.decisions import Skip
+from rotation.core.errors import ConfigError, PermanentError, RotationBusy
+from rotation.core.events import SECRET_ROTATE, SecretEvent
+from rotation.core.model import SecretSnapshot
+from rotation.core.notifications import gcloud_command, secret_rotate
+from rotation.core.rotator import Rotation
+from rotation.core.secret_job import Services, utc_now
+from rotation.core.settings import Settings
+from rotation.core.state import Phase, RotationState
+from rotation.gcp.pubsub import Publisher
 
 _NOTE_EVERY_SECONDS = 30.0
 
@@ -60,15 +61,15 @@ def republish(
     except RotationBusy as busy:
         expectation = f"it will be redelivered until the lease is free: {busy}"
     else:
-        if isinstance(decision, RotationState):
+        if isinstance(decision, Skip):
+            skipped = True
+            expectation = f"the function will skip it: {decision.reason}"
+        else:
             expectation = (
                 f"the function will resume rotation {follows} at phase {decision.phase}"
                 if follows
                 else "the function will start a new rotation"
             )
-        else:
-            skipped = True
-            expectation = f"the function will skip it: {decision[1]}"
     notification = secret_rotate(services.secrets.notification_body(snapshot.name), now(), force)
     if publisher is None:
         minimal = secret_rotate({"name": snapshot.name}, now(), force)

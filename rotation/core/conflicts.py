@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from rotation.config import PREFIX, RotationConfig, secret_reference
-from rotation.errors import PermanentError
-from rotation.repositories import RemoteRepository, SecretVersionRef
+from rotation.core.config import PREFIX, RotationConfig, secret_reference
+from rotation.core.errors import PermanentError
+from rotation.core.model import RemoteRepository, SecretVersionRef
 
 TAKE_OVER_KEY = "take-over-from"
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from rotation import egress, logs
-from rotation.errors import PermanentError, RotationError, TokenRejected
-from rotation.job import ROLLBACK_MIN_KEEP, SecretJob
-from rotation.state import CURRENT, PREVIOUS
+from rotation.core import decisions, egress, logs
+from rotation.core.errors import PermanentError, RotationError, TokenRejected
+from rotation.core.secret_job import SecretJob
+from rotation.core.state import CURRENT, PREVIOUS
 
 
 @dataclass(frozen=True)
@@ -59,25 +59,8 @@ class Rollback(SecretJob):
         self.step = "check"
         name = self.snapshot.name
         current = self.snapshot.aliases.get(CURRENT)
-        previous = self.snapshot.aliases.get(PREVIOUS)
-        if previous is None:
-            raise PermanentError(
-                f"secret {name} has no `previous` version to roll back to",
-                remedy=f"a rollback needs a completed rotation and keep-versions of "
-                f"{ROLLBACK_MIN_KEEP} or more; "
-                f"to replace the token instead: ar-token-rotator rotate {name} --force",
-            )
         self.versions = self.services.secrets.versions(name)
-        found = next((v for v in self.versions if v.number == previous), None)
-        if found is None or not found.enabled:
-            _, project, _, secret_id = name.split("/")
-            raise PermanentError(
-                f"version {previous} (`previous`) of {name} is "
-                f"{found.state if found else 'gone'}, so no repository may use it",
-                remedy=f"if its token is still valid: gcloud secrets versions enable {previous} "
-                f"--secret={secret_id} --project={project}, then roll back again; otherwise "
-                f"rotate: ar-token-rotator rotate {name} --force",
-            )
+        previous = decisions.rollback_target(name, self.snapshot.aliases, self.versions)
         self.step = "test"
         token = self.services.secrets.access(self.snapshot.version_name(previous))
         try:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 import google_crc32c
@@ -12,43 +10,12 @@ from google.cloud import secretmanager_v1
 from google.iam.v1 import policy_pb2
 from google.protobuf import field_mask_pb2, json_format
 
-from rotation import clients
-from rotation.deadlines import DEFAULT_POLICIES, CallPolicies
-from rotation.errors import RotationBusy, SecretChanged, TransientError, google_call
-from rotation.token import Token
-
-
-@dataclass(frozen=True)
-class SecretSnapshot:
-    """A secret as read at one moment; `etag` makes a later write fail if anybody changed it."""
-
-    name: str
-    etag: str
-    annotations: dict[str, str]
-    aliases: dict[str, int]
-    rotation_period: timedelta | None
-    destroys_with_ttl: bool
-    next_rotation_time: datetime | None = None
-    topics: tuple[str, ...] = ()
-
-    @property
-    def project_number(self) -> str:
-        return self.name.split("/")[1]
-
-    def version_name(self, version: int) -> str:
-        return f"{self.name}/versions/{version}"
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    number: int
-    enabled: bool
-    state: str = "ENABLED"  # ENABLED, DISABLED or DESTROYED
-    created_at: datetime | None = None
-
-
-def version_number(version_name: str) -> int:
-    return int(version_name.rsplit("/", 1)[-1])
+from rotation.core.errors import RotationBusy, SecretChanged, TransientError
+from rotation.core.model import SecretSnapshot, VersionInfo, version_number
+from rotation.core.token import Token
+from rotation.gcp import clients
+from rotation.gcp.deadlines import DEFAULT_POLICIES, CallPolicies
+from rotation.gcp.errors import google_call
 
 
 class SecretStore:
