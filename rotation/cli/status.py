@@ -110,8 +110,7 @@ def collect(job: SecretJob) -> SecretStatus:
         contested = []
         problems.append(str(error))
     if contested:
-        conflict = conflict_error(snapshot.name, contested)
-        problems.append(f"{conflict} ({conflict.remedy})")
+        problems.append(_problem(conflict_error(snapshot.name, contested)))
     holders = {number: alias for alias, number in snapshot.aliases.items()}
     pending = snapshot.aliases.get(PENDING) if state.unfinished else None
     repositories = [
