@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import uuid
 from collections.abc import Callable, Sequence
@@ -24,6 +23,7 @@ from rotation.cli.republish import republish, wait
 from rotation.cli.rollback_cleanup import Cleanup, Rollback
 from rotation.cli.status import as_json, collect, render
 from rotation.core import logs
+from rotation.core.annotation_values import SECRET, SECRET_ID
 from rotation.core.config import is_opted_in
 from rotation.core.decisions import Outcome
 from rotation.core.durations import parse_duration
@@ -36,8 +36,8 @@ from rotation.core.errors import (
     problems_of,
 )
 from rotation.core.events import SECRET_ROTATE, SecretEvent
-from rotation.core.rotator import Rotation
-from rotation.core.secret_job import SecretJob, utc_now
+from rotation.core.managed_secret import not_managed, utc_now
+from rotation.core.rotation import Rotation
 from rotation.core.state import CURRENT, PREVIOUS
 from rotation.function import wiring
 from rotation.gcp import clients
@@ -48,8 +48,6 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
-_SECRET_NAME = re.compile(r"^projects/[^/\s]+/secrets/[A-Za-z0-9_-]{1,255}$")
-_SECRET_ID = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 _PROJECT_VARIABLES = ("GOOGLE_CLOUD_PROJECT", "CLOUDSDK_CORE_PROJECT")
 _TRANSIENT_REMEDY = (
     "try again; if it persists, check the network and the credentials "
@@ -202,7 +200,7 @@ def _status(args: argparse.Namespace) -> int:
     now = utc_now()
     for index, name in enumerate(names):
         try:
-            status = collect(SecretJob(name, services, settings))
+            status = collect(name, services, settings)
         except RotationError as error:
             remedy = error.remedy if isinstance(error, PermanentError) else _TRANSIENT_REMEDY
             code = max(code, EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED)
@@ -226,7 +224,7 @@ def _status(args: argparse.Namespace) -> int:
 def _plan(args: argparse.Namespace) -> int:
     name = _secret(args.secret, args.project)
     event = SecretEvent(SECRET_ROTATE, "plan", utc_now(), name, args.force)
-    result = plan(Rotation(event, wiring.services(), wiring.settings()))
+    result = plan(event, wiring.services(), wiring.settings())
     if args.json:
         print(json.dumps(asdict(result), indent=2))
         return EXIT_OK
@@ -246,17 +244,20 @@ def _rotate(args: argparse.Namespace) -> int:
     name = _secret(args.secret, args.project)
     event = SecretEvent(SECRET_ROTATE, f"cli-{uuid.uuid4().hex[:12]}", utc_now(), name, args.force)
     _note(f"rotating {name} from this machine (rotation {event.message_id})")
-    rotation = Rotation(event, wiring.services(), wiring.settings())
+    services, settings = wiring.services(), wiring.settings()
+    rotation = Rotation(event, services, settings)
     outcome = rotation.run()
     if outcome is Outcome.NOT_OPTED_IN:
-        rotation.load_managed()  # raises the usage error that says so
+        raise not_managed(services.secrets.get(name).name)
+    secret = rotation.secret
+    assert secret is not None  # the rotation read a managed secret
     if outcome is not Outcome.COMPLETED:
-        print(f"{rotation.snapshot.name}: {outcome.value.replace('_', ' ')}; nothing changed")
+        print(f"{secret.name}: {outcome.value.replace('_', ' ')}; nothing changed")
         return EXIT_OK
-    aliases = rotation.snapshot.aliases
+    aliases = secret.snapshot.aliases
     previous = f", previous {aliases[PREVIOUS]}" if PREVIOUS in aliases else ""
     print(
-        f"{rotation.snapshot.name}: rotation {rotation.state.completed_rotation} completed; "
+        f"{secret.name}: rotation {secret.state.completed_rotation} completed; "
         f"current {aliases[CURRENT]}{previous}"
     )
     return EXIT_OK
@@ -314,9 +315,9 @@ def _cleanup(args: argparse.Namespace) -> int:
 
 
 def _secret(text: str, project: str | None) -> str:
-    if _SECRET_NAME.match(text):
+    if SECRET.match(text):
         return text
-    if _SECRET_ID.match(text):
+    if SECRET_ID.match(text):
         chosen = _project(project, f"give projects/PROJECT/secrets/{text}, or --project")
         return f"projects/{chosen}/secrets/{text}"
     raise UsageError(

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rotation.cli.text import approximate
+from rotation.core.claim import decide
 from rotation.core.decisions import Skip
 from rotation.core.errors import ConfigError, PermanentError, RotationBusy
 from rotation.core.events import SECRET_ROTATE, SecretEvent
+from rotation.core.managed_secret import ManagedSecret, Services, Work, utc_now
 from rotation.core.model import SecretSnapshot
 from rotation.core.notifications import gcloud_command, secret_rotate
-from rotation.core.rotator import Rotation
-from rotation.core.secret_job import Services, utc_now
 from rotation.core.settings import Settings
 from rotation.core.state import Phase, RotationState
 from rotation.gcp.pubsub import Publisher
@@ -48,16 +48,14 @@ def republish(
 ) -> Republished:
     """Publish; `publisher` None means google-cloud-pubsub is not installed (a usage error that
     names the gcloud command that publishes the same message)."""
-    preview = Rotation(
-        SecretEvent(SECRET_ROTATE, "republish", now(), secret, force), services, settings
-    )
-    preview.load_managed()
+    event = SecretEvent(SECRET_ROTATE, "republish", now(), secret, force)
+    preview = ManagedSecret.require(secret, services, settings, Work.new("republish"), now)
     snapshot = preview.snapshot
     topic = _topic(snapshot, topic)
     skipped = False
     follows = preview.state.rotation if preview.state.unfinished else None
     try:
-        decision = preview.decide(now())
+        decision = decide(preview, event, now())
     except RotationBusy as busy:
         expectation = f"it will be redelivered until the lease is free: {busy}"
     else:

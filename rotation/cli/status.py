@@ -13,11 +13,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rotation.cli.text import approximate, moment, relative
+from rotation.core import secret_users
 from rotation.core.conflicts import conflict_error
 from rotation.core.decisions import rollback_outlook
 from rotation.core.errors import PermanentError
+from rotation.core.managed_secret import ManagedSecret, Services, Work
 from rotation.core.model import RemoteRepository
-from rotation.core.secret_job import SecretJob
+from rotation.core.settings import Settings
 from rotation.core.state import CURRENT, PENDING, PREVIOUS, Phase
 
 ALIASES = (CURRENT, PENDING, PREVIOUS)
@@ -82,11 +84,11 @@ class SecretStatus:
     problems: list[str]  # what status could not find out, and why
 
 
-def collect(job: SecretJob) -> SecretStatus:
-    job.load_managed()
-    snapshot, state, services = job.snapshot, job.state, job.services
-    job.versions = services.secrets.versions(snapshot.name)
-    by_number = {v.number: v for v in job.versions}
+def collect(name: str, services: Services, settings: Settings) -> SecretStatus:
+    secret = ManagedSecret.require(name, services, settings, Work.new("status"))
+    snapshot, state = secret.snapshot, secret.state
+    listed = services.secrets.versions(snapshot.name)
+    by_number = {v.number: v for v in listed}
     versions = []
     for alias in ALIASES:
         number = snapshot.aliases.get(alias)
@@ -103,9 +105,9 @@ def collect(job: SecretJob) -> SecretStatus:
                 datetime.fromisoformat(expires) if expires else None,
             )
         )
-    targets, found_by, problems = _repositories(job)
+    targets, found_by, problems = _repositories(secret)
     try:
-        contested = job.conflicts(targets)
+        contested = secret_users.contested(secret, targets)
     except PermanentError as error:  # an invalid token-rotator.take-over-from
         contested = []
         problems.append(str(error))
@@ -123,18 +125,18 @@ def collect(job: SecretJob) -> SecretStatus:
             _note(r.name, v, pending, state.stayed),
         )
         for r in targets
-        for v in [job.version_of(r)]
+        for v in [secret_users.version_of(secret, r)]
     ]
-    agents = job.agents(targets)
+    agents = secret_users.agents(secret, targets)
     missing = services.access.missing(snapshot, agents)
     return SecretStatus(
         secret=snapshot.name,
-        source=job.config.source,
-        keep_versions=job.config.keep_versions,
-        min_interval=job.config.min_interval,
-        grant_access=job.config.grant_access,
+        source=secret.config.source,
+        keep_versions=secret.config.keep_versions,
+        min_interval=secret.config.min_interval,
+        grant_access=secret.config.grant_access,
         versions=versions,
-        enabled_versions=[v.number for v in job.versions if v.enabled],
+        enabled_versions=[v.number for v in listed if v.enabled],
         next_rotation_time=snapshot.next_rotation_time,
         rotation_period=snapshot.rotation_period,
         repositories=repositories,
@@ -153,26 +155,28 @@ def collect(job: SecretJob) -> SecretStatus:
             lease_until=state.lease_until,
             unfinished=state.unfinished,
         ),
-        rollback=rollback_outlook(job.config.keep_versions, snapshot.aliases.get(PREVIOUS)),
+        rollback=rollback_outlook(secret.config.keep_versions, snapshot.aliases.get(PREVIOUS)),
         problems=problems,
     )
 
 
-def _repositories(job: SecretJob) -> tuple[list[RemoteRepository], dict[str, str], list[str]]:
+def _repositories(
+    secret: ManagedSecret,
+) -> tuple[list[RemoteRepository], dict[str, str], list[str]]:
     """Every repository found that uses the secret, how each was found, and the problems: a
     listed repository or a discover location that cannot be read is named, the rest still shown."""
     found: dict[str, RemoteRepository] = {}
     found_by: dict[str, str] = {}
     problems: list[str] = []
-    for name in job.config.repositories:
+    for name in secret.config.repositories:
         try:
-            [found[name]] = job.read_targets([RemoteRepository(name, "", "")])
+            [found[name]] = secret_users.read_targets(secret, [RemoteRepository(name, "", "")])
             found_by[name] = "listed"
         except PermanentError as error:
             problems.append(_problem(error))
-    for location in job.config.discover:
+    for location in secret.config.discover:
         try:
-            discovered = job.discovered_in(location)
+            discovered = secret_users.discovered_in(secret, location)
         except PermanentError as error:
             problems.append(
                 f"the repositories in {location} cannot be listed, so one there that uses this "
@@ -184,7 +188,7 @@ def _repositories(job: SecretJob) -> tuple[list[RemoteRepository], dict[str, str
             found_by.setdefault(repository.name, "discovered")
     if not found and not problems:
         problems.append(
-            f"no remote repository found that uses secret {job.snapshot.name} (check "
+            f"no remote repository found that uses secret {secret.snapshot.name} (check "
             f"token-rotator.repositories and token-rotator.discover)"
         )
     return list(found.values()), found_by, problems

@@ -10,47 +10,44 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from rotation.core import egress
-from rotation.core.durations import parse_duration
+from rotation.core.annotation_values import (
+    PREFIX,
+    STATE_KEY,
+    URL,
+    annotation_duration,
+    check_url,
+    names,
+)
 from rotation.core.errors import ConfigError, InvalidAnnotations, Problem
 from rotation.core.settings import Settings
 from rotation.core.values import flag, keep_versions_value
 
-PREFIX = "token-rotator."
-STATE_KEY = PREFIX + "state"
-
 _REPOSITORY = re.compile(r"^projects/([^/\s]+)/locations/([^/\s]+)/repositories/([^/\s]+)$")
 _LOCATION = re.compile(r"^projects/([^/\s]+)/locations/([^/\s]+)$")
-_SECRET = re.compile(r"^projects/([^/\s]+)/secrets/([A-Za-z0-9_-]{1,255})$")
-_SECRET_ID = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
-_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 
-KNOWN_KEYS = {
-    "source",
-    "repositories",
-    "discover",
-    "username",
-    "grant-access",
-    "min-interval",
-    "keep-versions",
-    "index-url",
-    "root-secret",
-    "staging-secret",
-    "token-lifetime",
-    "minting-secret",
-    "gitlab-url",
-    "gitlab-project",
-    "gitlab-group",
-    "token-scopes",
-    "token-name",
-    "access-level",
-    "artifactory-url",
-    "token-scope",
-    "webhook-url",
-    "webhook-revoke-url",
-    "webhook-auth",
-    "take-over-from",
-    "state",
-}
+
+# The keys every secret may set; each source declares its own (TokenSource.keys).
+COMMON_KEYS = frozenset(
+    {
+        "source",
+        "repositories",
+        "discover",
+        "username",
+        "grant-access",
+        "min-interval",
+        "keep-versions",
+        "index-url",
+        "token-lifetime",
+        "take-over-from",
+        "state",
+    }
+)
+
+
+def known_keys(sources: Mapping[str, frozenset[str]]) -> frozenset[str]:
+    """The annotation keys (without the prefix) of the common configuration and of the sources,
+    each source by its name with its own keys."""
+    return COMMON_KEYS.union(*sources.values())
 
 
 @dataclass(frozen=True)
@@ -115,7 +112,7 @@ class Problems:
 def load(
     annotations: Mapping[str, str],
     settings: Settings,
-    sources: frozenset[str],
+    sources: Mapping[str, frozenset[str]],
     secret_name: str = "the secret",  # noqa: S107 (a secret's name, not a password)
 ) -> RotationConfig:
     """Validate the secret's annotations; raise InvalidAnnotations naming every bad key and value."""
@@ -125,20 +122,22 @@ def load(
 
 
 def parse(
-    annotations: Mapping[str, str], settings: Settings, sources: frozenset[str]
+    annotations: Mapping[str, str], settings: Settings, sources: Mapping[str, frozenset[str]]
 ) -> tuple[RotationConfig, Problems]:
     """The secret's configuration, with the default in place of each invalid value, and the
-    problems found; a source's own checks can then run on it and add theirs."""
+    problems found; a source's own checks can then run on it and add theirs. `sources` names
+    each source with its own annotation keys."""
     ours = {
         key[len(PREFIX) :]: value for key, value in annotations.items() if key.startswith(PREFIX)
     }
     problems = Problems()
-    for key in sorted(set(ours) - KNOWN_KEYS):
+    known = known_keys(sources)
+    for key in sorted(set(ours) - known):
         problems.add(
             PREFIX + key,
             ours[key],
             f"unknown annotation {PREFIX}{key}={ours[key]!r}",
-            f"remove it or fix its name; known keys: {', '.join(sorted(KNOWN_KEYS - {'state'}))}",
+            f"remove it or fix its name; known keys: {', '.join(sorted(known - {'state'}))}",
         )
     source = ours.get("source", "")
     if source not in sources:
@@ -151,14 +150,14 @@ def parse(
     repositories: tuple[str, ...] = ()
     discover: tuple[str, ...] = ()
     with problems.check():
-        repositories = _names(
+        repositories = names(
             ours.get("repositories", ""),
             _REPOSITORY,
             "repositories",
             "projects/PROJECT/locations/LOCATION/repositories/REPOSITORY",
         )
     with problems.check():
-        discover = _names(
+        discover = names(
             ours.get("discover", ""), _LOCATION, "discover", "projects/PROJECT/locations/LOCATION"
         )
     if not ours.get("repositories", "").strip() and not ours.get("discover", "").strip():
@@ -183,7 +182,7 @@ def parse(
             check_url(index_url, "index-url")
     for key in (*egress.URL_KEYS, *egress.LISTED_ONLY_KEYS):
         url = ours.get(key, "").replace("{id}", "id")
-        if _URL.match(url):
+        if URL.match(url):
             with problems.check():
                 egress.check_literal(
                     url, f"annotation {PREFIX}{key}", settings.plain_http, PREFIX + key
@@ -196,7 +195,7 @@ def parse(
             )
     min_interval = settings.default_min_interval
     with problems.check():
-        min_interval = _annotation_duration(ours, "min-interval", settings.default_min_interval)
+        min_interval = annotation_duration(ours, "min-interval", settings.default_min_interval)
     keep_versions = settings.default_keep_versions
     if "keep-versions" in ours:
         with problems.check():
@@ -206,7 +205,7 @@ def parse(
     token_lifetime = None
     if ours.get("token-lifetime"):
         with problems.check():
-            token_lifetime = _annotation_duration(ours, "token-lifetime", None)
+            token_lifetime = annotation_duration(ours, "token-lifetime", None)
     config = RotationConfig(
         source=source,
         repositories=repositories,
@@ -220,63 +219,3 @@ def parse(
         source_settings={k: v for k, v in ours.items() if k != "state"},
     )
     return config, problems
-
-
-def check_url(value: str, key: str) -> str:
-    if not _URL.match(value):
-        raise ConfigError(
-            f"annotation {PREFIX}{key}={value!r} is not an http(s) URL",
-            remedy=f"set {PREFIX}{key} to an https://HOST/... URL",
-            key=PREFIX + key,
-            value=value,
-        )
-    return value
-
-
-def secret_reference(value: str, rotated_secret: str, key: str) -> str:
-    """A secret named in an annotation: a full name, or a bare id in the rotated secret's project."""
-    if _SECRET_ID.match(value):
-        project = rotated_secret.split("/")[1]
-        return f"projects/{project}/secrets/{value}"
-    if _SECRET.match(value):
-        return value
-    raise ConfigError(
-        f"annotation {PREFIX}{key}={value!r} is not a secret id or projects/PROJECT/secrets/SECRET",
-        remedy=f"set {PREFIX}{key} to a secret id in this project, or projects/PROJECT/secrets/SECRET",
-        key=PREFIX + key,
-        value=value,
-    )
-
-
-def _names(text: str, pattern: re.Pattern[str], key: str, form: str) -> tuple[str, ...]:
-    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    for name in names:
-        if not pattern.match(name):
-            raise ConfigError(
-                f"annotation {PREFIX}{key} has {name!r}, which is not of the form {form}",
-                remedy=f"list comma-separated names of the form {form}",
-                key=PREFIX + key,
-                value=text,
-            )
-    return names
-
-
-def _annotation_duration(ours: Mapping[str, str], key: str, default: timedelta | None) -> timedelta:
-    text = ours.get(key)
-    if text is None:
-        if default is None:
-            raise ConfigError(
-                f"annotation {PREFIX}{key} is required",
-                remedy=f"add {PREFIX}{key}",
-                key=PREFIX + key,
-            )
-        return default
-    try:
-        return parse_duration(text)
-    except ValueError as error:
-        raise ConfigError(
-            f"annotation {PREFIX}{key}: {error}",
-            remedy=f"give {PREFIX}{key} as a number and a unit, e.g. 90s, 30m, 12h or 7d",
-            key=PREFIX + key,
-            value=text,
-        ) from None

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from rotation.core.config import PREFIX, RotationConfig, secret_reference
+from rotation.core.annotation_values import PREFIX, secret_reference
+from rotation.core.config import RotationConfig
 from rotation.core.errors import PermanentError
 from rotation.core.model import RemoteRepository, SecretVersionRef
 

@@ -23,7 +23,7 @@ class RotationBusy(TransientError):
 
 class SecretChanged(TransientError):
     """A write carried the etag of an older read: somebody changed the secret since. The writer
-    re-reads it and decides again (see SecretJob.save)."""
+    re-reads it and decides again (see SecretRecord.save)."""
 
 
 class ConfigurationChanged(TransientError):
@@ -113,7 +113,7 @@ class UpstreamValidationFailed(PermanentError):
     read the secret version (`agent_cannot_read`), or the upstream refused the credential.
 
     Right after a token is made this is often propagation (IAM, or the upstream learning the
-    token), so the rotation retries it before it gives up; see Rotation.repoint_all."""
+    token), so the rotation retries it before it gives up; see repoint.repoint_in_grace."""
 
     def __init__(
         self,
@@ -133,3 +133,12 @@ class UpstreamValidationFailed(PermanentError):
         self.agent_cannot_read = agent_cannot_read
         # Of a repoint of several repositories: each one refused -> what Artifact Registry said.
         self.stayed = stayed or {repository: message}
+
+
+class RepointRefusedForNow(TransientError):
+    """Artifact Registry refused a repoint while the rotation is still young enough that the
+    refusal may be propagation: redelivered. `stayed` as in UpstreamValidationFailed."""
+
+    def __init__(self, message: str, stayed: dict[str, str]) -> None:
+        super().__init__(message)
+        self.stayed = stayed

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ClassVar, Protocol
 
-from rotation.core.config import PREFIX, RotationConfig, secret_reference
+from rotation.core.annotation_values import PREFIX, secret_reference
+from rotation.core.config import RotationConfig
 from rotation.core.errors import ConfigError, NotUsable, PermanentError
 from rotation.core.model import SecretSnapshot
 from rotation.core.ports import SecretReader
@@ -21,6 +22,14 @@ class NewToken:
     token: Token
     expires_at: datetime | None = None
     retire_data: Mapping[str, str] = field(default_factory=dict)
+
+    def record(self, rotation: str) -> dict[str, str]:
+        """What retiring the token needs later, never the token: the source's data and the
+        rotation that minted it (by which a source can find a token whose id was lost)."""
+        record = {**self.retire_data, "rotation": rotation, "fingerprint": self.token.fingerprint}
+        if self.expires_at is not None:
+            record["expires_at"] = self.expires_at.isoformat()
+        return record
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,8 @@ class TokenSource(Protocol):
     # The annotations naming the secrets the source reads to obtain a token (root, staging,
     # minting), which `preflight` checks. Sources subclass TokenSource to inherit `preflight`.
     input_secrets: ClassVar[tuple[str, ...]] = ()
+    # The source's own annotation keys (without the prefix), besides config.COMMON_KEYS.
+    keys: ClassVar[frozenset[str]] = frozenset()
 
     def validate(self, config: RotationConfig) -> None:
         """Raise ConfigError (InvalidAnnotations for several) for every one of the source's

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import Enum, StrEnum
 from typing import Any
 
-from rotation.core.config import STATE_KEY
+from rotation.core.annotation_values import STATE_KEY
 from rotation.core.errors import ConfigError
 
 PENDING = "pending"

@@ -18,7 +18,8 @@ from rotation.core.errors import (
     problems_of,
 )
 from rotation.core.events import SECRET_ROTATE, MalformedEvent, SecretEvent, attribute, decode
-from rotation.core.rotator import Rotation, utc_now
+from rotation.core.managed_secret import utc_now
+from rotation.core.rotation import Rotation
 from rotation.core.settings import Settings
 from rotation.function.wiring import services, settings
 

@@ -7,7 +7,7 @@ import functools
 
 import httpx
 
-from rotation.core.secret_job import Services
+from rotation.core.managed_secret import Services
 from rotation.core.settings import Settings
 from rotation.gcp import clients
 from rotation.gcp.artifact_registry import RepositoryStore

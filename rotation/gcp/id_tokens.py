@@ -7,7 +7,7 @@ import google.auth.exceptions
 import google.auth.transport.requests
 import google.oauth2.id_token
 
-from rotation.core.config import PREFIX
+from rotation.core.annotation_values import PREFIX
 from rotation.core.errors import PermanentError, TransientError
 
 

@@ -20,6 +20,11 @@ SOURCES: dict[str, Callable[[httpx.Client], TokenSource]] = {
     Webhook.name: Webhook,
 }
 
+# Each source's own annotation keys, by its name (see config.known_keys).
+SOURCE_KEYS: dict[str, frozenset[str]] = {
+    source.name: source.keys for source in (PypiDerived, PypiStaged, GitLab, Artifactory, Webhook)
+}
+
 
 def build_sources(http: httpx.Client, id_token: IdTokenFetcher) -> dict[str, TokenSource]:
     """One of each source, sharing the HTTP client; the webhook signs with `id_token`."""
@@ -28,4 +33,4 @@ def build_sources(http: httpx.Client, id_token: IdTokenFetcher) -> dict[str, Tok
     return sources
 
 
-__all__ = ["SOURCES", "NewToken", "SourceContext", "TokenSource", "build_sources"]
+__all__ = ["SOURCES", "SOURCE_KEYS", "NewToken", "SourceContext", "TokenSource", "build_sources"]

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 import httpx
 
 from rotation.core import logs
-from rotation.core.config import PREFIX, Problems, RotationConfig, check_url
+from rotation.core.annotation_values import PREFIX, check_url
+from rotation.core.config import Problems, RotationConfig
 from rotation.core.source import NewToken, SourceContext, TokenSource, token_lifetime
 from rotation.core.token import Token
 from rotation.sources.probe import probe_index
@@ -28,6 +29,7 @@ _REFUSED = (
 class Artifactory(TokenSource):
     name = "artifactory"
     input_secrets = ("minting-secret",)
+    keys = frozenset({"minting-secret", "artifactory-url", "token-scope"})
 
     def __init__(self, http: httpx.Client) -> None:
         self._http = http

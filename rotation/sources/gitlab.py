@@ -17,7 +17,8 @@ from urllib.parse import quote
 import httpx
 
 from rotation.core import logs
-from rotation.core.config import PREFIX, Problems, RotationConfig, check_url
+from rotation.core.annotation_values import PREFIX, check_url
+from rotation.core.config import Problems, RotationConfig
 from rotation.core.source import NewToken, SourceContext, TokenSource, token_lifetime
 from rotation.core.token import Token
 from rotation.sources.gitlab_expiry import MAX_LIFETIME_DAYS, GitLabExpiry, gitlab_expiry
@@ -36,6 +37,17 @@ _REFUSED = (
 class GitLab(TokenSource):
     name = "gitlab"
     input_secrets = ("minting-secret",)
+    keys = frozenset(
+        {
+            "minting-secret",
+            "gitlab-url",
+            "gitlab-project",
+            "gitlab-group",
+            "token-scopes",
+            "token-name",
+            "access-level",
+        }
+    )
 
     def __init__(self, http: httpx.Client) -> None:
         self._http = http

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from rotation.core.config import PREFIX
+from rotation.core.annotation_values import PREFIX
 from rotation.core.errors import TokenRejected, TransientError
 from rotation.core.token import Token
 

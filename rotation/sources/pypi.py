@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 import httpx
 
 from rotation.core import logs
-from rotation.core.config import PREFIX, RotationConfig
+from rotation.core.annotation_values import PREFIX
+from rotation.core.config import RotationConfig
 from rotation.core.durations import format_duration
 from rotation.core.errors import ConfigError, NotUsable, PermanentError, TokenRejected
 from rotation.core.source import NewToken, SourceContext, TokenSource, token_lifetime
@@ -78,6 +79,7 @@ class _PypiSource(TokenSource):
 class PypiDerived(_PypiSource):
     name = "pypi-derived"
     input_secrets = ("root-secret",)
+    keys = frozenset({"root-secret"})
 
     def validate(self, config: RotationConfig) -> None:
         config.setting("root-secret")
@@ -109,6 +111,7 @@ class PypiDerived(_PypiSource):
 class PypiStaged(_PypiSource):
     name = "pypi-staged"
     input_secrets = ("staging-secret",)
+    keys = frozenset({"staging-secret"})
 
     def validate(self, config: RotationConfig) -> None:
         config.setting("staging-secret")

@@ -20,7 +20,8 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from rotation.core import logs
-from rotation.core.config import PREFIX, Problems, RotationConfig, check_url
+from rotation.core.annotation_values import PREFIX, check_url
+from rotation.core.config import Problems, RotationConfig
 from rotation.core.errors import PermanentError
 from rotation.core.source import NewToken, SourceContext, TokenSource
 from rotation.core.token import Token
@@ -34,6 +35,7 @@ IdTokenFetcher = Callable[[str], str]
 
 class Webhook(TokenSource):
     name = "http"
+    keys = frozenset({"webhook-url", "webhook-revoke-url", "webhook-auth"})
 
     def __init__(self, http: httpx.Client, id_token: IdTokenFetcher | None = None) -> None:
         """`id_token` signs the requests of `webhook-auth: google-id-token` (the deployment

@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 
 from rotation.cli.commands import main
-from rotation.core.config import KNOWN_KEYS, PREFIX
+from rotation.core.annotation_values import PREFIX
+from rotation.core.config import known_keys
+from rotation.sources import SOURCE_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = ["status", "plan", "rotate", "republish", "rollback", "cleanup"]
+KNOWN_KEYS = known_keys(SOURCE_KEYS)
 
 
 @pytest.mark.parametrize("readme", ["README.md", "README.ja.md"])

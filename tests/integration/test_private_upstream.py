@@ -13,7 +13,7 @@ import pytest
 from emulator import Call
 from rotation.core.egress import allowed_hosts
 from rotation.core.events import SECRET_ROTATE, SecretEvent
-from rotation.core.rotator import Rotation
+from rotation.core.rotation import Rotation
 from rotation.core.settings import Settings
 from rotation.core.token import Token
 from rotation.function.wiring import build_services

@@ -21,7 +21,7 @@ from rotation.core.errors import ConfigError, PermanentError, TokenRejected, Tra
 from rotation.core.settings import Settings
 from rotation.core.token import Token
 from rotation.gcp.secret_manager import SecretStore
-from rotation.sources import SOURCES, SourceContext, TokenSource
+from rotation.sources import SOURCE_KEYS, SOURCES, SourceContext, TokenSource
 from rotation.sources.gitlab import token_name as gitlab_token_name
 from rotation.sources.webhook import Webhook
 from tests.support import World
@@ -52,7 +52,7 @@ class Rig:
     def context(self, resumed: bool = False, rotation_id: str | None = None) -> SourceContext:
         store = SecretStore()
         snapshot = store.get(self.secret)
-        loaded = config.load(snapshot.annotations, Settings(plain_http=True), frozenset(SOURCES))
+        loaded = config.load(snapshot.annotations, Settings(plain_http=True), SOURCE_KEYS)
         return SourceContext(
             snapshot,
             loaded,
@@ -245,7 +245,7 @@ def test_bad_settings_are_config_errors(source, settings, message):
             **{f"token-rotator.{k}": v for k, v in settings.items()},
         },
         Settings(plain_http=True),
-        frozenset(SOURCES),
+        SOURCE_KEYS,
     )
     with pytest.raises(ConfigError, match=message):
         SOURCES[source](httpx.Client()).validate(loaded)
@@ -365,7 +365,7 @@ def test_gitlab_project_must_be_a_plain_id_or_path(owner):
             "token-rotator.gitlab-project": owner,
         },
         Settings(),
-        frozenset(SOURCES),
+        SOURCE_KEYS,
     )
     with pytest.raises(ConfigError, match="not a plain id or full path"):
         SOURCES["gitlab"](httpx.Client()).validate(loaded)

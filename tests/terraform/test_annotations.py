@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
-from rotation.core.config import KNOWN_KEYS, PREFIX, STATE_KEY
-from rotation.sources import SOURCES
+from rotation.core.annotation_values import PREFIX, STATE_KEY
+from rotation.core.config import known_keys
+from rotation.sources import SOURCE_KEYS, SOURCES
 from tests.terraform.hcl import TERRAFORM, load_module
 
 # Annotations the module writes from their own variables rather than from rotation_settings.
 DEDICATED_KEYS = {"source", "repositories", "username", "grant-access"}
+KNOWN_KEYS = known_keys(SOURCE_KEYS)
 
 
 def _quoted_list_in_validation(variable: str, marker: str) -> set[str]:

@@ -18,7 +18,7 @@ import pytest
 
 from rotation.core.config import load as load_config
 from rotation.core.settings import Settings
-from rotation.sources import SOURCES
+from rotation.sources import SOURCE_KEYS
 from tests.terraform.hcl import REPO, TERRAFORM, expression, load_module
 from tests.terraform.test_service_agents import DOCUMENTED_AGENTS, MEMBER_LOCALS
 from tests.terraform.test_terraform_parses import archive_files
@@ -206,7 +206,7 @@ def test_pypi_example_locals(tmp_path: Path) -> None:
     assert evaluated["discover_locations"] == []
     assert evaluated["allowed_projects"] == ["rotator-test-1"]
     # The function accepts the annotations the module writes.
-    config = load_config(evaluated["annotations"], Settings(), frozenset(SOURCES))
+    config = load_config(evaluated["annotations"], Settings(), SOURCE_KEYS)
     assert config.source == "pypi-derived"
     assert config.repositories == (repository,)
     assert config.keep_versions == 3

@@ -6,13 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from rotation.core.config import load, secret_reference
+from rotation.core.annotation_values import secret_reference
+from rotation.core.config import load
 from rotation.core.durations import format_duration, parse_duration
 from rotation.core.errors import ConfigError, InvalidAnnotations
 from rotation.core.settings import Settings
 from rotation.gcp.deadlines import call_policies
 
-SOURCES = frozenset({"pypi-derived", "pypi-staged"})
+SOURCES = {"pypi-derived": frozenset({"root-secret"}), "pypi-staged": frozenset({"staging-secret"})}
 REPO = "projects/demo-project/locations/us-central1/repositories/pypi"
 
 
@@ -181,3 +182,15 @@ def test_every_bad_annotation_is_reported_at_once():
     assert problems["token-rotator.min-interval"].value == "soon"
     assert all(p.remedy for p in problems.values())
     assert str(raised.value).startswith("4 invalid token-rotator.* annotations on projects/p/")
+
+
+def test_a_source_brings_its_own_keys_and_config_knows_no_source() -> None:
+    """Adding a source never edits config.py: its keys come with it."""
+    with_vault = {**SOURCES, "vault": frozenset({"vault-path"})}
+    annotations = {**annotated(), "token-rotator.vault-path": "kv/pypi"}
+    with pytest.raises(InvalidAnnotations) as refused:
+        load(annotations, Settings(), SOURCES)
+    assert [p.key for p in refused.value.problems] == ["token-rotator.vault-path"]
+    assert "vault-path" not in refused.value.problems[0].remedy
+    config = load(annotations, Settings(), with_vault)
+    assert config.source_settings["vault-path"] == "kv/pypi"

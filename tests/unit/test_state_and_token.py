@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rotation.core.config import STATE_KEY
+from rotation.core.annotation_values import STATE_KEY
 from rotation.core.errors import ConfigError
 from rotation.core.state import Phase, RotationState
 from rotation.core.token import Token
