@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -18,18 +17,19 @@ from typing import Any
 
 from google.auth.exceptions import DefaultCredentialsError
 
+from rotation.cli.arguments import build_parser
 from rotation.cli.plan import plan
+from rotation.cli.report import note, report
 from rotation.cli.republish import republish, wait
 from rotation.cli.rollback_cleanup import Cleanup, Rollback
-from rotation.cli.status import as_json, collect, render
+from rotation.cli.secret_names import project_of, secret_name
+from rotation.cli.status import collect
+from rotation.cli.status_text import as_json, render
 from rotation.core import logs
-from rotation.core.annotation_values import SECRET, SECRET_ID
 from rotation.core.config import is_opted_in
 from rotation.core.decisions import Outcome
-from rotation.core.durations import parse_duration
 from rotation.core.errors import (
     ConfigError,
-    InvalidAnnotations,
     PermanentError,
     RotationBusy,
     RotationError,
@@ -48,19 +48,23 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
-_PROJECT_VARIABLES = ("GOOGLE_CLOUD_PROJECT", "CLOUDSDK_CORE_PROJECT")
 _TRANSIENT_REMEDY = (
     "try again; if it persists, check the network and the credentials "
     "(gcloud auth application-default login), or the *_EMULATOR_HOST variables"
 )
 
 
-class UsageError(ConfigError):
-    """The command line names something this tool cannot act on."""
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    parser = build_parser(
+        {
+            "status": _status,
+            "plan": _plan,
+            "rotate": _rotate,
+            "republish": _republish,
+            "rollback": _rollback,
+            "cleanup": _cleanup,
+        }
+    )
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # argparse has printed the usage error (or the help)
@@ -79,17 +83,17 @@ def _run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace)
     try:
         return command(args)
     except ConfigError as error:
-        return _report(error, error.remedy, EXIT_USAGE)
+        return report(error, error.remedy, EXIT_USAGE)
     except PermanentError as error:
-        return _report(error, error.remedy, EXIT_FAILED)
+        return report(error, error.remedy, EXIT_FAILED)
     except RotationBusy as error:
-        return _report(
+        return report(
             error, "wait until it is done or its lease expires; `status` shows it", EXIT_FAILED
         )
     except RotationError as error:
-        return _report(error, _TRANSIENT_REMEDY, EXIT_FAILED)
+        return report(error, _TRANSIENT_REMEDY, EXIT_FAILED)
     except DefaultCredentialsError:
-        return _report(
+        return report(
             "no Google credentials found",
             "gcloud auth application-default login; or, for the emulator, set the "
             "*_EMULATOR_HOST variables",
@@ -97,104 +101,17 @@ def _run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace)
         )
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="ar-token-rotator",
-        description="See and drive the rotation of Artifact Registry upstream tokens.",
-        epilog="Exit codes: 0 done, 1 the operation failed, 2 bad usage or configuration.",
-    )
-    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--project",
-        help="project of secrets given by id alone (default: $GOOGLE_CLOUD_PROJECT, "
-        "$CLOUDSDK_CORE_PROJECT)",
-    )
-    secret_help = "projects/PROJECT/secrets/SECRET, or SECRET with --project"
-
-    status = commands.add_parser(
-        "status", parents=[common], help="versions, repositories, access and the last rotation"
-    )
-    status.add_argument(
-        "secrets",
-        nargs="*",
-        metavar="SECRET",
-        help=f"{secret_help}; none: every managed secret of --project",
-    )
-    status.add_argument("--json", action="store_true", help="JSON for scripts")
-    status.set_defaults(command=_status)
-
-    planned = commands.add_parser(
-        "plan", parents=[common], help="what a rotation would do now; changes nothing"
-    )
-    planned.add_argument("secret", metavar="SECRET", help=secret_help)
-    planned.add_argument("--force", action="store_true", help="plan a forced rotation")
-    planned.add_argument("--json", action="store_true", help="JSON for scripts")
-    planned.set_defaults(command=_plan)
-
-    rotate = commands.add_parser(
-        "rotate", parents=[common], help="rotate now from this machine, as the function would"
-    )
-    rotate.add_argument("secret", metavar="SECRET", help=secret_help)
-    rotate.add_argument(
-        "--force", action="store_true", help="rotate even within the minimum interval"
-    )
-    rotate.set_defaults(command=_rotate)
-
-    again = commands.add_parser(
-        "republish",
-        parents=[common],
-        help="publish SECRET_ROTATE to the secret's topic, so the deployed function rotates",
-    )
-    again.add_argument("secret", metavar="SECRET", help=secret_help)
-    again.add_argument(
-        "--force", action="store_true", help="rotate even within the minimum interval"
-    )
-    again.add_argument("--topic", help="the topic, when the secret notifies several")
-    again.add_argument(
-        "--wait", action="store_true", help="follow the rotation until the function is done"
-    )
-    again.add_argument(
-        "--timeout", type=_duration, default="15m", help="how long --wait waits (default 15m)"
-    )
-    again.add_argument(
-        "--poll-seconds", type=float, default=2.0, help="how often --wait looks (default 2)"
-    )
-    again.add_argument("--json", action="store_true", help="JSON for scripts")
-    again.set_defaults(command=_republish)
-
-    rollback = commands.add_parser(
-        "rollback",
-        parents=[common],
-        help="point every repository back at `previous` and swap current and previous",
-    )
-    rollback.add_argument("secret", metavar="SECRET", help=secret_help)
-    rollback.set_defaults(command=_rollback)
-
-    cleanup = commands.add_parser(
-        "cleanup", parents=[common], help="retire the versions and tokens beyond keep-versions now"
-    )
-    cleanup.add_argument("secret", metavar="SECRET", help=secret_help)
-    cleanup.set_defaults(command=_cleanup)
-    return parser
-
-
-def _duration(text: str) -> Any:
-    try:
-        return parse_duration(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
 def _status(args: argparse.Namespace) -> int:
     services, settings = wiring.services(), wiring.settings()
     if args.secrets:
-        names = [_secret(text, args.project) for text in args.secrets]
+        names = [secret_name(text, args.project) for text in args.secrets]
     else:
-        project = _project(args.project, "name a secret, or give --project to see all of one")
-        names = [s.name for s in services.secrets.in_project(project) if is_opted_in(s.annotations)]
+        project = project_of(args.project, "name a secret, or give --project to see all of one")
+        names = [
+            s.name for s in services.secrets.in_project(project) if is_opted_in(s.annotations)
+        ]
         if not names:
-            _note(f"no secret of project {project} has a token-rotator.source annotation")
+            note(f"no secret of project {project} has a token-rotator.source annotation")
     results: list[dict[str, Any]] = []
     code = EXIT_OK
     now = utc_now()
@@ -204,7 +121,7 @@ def _status(args: argparse.Namespace) -> int:
         except RotationError as error:
             remedy = error.remedy if isinstance(error, PermanentError) else _TRANSIENT_REMEDY
             code = max(code, EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED)
-            _report(error, remedy, code, secret=name)
+            report(error, remedy, code, secret=name)
             failed: dict[str, Any] = {"secret": name, "error": str(error), "remedy": remedy}
             if isinstance(error, ConfigError):
                 failed["problems"] = [p.as_dict() for p in problems_of(error)]
@@ -222,7 +139,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    name = _secret(args.secret, args.project)
+    name = secret_name(args.secret, args.project)
     event = SecretEvent(SECRET_ROTATE, "plan", utc_now(), name, args.force)
     result = plan(event, wiring.services(), wiring.settings())
     if args.json:
@@ -241,9 +158,9 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _rotate(args: argparse.Namespace) -> int:
-    name = _secret(args.secret, args.project)
+    name = secret_name(args.secret, args.project)
     event = SecretEvent(SECRET_ROTATE, f"cli-{uuid.uuid4().hex[:12]}", utc_now(), name, args.force)
-    _note(f"rotating {name} from this machine (rotation {event.message_id})")
+    note(f"rotating {name} from this machine (rotation {event.message_id})")
     services, settings = wiring.services(), wiring.settings()
     rotation = Rotation(event, services, settings)
     outcome = rotation.run()
@@ -264,7 +181,7 @@ def _rotate(args: argparse.Namespace) -> int:
 
 
 def _republish(args: argparse.Namespace) -> int:
-    name = _secret(args.secret, args.project)
+    name = secret_name(args.secret, args.project)
     services, settings = wiring.services(), wiring.settings()
     try:
         publisher: Publisher | None = Publisher(calls=call_policies(settings))
@@ -272,11 +189,11 @@ def _republish(args: argparse.Namespace) -> int:
         publisher = None
     published = republish(name, services, settings, publisher, force=args.force, topic=args.topic)
     forced = " with force=true" if args.force else ""
-    _note(f"published SECRET_ROTATE{forced} to {published.topic}; {published.expectation}")
+    note(f"published SECRET_ROTATE{forced} to {published.topic}; {published.expectation}")
     result: dict[str, Any] = {**asdict(published), "completed": None}
     result.pop("etag")
     if args.wait and not published.skipped:
-        state = wait(services, published, args.timeout, args.poll_seconds, _note)
+        state = wait(services, published, args.timeout, args.poll_seconds, note)
         result["completed"] = state.completed_at.isoformat() if state.completed_at else None
     if args.json:
         print(json.dumps(result, indent=2))
@@ -288,7 +205,7 @@ def _republish(args: argparse.Namespace) -> int:
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    name = _secret(args.secret, args.project)
+    name = secret_name(args.secret, args.project)
     result = Rollback(name, wiring.services(), wiring.settings()).run()
     swapped = f"; previous {result.previous}" if result.previous is not None else ""
     print(
@@ -299,58 +216,16 @@ def _rollback(args: argparse.Namespace) -> int:
 
 
 def _cleanup(args: argparse.Namespace) -> int:
-    name = _secret(args.secret, args.project)
+    name = secret_name(args.secret, args.project)
     result = Cleanup(name, wiring.services(), wiring.settings()).run()
     kept = ", ".join(str(v) for v in result.kept)
     retired = ", ".join(str(v) for v in result.retired) or "none"
     print(f"{name}: retired versions {retired}; enabled and kept: {kept}")
     if result.failed:
         failed = ", ".join(str(v) for v in result.failed)
-        return _report(
+        return report(
             f"the tokens of versions {failed} could not be retired, so those versions stay enabled",
             "see the errors above; fix the cause at the token source, then run cleanup again",
             EXIT_FAILED,
         )
     return EXIT_OK
-
-
-def _secret(text: str, project: str | None) -> str:
-    if SECRET.match(text):
-        return text
-    if SECRET_ID.match(text):
-        chosen = _project(project, f"give projects/PROJECT/secrets/{text}, or --project")
-        return f"projects/{chosen}/secrets/{text}"
-    raise UsageError(
-        f"{text!r} is not a secret name",
-        remedy="give projects/PROJECT/secrets/SECRET, or a secret id with --project "
-        "(regional secrets are not supported)",
-    )
-
-
-def _project(given: str | None, remedy: str) -> str:
-    project = given or next((os.environ[v] for v in _PROJECT_VARIABLES if os.environ.get(v)), None)
-    if not project:
-        raise UsageError("no project given", remedy=remedy)
-    return project
-
-
-def _note(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-def _report(error: object, remedy: str, code: int, secret: str | None = None) -> int:
-    """The error and its remedy on stderr; an InvalidAnnotations as one line per problem, each
-    with its key, value and remedy. `secret` names what the error is about, for a listing of
-    several; it leads the line unless the error names it already."""
-    if isinstance(error, InvalidAnnotations) and len(error.problems) > 1:
-        _note(f"error: {error.secret}: {len(error.problems)} invalid token-rotator.* annotations:")
-        for problem in error.problems:
-            value = "(missing)" if problem.value is None else repr(problem.value)
-            _note(f"  {problem.key}={value}: {problem.problem}")
-            _note(f"    remedy: {problem.remedy}")
-        return code
-    about = f"{secret}: " if secret and secret not in str(error) else ""
-    _note(f"error: {about}{error}")
-    if remedy:
-        _note(f"remedy: {remedy}")
-    return code

@@ -1,0 +1,27 @@
+"""Small modules with one job: no module of the function or the command line over 250 lines, no
+class over 150."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROTATION = Path(__file__).resolve().parents[2] / "rotation"
+MODULES = sorted(ROTATION.rglob("*.py"))
+MODULE_LINES, CLASS_LINES = 250, 150
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROTATION.parent)))
+def test_a_module_and_its_classes_stay_small(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= MODULE_LINES, f"{path.name}: split it by job"
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ClassDef):
+            length = (node.end_lineno or node.lineno) - node.lineno + 1
+            assert length <= CLASS_LINES, f"class {node.name} in {path.name}: {length} lines"
+
+
+def test_the_size_check_sees_the_package() -> None:
+    assert len(MODULES) > 50
