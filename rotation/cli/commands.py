@@ -107,9 +107,7 @@ def _status(args: argparse.Namespace) -> int:
         names = [secret_name(text, args.project) for text in args.secrets]
     else:
         project = project_of(args.project, "name a secret, or give --project to see all of one")
-        names = [
-            s.name for s in services.secrets.in_project(project) if is_opted_in(s.annotations)
-        ]
+        names = [s.name for s in services.secrets.in_project(project) if is_opted_in(s.annotations)]
         if not names:
             note(f"no secret of project {project} has a token-rotator.source annotation")
     results: list[dict[str, Any]] = []

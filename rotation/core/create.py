@@ -31,6 +31,7 @@ def create_pending(
         logs.info(
             f"added version {added[0]} with the new token",
             **fields,
+            event="version_added",
             version=added[0],
             fingerprint=new.token.fingerprint,
         )
