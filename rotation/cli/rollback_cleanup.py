@@ -53,8 +53,10 @@ def upstreams(secret: ManagedSecret) -> egress.UpstreamPolicy:
     return secret_users.upstream_policy(secret, read_targets(secret, targets(secret)))
 
 
-class Rollback:
-    """Point every repository back at `previous` and swap `current` and `previous`."""
+class OperatorCommand:
+    """An operator's command on one managed secret, named by `kind` in its lease and logs."""
+
+    kind = "command"
 
     def __init__(
         self,
@@ -63,7 +65,13 @@ class Rollback:
         settings: Settings,
         now: Callable[[], datetime] = utc_now,
     ) -> None:
-        self.secret = ManagedSecret.require(name, services, settings, Work.new("rollback"), now)
+        self.secret = ManagedSecret.require(name, services, settings, Work.new(self.kind), now)
+
+
+class Rollback(OperatorCommand):
+    """Point every repository back at `previous` and swap `current` and `previous`."""
+
+    kind = "rollback"
 
     def run(self) -> RollbackResult:
         refuse_unfinished(self.secret, "roll back")
@@ -116,18 +124,11 @@ class Rollback:
         return due - now if due is not None and due > now else None
 
 
-class Cleanup:
+class Cleanup(OperatorCommand):
     """Retire now the versions and tokens beyond the keep policy, as a rotation's retire step
     would; never `current`, nor a version a repository points at."""
 
-    def __init__(
-        self,
-        name: str,
-        services: Services,
-        settings: Settings,
-        now: Callable[[], datetime] = utc_now,
-    ) -> None:
-        self.secret = ManagedSecret.require(name, services, settings, Work.new("cleanup"), now)
+    kind = "cleanup"
 
     def run(self) -> CleanupResult:
         refuse_unfinished(self.secret, "clean up")
