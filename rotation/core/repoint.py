@@ -98,6 +98,9 @@ def _move(secret: ManagedSecret, target: RemoteRepository, version_name: str) ->
                 f"attempt {attempt} of {settings.repoint_attempts}: {error}; trying again in "
                 f"{format_duration(delay)}",
                 **fields,
+                event="repoint_retry",
+                attempt=attempt,
+                attempts=settings.repoint_attempts,
             )
             time.sleep(delay.total_seconds())
     logs.info(f"repointed {target.name} to {version_name}", **fields)

@@ -111,9 +111,12 @@ def test_a_refusal_that_clears_is_retried_within_the_attempt(
     assert world.points_at(REPOSITORY) == f"{secret}/versions/2"
     assert world.aliases(secret) == {"current": 2, "previous": 1}
     assert failed_deliveries(world.emulator, message) == 0
-    retries = [e for e in function_server.entries(mark) if "attempt" in e.get("message", "")]
-    assert [e["message"].split(":")[0] for e in retries] == ["attempt 1 of 4", "attempt 2 of 4"]
-    assert "Failed to validate remote upstream" in retries[0]["message"]
+    retries = [e for e in function_server.entries(mark) if e.get("event") == "repoint_retry"]
+    assert [(e["attempt"], e["attempts"], e["step"]) for e in retries] == [
+        (1, 4, "repoint"),
+        (2, 4, "repoint"),
+    ]
+    assert "Failed to validate remote upstream" in retries[0]["message"]  # AR's own words
     result = pip_download(world.emulator.index_url(PROJECT, "private-pypi"), tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
 
