@@ -51,6 +51,7 @@ def handle(cloud_event: Any) -> None:
     except RotationBusy as error:
         logs.info(
             f"rotation busy, the event will be redelivered: {error}",
+            event="rotation_busy",
             **event.log_fields(),
         )
         raise

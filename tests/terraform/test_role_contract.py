@@ -10,8 +10,8 @@ The grant-access conditional: SecretManagerService.SetIamPolicy is called only f
   roles(grant_access=false) == every permission except those of the CONDITIONAL methods.
 The roles' permission lists are evaluated from the HCL for both values of var.grant_access.
 
-Still to come (see `called_methods`): the table itself is to be checked against the calls the
-emulator records while the test suite runs.
+The table itself is held to the calls the function makes: one test drives a fresh function
+through rotations that reach every method in it and compares what the emulator recorded.
 """
 
 from __future__ import annotations
@@ -20,8 +20,16 @@ from typing import Any
 
 import pytest
 
+from emulator.cloud_function import LocalFunction
+from emulator.token_authority import TokenAuthority
+from emulator.upstream import PypiServer
+from emulator.upstream_proxy import UPSTREAM
+from rotation.gcp.clients import USER_AGENT
 from rotation.gcp.permissions import FUNCTION_METHODS, function_permissions
+from tests.conftest import StartFunction
+from tests.support import LOCATION, PROJECT, World, repository_name
 from tests.terraform.hcl import TERRAFORM, evaluate, load_module
+from tests.upstreams import allowed_upstream_hosts
 
 # Methods called only when a setting allows it -> the module variable that grants their permission.
 CONDITIONAL_METHODS = {"SecretManagerService.SetIamPolicy": "grant_access"}
@@ -49,12 +57,9 @@ FUNCTION_MEMBER = "${local.function_member}"
 
 
 def called_methods() -> dict[str, str]:
-    """The Google API methods the function calls, with the permission each needs.
-
-    Today: the table in rotation/gcp/permissions.py. The emulator's recorded calls are to be checked
-    against this table (a recorded method missing from it fails) in the emulator's tests; this
-    contract then holds the roles to the same table.
-    """
+    """The Google API methods the function calls, with the permission each needs: the table in
+    rotation/gcp/permissions.py, which test_table_matches_the_calls_a_fresh_function_makes holds
+    to the calls the function really makes."""
     return dict(FUNCTION_METHODS)
 
 
@@ -163,16 +168,63 @@ def test_trigger_identity_is_not_the_function_identity() -> None:
     assert "google_service_account.trigger" in invoker["member"]
 
 
-def test_table_matches_the_calls_the_function_made_in_this_session(emulator_session):
-    """The function's own calls (its user agent, as the emulator saw them from the Functions
-    Framework process) during the end-to-end tests are exactly the table's methods."""
-    from emulator.upstream_proxy import UPSTREAM
-    from rotation.gcp.clients import USER_AGENT
+@pytest.fixture(scope="module")
+def fresh_function(
+    start_function: StartFunction, authority_session: TokenAuthority, private_index: PypiServer
+) -> LocalFunction:
+    """A function server of this module's own: its caches (project numbers) start empty, so what
+    earlier tests made it learn cannot spare it a call."""
+    return start_function(
+        ALLOWED_UPSTREAM_HOSTS=allowed_upstream_hosts(authority_session, private_index)
+    )
 
-    called = emulator_session.control.called_by.get(USER_AGENT, set())
-    recorded = {method for method in called if not method.startswith(f"{UPSTREAM}.")}
-    if not recorded:
-        pytest.skip("the end-to-end tests (tests/integration) did not run in this session")
+
+def rotate_through_every_method(world: World) -> list[str]:
+    """Two rotations that together reach every method in the table. Returns the secrets.
+
+    listed: its repository named in the annotations (GetRepository, GetProject); the service
+      agent not granted, so access is looked for on the secret and the project (both
+      GetIamPolicy) and granted (SetIamPolicy, grant-access); keep-versions 1 disables version 1.
+    discovered: its repository found by listing a location (ListRepositories); a destroy TTL,
+      so retiring version 1 destroys it.
+    Both: read the secret and its versions, the root token, add a version, save the state,
+    repoint (GetSecret, ListSecretVersions, AccessSecretVersion, AddSecretVersion, UpdateSecret,
+    UpdateRepository)."""
+    listed = world.rotated_secret(
+        "listed-token", grant=False, grant_access="true", keep_versions="1"
+    )
+    discovered = world.rotated_secret(
+        "discovered-token",
+        repositories="",
+        discover=f"projects/{PROJECT}/locations/{LOCATION}",
+        keep_versions="1",
+    )
+    world.repository(repository_name("discovered"), f"{discovered}/versions/1")
+    world.sm.update_secret(
+        secret={"name": discovered, "version_destroy_ttl": {"seconds": 86400}},
+        update_mask={"paths": ["version_destroy_ttl"]},
+    )
+    world.settle()
+    world.fire_schedule()
+    world.settle()
+    return [listed, discovered]
+
+
+def test_table_matches_the_calls_a_fresh_function_makes(emulator, fresh_function):
+    """The function's own calls (its user agent, as the emulator saw them from the Functions
+    Framework process) in rotations that need every permission are exactly the table's methods."""
+    world = World(emulator, fresh_function.url)
+    secrets = rotate_through_every_method(world)
+
+    for secret in secrets:
+        assert world.state(secret)["phase"] == "done", secret
+    assert world.versions(secrets[0]) == {1: "DISABLED", 2: "ENABLED"}
+    assert world.emulator.control.counts["SecretManagerService.DestroySecretVersion"] == 1
+    recorded = {
+        call.method
+        for call in emulator.control.calls
+        if call.caller == USER_AGENT and not call.method.startswith(f"{UPSTREAM}.")
+    }
     assert recorded == set(FUNCTION_METHODS), (
         f"called but not in the table: {sorted(recorded - set(FUNCTION_METHODS))}; "
         f"in the table but never called: {sorted(set(FUNCTION_METHODS) - recorded)}"
