@@ -1,7 +1,8 @@
 """Every Google API method the deployed function calls, and the IAM permission each one needs.
 
 Terraform's custom role is checked against this table, and this table against the calls the
-emulator records while the test suite runs, so the role grants exactly what the code uses.
+emulator records while a fresh function rotates through every path that calls one
+(tests/terraform/test_role_contract.py), so the role grants exactly what the code uses.
 """
 
 from __future__ import annotations
