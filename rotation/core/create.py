@@ -55,6 +55,7 @@ def adopt(
         logs.warning(
             f"adopting version {version}, added by an interrupted attempt of this rotation",
             **fields,
+            event="version_adopted",
             version=version,
         )
     return version

@@ -35,7 +35,12 @@ def handle(cloud_event: Any) -> None:
         )
         return
     if event.event_type != SECRET_ROTATE:
-        logs.info(f"{event.event_type} event ignored", **event.log_fields())
+        logs.info(
+            f"{event.event_type} event ignored",
+            event="event_ignored",
+            event_type=event.event_type,
+            **event.log_fields(),
+        )
         return
     try:
         _rotate(event, settings())

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 import httpx
 
 from rotation.core import logs
-from rotation.core.annotation_values import PREFIX, check_url
+from rotation.core.annotation_values import PREFIX
 from rotation.core.config import Problems, RotationConfig
-from rotation.core.source import NewToken, SourceContext, TokenSource, token_lifetime
+from rotation.core.source import NewToken, SourceContext, token_lifetime
 from rotation.core.token import Token
-from rotation.sources.probe import probe_index
+from rotation.sources.http_minting import HttpMintingSource
 from rotation.sources.upstream_api import TokenCollection, json_field
 
 _REFUSED = (
@@ -26,20 +26,13 @@ _REFUSED = (
 )
 
 
-class Artifactory(TokenSource):
+class Artifactory(HttpMintingSource):
     name = "artifactory"
+    url_key = "artifactory-url"
     input_secrets = ("minting-secret",)
     keys = frozenset({"minting-secret", "artifactory-url", "token-scope"})
 
-    def __init__(self, http: httpx.Client) -> None:
-        self._http = http
-
-    def validate(self, config: RotationConfig) -> None:
-        problems = Problems()
-        with problems.check():
-            check_url(config.setting("artifactory-url"), "artifactory-url")
-        with problems.check():
-            config.setting("minting-secret")
+    def validate_settings(self, config: RotationConfig, problems: Problems) -> None:
         if config.username == "__token__":
             problems.add(
                 f"{PREFIX}username",
@@ -47,7 +40,6 @@ class Artifactory(TokenSource):
                 f"source artifactory needs {PREFIX}username: Artifactory refuses __token__",
                 f"set {PREFIX}username to the user the tokens are minted for",
             )
-        problems.raise_any("the secret")
 
     def obtain(self, context: SourceContext) -> NewToken:
         tokens = _tokens(self._http, context)
@@ -71,10 +63,6 @@ class Artifactory(TokenSource):
         token = Token(str(json_field(created, "access_token", doing)))
         logs.info(f"created Artifactory access token {token_id}", secret=context.secret.name)
         return NewToken(token, context.now + lifetime, retire_data={"token_id": token_id})
-
-    def check(self, token: Token, context: SourceContext) -> None:
-        if context.config.index_url:
-            probe_index(self._http, context.config.index_url, context.config.username, token)
 
     def retire(self, retire_data: Mapping[str, str], context: SourceContext) -> None:
         tokens = _tokens(self._http, context)

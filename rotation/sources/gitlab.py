@@ -17,12 +17,12 @@ from urllib.parse import quote
 import httpx
 
 from rotation.core import logs
-from rotation.core.annotation_values import PREFIX, check_url
+from rotation.core.annotation_values import PREFIX
 from rotation.core.config import Problems, RotationConfig
-from rotation.core.source import NewToken, SourceContext, TokenSource, token_lifetime
+from rotation.core.source import NewToken, SourceContext, token_lifetime
 from rotation.core.token import Token
 from rotation.sources.gitlab_expiry import MAX_LIFETIME_DAYS, GitLabExpiry, gitlab_expiry
-from rotation.sources.probe import probe_index
+from rotation.sources.http_minting import HttpMintingSource
 from rotation.sources.upstream_api import TokenCollection, call, json_field
 
 _SCOPES = {"api", "read_api", "read_registry", "read_repository"}
@@ -34,8 +34,9 @@ _REFUSED = (
 )
 
 
-class GitLab(TokenSource):
+class GitLab(HttpMintingSource):
     name = "gitlab"
+    url_key = "gitlab-url"
     input_secrets = ("minting-secret",)
     keys = frozenset(
         {
@@ -49,15 +50,7 @@ class GitLab(TokenSource):
         }
     )
 
-    def __init__(self, http: httpx.Client) -> None:
-        self._http = http
-
-    def validate(self, config: RotationConfig) -> None:
-        problems = Problems()
-        with problems.check():
-            check_url(config.setting("gitlab-url"), "gitlab-url")
-        with problems.check():
-            config.setting("minting-secret")
+    def validate_settings(self, config: RotationConfig, problems: Problems) -> None:
         owners = [
             key for key in ("gitlab-project", "gitlab-group") if key in config.source_settings
         ]
@@ -104,7 +97,6 @@ class GitLab(TokenSource):
                 f"annotation {PREFIX}token-lifetime is longer than GitLab's 365-day maximum",
                 f"set {PREFIX}token-lifetime to 365d or less",
             )
-        problems.raise_any("the secret")
 
     def obtain(self, context: SourceContext) -> NewToken:
         api = _Api(self._http, context)
@@ -131,8 +123,9 @@ class GitLab(TokenSource):
         )
         return NewToken(token, expiry.expires_at, retire_data={"token_id": token_id})
 
-    def check(self, token: Token, context: SourceContext) -> None:
-        probe_index(self._http, index_url(context.config), context.config.username, token)
+    def index_url(self, config: RotationConfig) -> str:
+        """`index-url`, or the project's (group's) PyPI endpoint on the GitLab instance."""
+        return index_url(config)
 
     def retire(self, retire_data: Mapping[str, str], context: SourceContext) -> None:
         api = _Api(self._http, context)

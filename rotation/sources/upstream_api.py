@@ -137,7 +137,9 @@ class TokenCollection:
         for token_id in token_ids:
             logs.warning(
                 f"revoking {self._what} {token_id}: an interrupted attempt minted it and never "
-                "stored it"
+                "stored it",
+                event="unstored_token_revoked",
+                token_id=token_id,
             )
             self.revoke(token_id)
 

@@ -23,9 +23,9 @@ from rotation.core import logs
 from rotation.core.annotation_values import PREFIX, check_url
 from rotation.core.config import Problems, RotationConfig
 from rotation.core.errors import PermanentError
-from rotation.core.source import NewToken, SourceContext, TokenSource
+from rotation.core.source import NewToken, SourceContext
 from rotation.core.token import Token
-from rotation.sources.probe import probe_index
+from rotation.sources.http_minting import HttpMintingSource
 from rotation.sources.upstream_api import call, json_field
 
 _AUTH_MODES = ("google-id-token", "none")
@@ -33,20 +33,18 @@ _REFUSED = "the webhook refused this function's identity: allow its service acco
 IdTokenFetcher = Callable[[str], str]
 
 
-class Webhook(TokenSource):
+class Webhook(HttpMintingSource):
     name = "http"
+    url_key = "webhook-url"
     keys = frozenset({"webhook-url", "webhook-revoke-url", "webhook-auth"})
 
     def __init__(self, http: httpx.Client, id_token: IdTokenFetcher | None = None) -> None:
         """`id_token` signs the requests of `webhook-auth: google-id-token` (the deployment
         passes Google's; without one, only `webhook-auth: none` works)."""
-        self._http = http
+        super().__init__(http)
         self._id_token = id_token
 
-    def validate(self, config: RotationConfig) -> None:
-        problems = Problems()
-        with problems.check():
-            check_url(config.setting("webhook-url"), "webhook-url")
+    def validate_settings(self, config: RotationConfig, problems: Problems) -> None:
         revoke = config.source_settings.get("webhook-revoke-url")
         if revoke is not None:
             with problems.check():
@@ -66,7 +64,6 @@ class Webhook(TokenSource):
                 f"{', '.join(_AUTH_MODES)}",
                 f"use {' or '.join(_AUTH_MODES)}",
             )
-        problems.raise_any("the secret")
 
     def obtain(self, context: SourceContext) -> NewToken:
         url = context.config.setting("webhook-url")
@@ -89,10 +86,6 @@ class Webhook(TokenSource):
         expires_at = _expiry(body.get("expires_at"))
         retire_data = {"token_id": str(body["id"])} if body.get("id") else {}
         return NewToken(token, expires_at, retire_data)
-
-    def check(self, token: Token, context: SourceContext) -> None:
-        if context.config.index_url:
-            probe_index(self._http, context.config.index_url, context.config.username, token)
 
     def retire(self, retire_data: Mapping[str, str], context: SourceContext) -> None:
         template = context.config.source_settings.get("webhook-revoke-url")

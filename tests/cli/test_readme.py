@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,16 @@ def test_every_annotation_is_documented():
         if f"`{PREFIX}{key}`" not in configuration and f"`{key}`" not in configuration
     ]
     assert missing == []
+
+
+def test_every_log_event_is_documented():
+    """Alerts and dashboards are built on `event`: each one the code logs is in the Logs section."""
+    logged = {
+        match
+        for path in (ROOT / "rotation").rglob("*.py")
+        for match in re.findall(r'\bevent="([a-z_]+)"', path.read_text(encoding="utf-8"))
+    }
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Logs", 1)[1].split("\n## ", 1)[0]
+    assert len(logged) >= 10
+    assert sorted(e for e in logged if f"`{e}`" not in section) == []

@@ -232,7 +232,7 @@ def run_case(rig: Rig, scenario: Scenario, step: Step, fault: str) -> tuple[bool
     MATRIX.checks += watch.checks
     if problems:
         return False, "; ".join(problems[:3])
-    result = outcome(failed, log)
+    result = outcome(failed, rig.function.entries(mark))
     if operator.copy is not None:
         read_again = any(
             e.get("event") == "configuration_changed" for e in rig.function.entries(mark)
@@ -261,13 +261,13 @@ class OperatorEdit:
             self.copy = self.act()
 
 
-def outcome(failed_deliveries: int, log: str) -> str:
-    """What recovery took, from the deliveries and the function's log lines."""
+def outcome(failed_deliveries: int, entries: list[dict]) -> str:
+    """What recovery took, from the deliveries and the events the function logged."""
     result = f"redelivered {failed_deliveries}x" if failed_deliveries else "retried by the client"
-    adopted = re.search(r"adopting version (\d+)", log)
+    adopted = [e["version"] for e in entries if e.get("event") == "version_adopted"]
     if adopted:
-        result += f", adopted v{adopted.group(1)}"
-    if "an interrupted attempt minted it and never stored it" in log:
+        result += f", adopted v{adopted[0]}"
+    if any(e.get("event") == "unstored_token_revoked" for e in entries):
         result += ", revoked the unstored token"
     return result
 

@@ -17,7 +17,13 @@ import pytest
 from emulator.token_authority import TokenAuthority
 from rotation.core import config
 from rotation.core.durations import parse_duration
-from rotation.core.errors import ConfigError, PermanentError, TokenRejected, TransientError
+from rotation.core.errors import (
+    ConfigError,
+    InvalidAnnotations,
+    PermanentError,
+    TokenRejected,
+    TransientError,
+)
 from rotation.core.settings import Settings
 from rotation.core.token import Token
 from rotation.gcp.secret_manager import SecretStore
@@ -152,7 +158,10 @@ def test_a_timeout_is_transient_and_its_token_is_revoked_on_resume(rig):
     """The upstream minted a token whose answer never arrived: the resumed attempt revokes it."""
     before = rig.live()
     rig.authority.delay("POST", rig.case.mint_path, SHORT_TIMEOUT * 4)
-    with httpx.Client(timeout=SHORT_TIMEOUT) as impatient, pytest.raises(TransientError, match="timed out"):
+    with (
+        httpx.Client(timeout=SHORT_TIMEOUT) as impatient,
+        pytest.raises(TransientError, match="timed out"),
+    ):
         SOURCES[rig.case.source](impatient).obtain(rig.context())
     deadline = time.monotonic() + 10
     while rig.live() == before and time.monotonic() < deadline:
@@ -250,6 +259,35 @@ def test_bad_settings_are_config_errors(source, settings, message):
     )
     with pytest.raises(ConfigError, match=message):
         SOURCES[source](httpx.Client()).validate(loaded)
+
+
+@pytest.mark.parametrize(
+    ("source", "settings", "keys"),
+    [
+        ("gitlab", {}, ["gitlab-url", "minting-secret", "gitlab-project"]),
+        ("artifactory", {}, ["artifactory-url", "minting-secret", "username"]),
+        ("http", {"webhook-auth": "basic"}, ["webhook-url", "webhook-auth"]),
+    ],
+)
+def test_a_minting_source_reports_its_url_its_inputs_and_its_own_keys_at_once(
+    source, settings, keys
+):
+    """The shared checks (the minting URL, the input secrets) and the source's own, in one error."""
+    loaded = config.load(
+        {
+            "token-rotator.source": source,
+            "token-rotator.repositories": "projects/p/locations/l/repositories/r",
+            **{f"token-rotator.{k}": v for k, v in settings.items()},
+        },
+        Settings(plain_http=True),
+        SOURCE_KEYS,
+    )
+    with pytest.raises(InvalidAnnotations) as raised:
+        SOURCES[source](httpx.Client()).validate(loaded)
+    assert [problem.key for problem in raised.value.problems] == [
+        f"token-rotator.{k}" for k in keys
+    ]
+    assert all(problem.remedy for problem in raised.value.problems)
 
 
 def test_webhook_sends_an_id_token_for_the_url_when_deployed(

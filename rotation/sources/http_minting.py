@@ -1,0 +1,47 @@
+"""What the sources that mint and revoke tokens over HTTP (gitlab, artifactory, http) share: the
+HTTP client, the checks every one of them makes of its annotations, and the check of a new token
+against the index."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import httpx
+
+from rotation.core.annotation_values import check_url
+from rotation.core.config import Problems, RotationConfig
+from rotation.core.source import SourceContext, TokenSource
+from rotation.core.token import Token
+from rotation.sources.probe import probe_index
+
+
+class HttpMintingSource(TokenSource):
+    # The annotation holding the URL the source sends its minting requests to.
+    url_key: ClassVar[str]
+
+    def __init__(self, http: httpx.Client) -> None:
+        self._http = http
+
+    def validate(self, config: RotationConfig) -> None:
+        """The minting URL and every input secret must be set; then the source's own checks.
+        Every problem is reported at once."""
+        problems = Problems()
+        with problems.check():
+            check_url(config.setting(self.url_key), self.url_key)
+        for key in self.input_secrets:
+            with problems.check():
+                config.setting(key)
+        self.validate_settings(config, problems)
+        problems.raise_any("the secret")
+
+    def validate_settings(self, config: RotationConfig, problems: Problems) -> None:
+        """Add a problem for each of the source's other annotations that is wrong."""
+
+    def index_url(self, config: RotationConfig) -> str | None:
+        """The index a new token is checked against; None: the token is not checked."""
+        return config.index_url
+
+    def check(self, token: Token, context: SourceContext) -> None:
+        url = self.index_url(context.config)
+        if url:
+            probe_index(self._http, url, context.config.username, token)
