@@ -61,7 +61,7 @@ def plan(
     if decision.phase is Phase.CREATING:
         targets, checks = preflight_checks(secret, secret_users.targets(secret))
     else:
-        targets = secret_users.read_targets(secret, secret_users.targets(secret))
+        targets = secret_users.targets_now(secret)
     steps.append(PlannedStep("targets", "; ".join(_where(secret, r) for r in targets)))
     try:
         secret_users.upstream_policy(secret, targets)

@@ -16,7 +16,7 @@ from rotation.core.errors import PermanentError, RotationError, TokenRejected
 from rotation.core.managed_secret import ManagedSecret, Services, Work, utc_now
 from rotation.core.repoint import repoint
 from rotation.core.retire import retire_versions
-from rotation.core.secret_users import read_targets, targets
+from rotation.core.secret_users import targets, targets_now
 from rotation.core.settings import Settings
 from rotation.core.state import CURRENT, PREVIOUS
 from rotation.core.token_check import check_token
@@ -50,7 +50,7 @@ def refuse_unfinished(secret: ManagedSecret, action: str) -> None:
 
 
 def upstreams(secret: ManagedSecret) -> egress.UpstreamPolicy:
-    return secret_users.upstream_policy(secret, read_targets(secret, targets(secret)))
+    return secret_users.upstream_policy(secret, targets_now(secret))
 
 
 class OperatorCommand:
@@ -138,7 +138,7 @@ class Cleanup(OperatorCommand):
     def clean_up(self) -> CleanupResult:
         secret = self.secret
         versions = secret.services.secrets.versions(secret.name)
-        repositories = read_targets(secret, targets(secret))
+        repositories = targets_now(secret)
         kept, expired = decisions.retirement(
             versions, None, secret.snapshot.aliases, secret.config.keep_versions, repositories
         )

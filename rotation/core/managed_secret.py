@@ -55,11 +55,15 @@ class Work:
         attempt = f"{kind}-{uuid.uuid4().hex}"
         return cls(kind, work_id or attempt, attempt)
 
+    def fields(self, secret: str | None, step: str, **extra: object) -> dict[str, object]:
+        """What every log line of the work on `secret` carries."""
+        return {"secret": secret, "rotation": self.id, "step": step, **extra}
+
 
 @dataclass
 class ManagedSecret:
     """One managed secret and what works on it: `record` is the secret as last read or written,
-    `work` and `work_id` name the rotation or command for its logs and its lease."""
+    `work` names the rotation or command for its logs and its lease."""
 
     record: SecretRecord
     config: RotationConfig
@@ -67,7 +71,7 @@ class ManagedSecret:
     services: Services
     settings: Settings
     now: Callable[[], datetime]
-    work_id: str
+    work: Work
     secret_reads: dict[str, Token] = field(default_factory=dict)  # see SourceContext
 
     @classmethod
@@ -91,9 +95,7 @@ class ManagedSecret:
             with problems.check():
                 source.validate(parsed)
         problems.raise_any(record.name)
-        return cls(
-            record, parsed, services.sources[parsed.source], services, settings, now, work.id
-        )
+        return cls(record, parsed, services.sources[parsed.source], services, settings, now, work)
 
     @classmethod
     def require(
@@ -124,7 +126,7 @@ class ManagedSecret:
 
     def fields(self, step: str, **extra: object) -> dict[str, object]:
         """What every log line of the work carries."""
-        return {"secret": self.name, "rotation": self.work_id, "step": step, **extra}
+        return self.work.fields(self.name, step, **extra)
 
     def source_context(
         self, *, resumed: bool = False, valid_for: timedelta | None = None

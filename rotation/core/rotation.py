@@ -87,7 +87,10 @@ class Rotation:
     def run_once(self) -> Outcome:
         secret = self.load()
         if secret is None:
-            logs.info("secret has no token-rotator.source annotation; ignored", **self.fields())
+            logs.info(
+                "secret has no token-rotator.source annotation; ignored",
+                **self.fields(event="not_opted_in"),
+            )
             return Outcome.NOT_OPTED_IN
         claim = self.claim(secret)
         if isinstance(claim, Skip):
@@ -110,8 +113,7 @@ class Rotation:
 
     def fields(self, **extra: object) -> dict[str, object]:
         """What every log line of this rotation carries."""
-        event = self.event
-        return {"secret": event.secret, "rotation": event.message_id, "step": self.at, **extra}
+        return self.work.fields(self.event.secret, self.at, **extra)
 
     @step("load")
     def load(self) -> ManagedSecret | None:
@@ -138,7 +140,7 @@ class Rotation:
 
     @step("targets")
     def read_targets(self, secret: ManagedSecret) -> Targets:
-        return secret_users.read_targets(secret, secret_users.targets(secret))
+        return secret_users.targets_now(secret)
 
     @step("upstreams")
     def upstreams(self, secret: ManagedSecret, targets: Targets) -> egress.UpstreamPolicy:

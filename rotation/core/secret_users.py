@@ -49,6 +49,11 @@ def read_targets(secret: ManagedSecret, found: list[RemoteRepository]) -> list[R
     ]
 
 
+def targets_now(secret: ManagedSecret) -> list[RemoteRepository]:
+    """The secret's targets (listed and discovered), each as it is now."""
+    return read_targets(secret, targets(secret))
+
+
 def users_now(secret: ManagedSecret) -> list[RemoteRepository]:
     """Every repository that uses the secret, read now, just before a version is disabled or
     destroyed: the listed ones and those found in the discover locations, by the secret's
@@ -56,7 +61,7 @@ def users_now(secret: ManagedSecret) -> list[RemoteRepository]:
     A repository in no listed name and no discover location cannot be known; the README says
     so."""
     secret.record.check_configuration(secret.services.secrets.get(secret.name))
-    return read_targets(secret, targets(secret))
+    return targets_now(secret)
 
 
 def version_of(secret: ManagedSecret, repository: RemoteRepository) -> int | None:

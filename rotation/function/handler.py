@@ -81,6 +81,7 @@ def _rotate(event: SecretEvent, config: Settings) -> None:
     if not _allowed(event.project, config):
         logs.warning(
             f"secret {event.secret} is outside ALLOWED_PROJECTS; ignored",
+            event="project_not_allowed",
             **event.log_fields(),
         )
         return

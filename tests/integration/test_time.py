@@ -111,6 +111,12 @@ def test_a_live_lease_makes_the_delivery_retry_and_an_expired_one_is_taken_over(
         assert local.state(secret)["completed_rotation"] == "crashed"
 
 
+def logged_events(capsys) -> list[tuple[str, str]]:
+    """The (event, secret) of each structured log line printed since the last call."""
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line[:1] == "{"]
+    return [(line["event"], line["secret"]) for line in lines if "event" in line]
+
+
 def test_secrets_outside_allowed_projects_and_not_opted_in_are_ignored(
     local, start, monkeypatch, capsys
 ):
@@ -121,12 +127,12 @@ def test_secrets_outside_allowed_projects_and_not_opted_in_are_ignored(
         wiring.settings.cache_clear()
         handler.handle(rotate_event(secret, start, "foreign"))
         assert local.versions(secret) == {1: "ENABLED"}
-        assert "is outside ALLOWED_PROJECTS; ignored" in capsys.readouterr().out
+        assert logged_events(capsys) == [("project_not_allowed", secret)]
 
         monkeypatch.setenv("ALLOWED_PROJECTS", "demo-project")
         wiring.settings.cache_clear()
         handler.handle(rotate_event(plain, start, "not-opted-in"))
         assert local.versions(plain) == {1: "ENABLED"}
-        assert "no token-rotator.source annotation; ignored" in capsys.readouterr().out
+        assert logged_events(capsys) == [("not_opted_in", plain)]
         handler.handle(rotate_event(secret, start, "allowed"))
         assert local.aliases(secret) == {"current": 2, "previous": 1}
