@@ -216,7 +216,7 @@ def main() -> int:
             for line in function.entries():
                 if (
                     line.get("event") in ("rotation_completed", "rotation_failed")
-                    or "already ran" in line["message"]
+                    or line.get("outcome") == "already_done"
                 ):
                     print(f"  {line['severity']:<8} {line['message']}")
         finally:

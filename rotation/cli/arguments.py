@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
+from rotation import __version__
 from rotation.core.durations import parse_duration
 
 Command = Callable[[argparse.Namespace], int]
+# --poll-seconds: more often floods the API with reads; less often misses the operator's patience.
+MIN_POLL_SECONDS = 0.1
+MAX_POLL_SECONDS = 300.0
 
 
 def build_parser(commands_by_name: Mapping[str, Command]) -> argparse.ArgumentParser:
@@ -16,8 +21,11 @@ def build_parser(commands_by_name: Mapping[str, Command]) -> argparse.ArgumentPa
     parser = argparse.ArgumentParser(
         prog="ar-token-rotator",
         description="See and drive the rotation of Artifact Registry upstream tokens.",
-        epilog="Exit codes: 0 done, 1 the operation failed, 2 bad usage or configuration.",
+        epilog="Exit codes: 0 done, 1 the operation failed, 2 bad usage or configuration; "
+        "`status` also 3: every secret was read and one needs attention (an unfinished or failed "
+        "rotation, an agent that cannot read it, a repository not on current, a problem).",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -73,7 +81,10 @@ def build_parser(commands_by_name: Mapping[str, Command]) -> argparse.ArgumentPa
         "--timeout", type=_duration, default="15m", help="how long --wait waits (default 15m)"
     )
     again.add_argument(
-        "--poll-seconds", type=float, default=2.0, help="how often --wait looks (default 2)"
+        "--poll-seconds",
+        type=_poll_seconds,
+        default=2.0,
+        help="how often --wait looks, in seconds (default 2)",
     )
     again.add_argument("--json", action="store_true", help="JSON for scripts")
     again.set_defaults(command=commands_by_name["republish"])
@@ -96,6 +107,21 @@ def build_parser(commands_by_name: Mapping[str, Command]) -> argparse.ArgumentPa
 
 def _duration(text: str) -> Any:
     try:
-        return parse_duration(text)
+        duration = parse_duration(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+    if duration <= timedelta(0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not longer than zero; give e.g. 15m")
+    return duration
+
+
+def _poll_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not MIN_POLL_SECONDS <= seconds <= MAX_POLL_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"{text} is outside {MIN_POLL_SECONDS:g}..{MAX_POLL_SECONDS:g} seconds; give e.g. 2"
+        )
+    return seconds

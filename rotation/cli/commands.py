@@ -2,7 +2,8 @@
 
 It runs the function's own code with Application Default Credentials, or against the emulator
 when the `*_EMULATOR_HOST` variables are set. Results go to stdout; progress, logs and errors to
-stderr. Exit codes: 0 done, 1 the operation failed, 2 bad usage or configuration.
+stderr. Exit codes: 0 done, 1 the operation failed, 2 bad usage or configuration, and for
+`status` 3: every secret was read and one needs attention (status_attention.attention).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from typing import Any
 from google.auth.exceptions import DefaultCredentialsError
 
 from rotation.cli.arguments import build_parser
+from rotation.cli.emulator_pushes import unanswered_pushes
 from rotation.cli.plan import plan
 from rotation.cli.report import note, report
 from rotation.cli.republish import republish, wait
 from rotation.cli.rollback_cleanup import Cleanup, Rollback
 from rotation.cli.secret_names import project_of, secret_name
 from rotation.cli.status import collect
+from rotation.cli.status_attention import attention
 from rotation.cli.status_text import as_json, render
 from rotation.core import logs
 from rotation.core.config import is_opted_in
@@ -47,6 +50,7 @@ from rotation.gcp.pubsub import Publisher
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_ATTENTION = 3
 
 _TRANSIENT_REMEDY = (
     "try again; if it persists, check the network and the credentials "
@@ -112,6 +116,7 @@ def _status(args: argparse.Namespace) -> int:
             note(f"no secret of project {project} has a token-rotator.source annotation")
     results: list[dict[str, Any]] = []
     code = EXIT_OK
+    needs_attention = False
     now = utc_now()
     for index, name in enumerate(names):
         try:
@@ -125,14 +130,18 @@ def _status(args: argparse.Namespace) -> int:
                 failed["problems"] = [p.as_dict() for p in problems_of(error)]
             results.append(failed)
             continue
+        found = attention(status)
+        needs_attention |= bool(found)
         if args.json:
-            results.append(as_json(status))
+            results.append({**as_json(status), "attention": found})
         else:
             if index:
                 print()
             print("\n".join(render(status, now)))
     if args.json:
         print(json.dumps(results, indent=2))
+    if code == EXIT_OK and needs_attention:
+        return EXIT_ATTENTION
     return code
 
 
@@ -160,7 +169,7 @@ def _rotate(args: argparse.Namespace) -> int:
     event = SecretEvent(SECRET_ROTATE, f"cli-{uuid.uuid4().hex[:12]}", utc_now(), name, args.force)
     note(f"rotating {name} from this machine (rotation {event.message_id})")
     services, settings = wiring.services(), wiring.settings()
-    rotation = Rotation(event, services, settings)
+    rotation = Rotation(event, services, settings, rerun="rotate")
     outcome = rotation.run()
     if outcome is Outcome.NOT_OPTED_IN:
         raise not_managed(services.secrets.get(name).name)
@@ -191,7 +200,14 @@ def _republish(args: argparse.Namespace) -> int:
     result: dict[str, Any] = {**asdict(published), "completed": None}
     result.pop("etag")
     if args.wait and not published.skipped:
-        state = wait(services, published, args.timeout, args.poll_seconds, note)
+        state = wait(
+            services,
+            published,
+            args.timeout,
+            args.poll_seconds,
+            note,
+            unanswered=unanswered_pushes,
+        )
         result["completed"] = state.completed_at.isoformat() if state.completed_at else None
     if args.json:
         print(json.dumps(result, indent=2))

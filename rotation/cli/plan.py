@@ -11,7 +11,7 @@ from rotation.cli.plan_checks import PlannedCheck, access_step, checks_step, pre
 from rotation.cli.text import approximate
 from rotation.core import decisions, secret_users
 from rotation.core.claim import decide
-from rotation.core.decisions import Skip
+from rotation.core.decisions import Outcome, Skip
 from rotation.core.egress import UpstreamRefused
 from rotation.core.errors import RotationBusy
 from rotation.core.events import SecretEvent
@@ -54,7 +54,12 @@ def plan(
     except RotationBusy as busy:
         return done("wait", [PlannedStep("claim", f"wait: {busy}; the function retries later")])
     if isinstance(decision, Skip):
-        return done("skip", [PlannedStep("claim", f"skip: {decision.reason}")])
+        hint = (
+            f"; `plan {secret.name} --force` shows a forced rotation"
+            if decision.outcome is Outcome.TOO_SOON
+            else ""
+        )
+        return done("skip", [PlannedStep("claim", f"skip: {decision.reason}{hint}")])
     steps = [PlannedStep("claim", _claim(secret, event, decision))]
     versions = secret.services.secrets.versions(secret.name)
     checks: list[PlannedCheck] = []

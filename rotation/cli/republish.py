@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from rotation.cli.text import approximate
 from rotation.core.claim import decide
-from rotation.core.decisions import Skip
+from rotation.core.decisions import Outcome, Skip
 from rotation.core.errors import ConfigError, PermanentError, RotationBusy
 from rotation.core.events import SECRET_ROTATE, SecretEvent
 from rotation.core.managed_secret import ManagedSecret, Services, Work, utc_now
@@ -22,6 +22,8 @@ from rotation.core.state import Phase, RotationState
 from rotation.gcp.pubsub import Publisher
 
 _NOTE_EVERY_SECONDS = 30.0
+# With the lease free, a listening function claims a rotation within seconds of the push.
+NO_DELIVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ def republish(
         if isinstance(decision, Skip):
             skipped = True
             expectation = f"the function will skip it: {decision.reason}"
+            if decision.outcome is Outcome.TOO_SOON:
+                expectation += f"; to rotate anyway: ar-token-rotator republish {secret} --force"
         else:
             expectation = (
                 f"the function will resume rotation {follows} at phase {decision.phase}"
@@ -117,9 +121,13 @@ def wait(
     timeout: timedelta,
     interval: float,
     progress: Callable[[str], None],
+    *,
+    unanswered: Callable[[str], list[str]] = lambda message_id: [],
 ) -> RotationState:
     """Poll the secret's state until the function completes the rotation; PermanentError when it
-    stops at a step that needs an operator, or when `timeout` passes."""
+    stops at a step that needs an operator, when no function takes the message (`unanswered`
+    names pushes that found nobody; otherwise NO_DELIVERY passes with the lease free and the
+    state untouched), or when `timeout` passes."""
     started = time.monotonic()
     next_note = started + _NOTE_EVERY_SECONDS
     last: tuple[object, ...] | None = None
@@ -140,6 +148,8 @@ def wait(
             )
         seen = (ours, state.phase, state.holder, state.error)
         elapsed = time.monotonic() - started
+        if not ours:
+            _check_delivered(published, unanswered, elapsed, busy=state.holder is not None)
         if seen != last or time.monotonic() >= next_note:
             note = _describe(published, state, ours) if seen != last else "still waiting"
             progress(f"{note} ({approximate(timedelta(seconds=elapsed))})")
@@ -153,6 +163,35 @@ def wait(
                 "stale_event, ALLOWED_PROJECTS)",
             )
         time.sleep(interval)
+
+
+def _check_delivered(
+    published: Republished,
+    unanswered: Callable[[str], list[str]],
+    elapsed: float,
+    busy: bool,
+) -> None:
+    """Raise when nothing listens: a push found no function, or (with the lease free, so the
+    function had no reason to wait) none took the message within NO_DELIVERY."""
+    pushes = unanswered(published.message_id)
+    if pushes:
+        raise PermanentError(
+            f"the emulator could not push message {published.message_id} to the function: "
+            f"{pushes[-1]}",
+            remedy="start the function where the emulator pushes (`make playground` runs one), "
+            "or start the emulator with --push-endpoint naming the function's URL; then "
+            f"republish {published.secret} again",
+        )
+    if not busy and elapsed >= NO_DELIVERY.total_seconds():
+        raise PermanentError(
+            f"no function took message {published.message_id} within "
+            f"{approximate(NO_DELIVERY)}: the secret's state is unchanged",
+            remedy=f"check that the function is deployed and its Eventarc trigger listens on "
+            f"{published.topic} (gcloud eventarc triggers list), and its logs for stale_event, "
+            "project_not_allowed and malformed_event; on the emulator, start the function "
+            "(`make playground`); or rotate from here: ar-token-rotator rotate "
+            f"{published.secret}",
+        )
 
 
 def _describe(published: Republished, state: RotationState, ours: bool) -> str:

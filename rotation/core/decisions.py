@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from rotation.core.durations import format_duration
 from rotation.core.errors import PermanentError
 from rotation.core.events import SecretEvent
 from rotation.core.model import RemoteRepository, SecretVersionRef, VersionInfo
@@ -22,6 +23,7 @@ class Outcome(StrEnum):
     COMPLETED = "completed"
     ALREADY_DONE = "already_done"
     SKIPPED = "skipped"
+    TOO_SOON = "too_soon"  # unforced, within the minimum interval: forcing would rotate
     NOT_OPTED_IN = "not_opted_in"
 
 
@@ -75,9 +77,9 @@ def skip_reason(
         )
     if not event.forced and now - state.completed_at < min_interval:
         return Skip(
-            Outcome.SKIPPED,
+            Outcome.TOO_SOON,
             f"the last rotation completed at {state.completed_at.isoformat()}, within the minimum "
-            "interval; republish with force=true to rotate anyway",
+            f"interval ({format_duration(min_interval)})",
         )
     return None
 

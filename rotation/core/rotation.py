@@ -52,11 +52,14 @@ class Rotation:
         services: Services,
         settings: Settings,
         now: Callable[[], datetime] = utc_now,
+        rerun: str = "republish",
     ) -> None:
+        """`rerun` is the command that asks again, forced: what a skipped request's remedy names."""
         if event.secret is None:
             raise ValueError("a rotation needs an event that names a secret")
         self.event, self.services, self.settings, self.now = event, services, settings, now
         self.work = Work.new("rotation", event.message_id)
+        self.rerun = rerun
         self.at = "load"
         self.secret: ManagedSecret | None = None  # as last read
         self.leased = self.resumed = False
@@ -128,7 +131,10 @@ class Rotation:
         now = self.now()
         decision = decide(secret, self.event, now)
         if isinstance(decision, Skip):
-            logs.info(decision.reason, **self.fields(outcome=decision.outcome.value))
+            logs.info(
+                decision.reason,
+                **self.fields(outcome=decision.outcome.value, remedy=self.force_remedy(decision)),
+            )
             return decision
         targets = self.read_targets(secret)
         upstreams = self.upstreams(secret, targets)
@@ -137,6 +143,11 @@ class Rotation:
         versions = take_lease(secret, decision, now, resuming=resuming, fields=self.fields())
         self.leased = True
         return Claim(targets, upstreams, versions)
+
+    def force_remedy(self, skip: Skip) -> str | None:
+        if skip.outcome is not Outcome.TOO_SOON:
+            return None
+        return f"to rotate anyway: ar-token-rotator {self.rerun} {self.event.secret} --force"
 
     @step("targets")
     def read_targets(self, secret: ManagedSecret) -> Targets:

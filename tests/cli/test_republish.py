@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import shlex
+import socket
 from datetime import timedelta
 
 from rotation.cli import commands as cli_module
+from rotation.cli import republish
+from rotation.cli.emulator_pushes import EMULATOR_HTTP
 from rotation.core import notifications
 from rotation.gcp.secret_manager import SecretStore
 from tests.support import AR_AGENT, TOPIC, World, repository_name
@@ -42,6 +45,7 @@ def test_republish_reaches_the_function_and_wait_follows_it(world, cli, function
     skipped = cli("republish", secret, "--wait")
     assert skipped.code == 0, skipped.err
     assert "the function will skip it: the last rotation completed at" in skipped.err
+    assert f"to rotate anyway: ar-token-rotator republish {secret} --force" in skipped.err
     world.settle()
     assert world.aliases(secret) == {"current": 2, "previous": 1}
 
@@ -82,6 +86,39 @@ def test_wait_gives_up_after_its_timeout(world, run):
     assert "error: the function did not complete rotation" in waited.err
     assert "within 1s" in waited.err
     assert "remedy: it may still be working, or never got the message" in waited.err
+
+
+def test_wait_says_at_once_when_the_emulator_finds_no_function_listening(world, cli):
+    secret = world.rotated_secret()
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{unused.getsockname()[1]}/"
+    world.emulator.pubsub.set_push_endpoint(TOPIC, closed)
+    waited = cli(
+        "republish",
+        secret,
+        "--wait",
+        "--poll-seconds",
+        "0.2",
+        env={EMULATOR_HTTP: world.emulator.http_url},
+    )
+    assert waited.code == 1
+    assert f"the emulator could not push message {world.rotate_messages()[-1]}" in waited.err
+    assert f"{closed}: ConnectError" in waited.err
+    assert "remedy: start the function where the emulator pushes (`make playground`" in waited.err
+    assert "did not complete rotation" not in waited.err  # not the timeout, 15 minutes later
+
+
+def test_wait_reports_a_message_no_function_took(world, run, monkeypatch):
+    secret = world.rotated_secret()
+    world.emulator.pubsub.set_push_endpoint(TOPIC, None)  # as if no trigger listened
+    monkeypatch.setattr(republish, "NO_DELIVERY", timedelta(seconds=1))
+    waited = run("republish", secret, "--wait", "--poll-seconds", "0.2")
+    assert waited.code == 1
+    assert f"no function took message {world.rotate_messages()[-1]} within 1s" in waited.err
+    assert f"listens on {TOPIC} (gcloud eventarc triggers list)" in waited.err
+    assert f"ar-token-rotator rotate {secret}" in waited.err
+    assert world.versions(secret) == {1: "ENABLED"}
 
 
 def test_republish_needs_a_topic_the_secret_notifies(cloud, run):

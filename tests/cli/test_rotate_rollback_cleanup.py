@@ -29,8 +29,10 @@ def test_rotate_runs_the_function_steps_here(cloud, cli):
 
     again = cli("rotate", secret)
     assert again.code == 0, again.err
-    assert again.out == f"{secret}: skipped; nothing changed\n"
+    assert again.out == f"{secret}: too soon; nothing changed\n"
     assert "within the minimum interval" in again.err
+    assert f"remedy: to rotate anyway: ar-token-rotator rotate {secret} --force" in again.err
+    assert "republish" not in again.err  # the remedy names the command that was run
     assert cloud.versions(secret) == {1: "ENABLED", 2: "ENABLED"}
 
 

@@ -91,7 +91,7 @@ def test_status_shows_missing_access_and_where_a_rotation_stopped(cloud, cli, ru
     assert cloud.versions(secret) == {1: "ENABLED"}  # checked before minting: nothing added
 
     shown = cli("status", secret)
-    assert shown.code == 0, shown.err
+    assert shown.code == 3, shown.err  # read, and needs attention
     table = lines_of(shown.out)
     assert table[AR_AGENT.removeprefix("serviceAccount:")].startswith("CANNOT READ")
     assert table["pending"].startswith("-")
@@ -103,6 +103,9 @@ def test_status_shows_missing_access_and_where_a_rotation_stopped(cloud, cli, ru
     assert status["rotation"]["failed_step"] == "checks"
     assert status["rotation"]["retryable"] is False
     assert status["agents"] == [{"member": AR_AGENT, "can_read": False}]
+    [failure, agent] = status["attention"]
+    assert failure.startswith(f"the last rotation, {status['rotation']['rotation']}, failed: ")
+    assert agent == f"service agent {AR_AGENT} cannot read the secret"
 
 
 def test_status_of_every_managed_secret_of_a_project(cloud, run):
@@ -169,6 +172,7 @@ def test_plan_after_a_rotation_skips_unless_forced(cloud, run):
     assert skip.code == 0
     assert ": skip; nothing changed" in skip.out
     assert "within the minimum interval" in skip.out
+    assert f"`plan {secret} --force` shows a forced rotation" in skip.out
 
     forced = json.loads(run("plan", secret, "--force", "--json").out)
     assert forced["verdict"] == "rotate"
@@ -261,10 +265,12 @@ def test_plan_and_status_show_a_repository_another_secret_uses(cloud, cli, run):
     assert f"ok     repository {REPO}: exists, remote" in text.out
 
     shown = cli("status", second)
-    assert shown.code == 0, shown.err
+    assert shown.code == 3, shown.err
     assert f"{REPO} points at a version of {first}" in lines_of(shown.out)["problem"]
     assert "token-rotator.take-over-from" in lines_of(shown.out)["problem"]
-    assert "problem" not in lines_of(cli("status", first).out)
+    healthy = cli("status", first)
+    assert healthy.code == 0, healthy.err
+    assert "problem" not in lines_of(healthy.out)
     assert writes(cloud) == written
 
 
@@ -318,7 +324,7 @@ def test_plan_reports_a_missing_repository_and_a_disabled_root_secret(cloud, run
 def test_status_names_an_invalid_take_over_from(cloud, cli):
     _, second = second_secret_on_the_same_repository(cloud, take_over_from="a/b")
     shown = cli("status", second)
-    assert shown.code == 0, shown.err
+    assert shown.code == 3, shown.err
     assert "annotation token-rotator.take-over-from='a/b'" in lines_of(shown.out)["problem"]
 
 
@@ -338,7 +344,7 @@ def test_status_shows_how_each_repository_was_found_and_a_location_it_cannot_lis
     cloud.repository(found, f"{secret}/versions/1")
 
     result = cli("status", secret, env=as_function)
-    assert result.code == 0, result.err
+    assert result.code == 3, result.err  # a location it cannot list is a problem
     table = lines_of(result.out)
     assert table[REPO] == "listed version 1"
     assert table[found] == "discovered version 1"

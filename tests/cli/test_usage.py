@@ -3,6 +3,7 @@ command line's own identity in Google's request logs."""
 
 from __future__ import annotations
 
+import rotation
 from rotation.gcp.clients import CLI_USER_AGENT, USER_AGENT
 from tests.support import PROJECT
 
@@ -21,6 +22,19 @@ def test_help_and_bad_usage(cli):
     bad_timeout = cli("republish", "s", "--project", PROJECT, "--wait", "--timeout", "soon")
     assert bad_timeout.code == 2
     assert "'soon' is not a duration such as 90s, 30m, 12h or 7d" in bad_timeout.err
+    for option, value, said in [
+        ("--poll-seconds", "-1", "-1 is outside 0.1..300 seconds; give e.g. 2"),
+        ("--poll-seconds", "often", "'often' is not a number of seconds"),
+        ("--poll-seconds", "nan", "nan is outside 0.1..300 seconds"),
+        ("--timeout", "0s", "'0s' is not longer than zero; give e.g. 15m"),
+    ]:
+        refused = cli("republish", "s", "--project", PROJECT, "--wait", option, value)
+        assert refused.code == 2, (option, value)
+        assert f"argument {option}: {said}" in refused.err
+
+    version = cli("--version")
+    assert version.code == 0
+    assert version.out == f"ar-token-rotator {rotation.__version__}\n"
 
 
 def test_secret_names_and_projects(cloud, cli):

@@ -20,8 +20,9 @@ PUBLIC = repository_name("pypi")
 PRIVATE = repository_name("private-pypi")
 
 
-def status(secret: str, *flags: str) -> str:
-    """`ar-token-rotator status`, run as an operator runs it, against the emulator."""
+def status(secret: str, *flags: str, code: int = 0) -> str:
+    """`ar-token-rotator status`, run as an operator runs it, against the emulator; `code` is the
+    exit code expected (3: the secret needs attention)."""
     result = subprocess.run(
         [sys.executable, "-m", "rotation", "status", secret, *flags],
         cwd=ROOT,
@@ -31,12 +32,12 @@ def status(secret: str, *flags: str) -> str:
         timeout=120,
     )
     SCAN.outputs.append(result.stdout + result.stderr)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == code, result.stderr
     return result.stdout
 
 
-def status_json(secret: str) -> dict:
-    [found] = json.loads(status(secret, "--json"))
+def status_json(secret: str, code: int = 0) -> dict:
+    [found] = json.loads(status(secret, "--json", code=code))
     return found
 
 
@@ -77,15 +78,16 @@ def test_a_partial_repoint_says_it_is_half_done_and_status_shows_why(
     )
     assert f"the upstream of {PRIVATE} refused user __token__" in failed["remedy"]
 
-    seen = status_json(secret)
+    seen = status_json(secret, code=3)
     assert seen["rotation"]["unfinished"] is True
+    assert seen["attention"][0].startswith(f"rotation {seen['rotation']['rotation']} is unfinished")
     where = {r["name"]: r for r in seen["repositories"]}
     assert (where[PUBLIC]["version"], where[PUBLIC]["note"]) == (2, "moved to the new version")
     assert where[PRIVATE]["version"] == 1
     assert where[PRIVATE]["note"].startswith(
         f"stayed: Artifact Registry refused to point repository {PRIVATE} at {secret}/versions/2"
     )
-    text = status(secret)
+    text = status(secret, code=3)
     assert "IN THIS ROTATION" in text
     assert "stayed: Artifact Registry refused" in text
 
@@ -97,4 +99,5 @@ def test_a_partial_repoint_says_it_is_half_done_and_status_shows_why(
     assert world.aliases(secret) == {"current": 2, "previous": 1}
     done = status_json(secret)
     assert [r["note"] for r in done["repositories"]] == [None, None]
+    assert done["attention"] == []
     assert "stayed" not in world.state(secret)

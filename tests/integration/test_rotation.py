@@ -96,7 +96,10 @@ def test_unforced_request_soon_after_a_rotation_is_skipped(world, function_serve
 
     assert world.versions(secret) == {1: "ENABLED", 2: "ENABLED"}
     skipped = [e for e in function_server.entries(mark) if e.get("secret") == secret]
-    assert [(e["step"], e["outcome"]) for e in skipped if "outcome" in e] == [("claim", "skipped")]
+    assert [(e["step"], e["outcome"]) for e in skipped if "outcome" in e] == [("claim", "too_soon")]
+    assert [e["remedy"] for e in skipped if "outcome" in e] == [
+        f"to rotate anyway: ar-token-rotator republish {secret} --force"
+    ]
 
 
 def test_other_events_and_own_notifications_are_acknowledged_and_ignored(world, function_server):

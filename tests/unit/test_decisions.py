@@ -70,7 +70,11 @@ def test_a_request_published_before_the_last_completion_is_skipped_even_forced()
 def test_min_interval_holds_unless_forced():
     last = completed(NOW - HOUR / 2)
     skip = decisions.claim(last, event(), NOW, HOUR)
-    assert isinstance(skip, Skip) and "republish with force=true" in skip.reason
+    assert skip == Skip(
+        Outcome.TOO_SOON,
+        f"the last rotation completed at {(NOW - HOUR / 2).isoformat()}, within the minimum "
+        "interval (1h)",
+    )
     assert isinstance(decisions.claim(last, event(forced=True), NOW, HOUR), RotationState)
     assert isinstance(decisions.claim(last, event(), NOW, HOUR / 4), RotationState)
 
