@@ -6,28 +6,28 @@ from datetime import datetime
 
 from emulator.secretmanager.model import StoredSecret
 from emulator.secretmanager.notifications import Notifier
-from emulator.secretmanager.store import SecretStore
+from emulator.secretmanager.table import SecretTable
 
 
-def run_due(store: SecretStore, notifier: Notifier) -> None:
+def run_due(table: SecretTable, notifier: Notifier) -> None:
     """Everything due by now, after the notifications that waited for their topic."""
     notifier.retry_undelivered()
-    now = store.clock.now()
-    for name, entry in list(store.secrets.items()):
+    now = table.clock.now()
+    for name, entry in list(table.secrets.items()):
         if "expire_time" in entry.secret and entry.secret.expire_time <= now:
-            del store.secrets[name]
+            del table.secrets[name]
             notifier.publish(entry, "SECRET_DELETE", entry.secret, {"deleteType": "EXPIRATION"})
             continue
-        _rotate_if_due(store, notifier, entry, now)
+        _rotate_if_due(table, notifier, entry, now)
         for version in entry.versions.values():
             scheduled = version.version.scheduled_destroy_time
             if scheduled and scheduled <= now:
-                version.destroy(now, store.etag())
+                version.destroy(now, table.etag())
                 notifier.publish_version(entry, "SECRET_VERSION_DESTROY", version)
 
 
 def _rotate_if_due(
-    store: SecretStore, notifier: Notifier, entry: StoredSecret, now: datetime
+    table: SecretTable, notifier: Notifier, entry: StoredSecret, now: datetime
 ) -> None:
     """Move next_rotation_time first, then announce; a jump over several periods announces once
     and lands on the first time of the schedule after now. Without a period it fires once."""
@@ -40,5 +40,5 @@ def _rotate_if_due(
         rotation.next_rotation_time = due + period * ((now - due) // period + 1)
     else:
         del rotation.next_rotation_time
-    entry.secret.etag = store.etag()
+    entry.secret.etag = table.etag()
     notifier.publish(entry, "SECRET_ROTATE", entry.secret)

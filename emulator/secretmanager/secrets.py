@@ -13,7 +13,7 @@ from emulator.core import ApiError, invalid
 from emulator.secretmanager.listing import matches, page
 from emulator.secretmanager.model import ALIASES_ENABLED_ONLY, ENABLED, StoredSecret
 from emulator.secretmanager.notifications import Notifier
-from emulator.secretmanager.store import SecretStore
+from emulator.secretmanager.table import SecretTable
 from emulator.secretmanager.validation import check_etag, failed_precondition, validate_secret
 
 UPDATABLE_PATHS = frozenset(
@@ -46,42 +46,42 @@ def _parent_project(parent: str) -> str:
 class SecretRpcs:
     """Handlers of the secret RPCs; the caller holds the service's lock around every call."""
 
-    def __init__(self, store: SecretStore, notifier: Notifier) -> None:
-        self._store = store
+    def __init__(self, table: SecretTable, notifier: Notifier) -> None:
+        self._table = table
         self._notifier = notifier
 
     def create_secret(self, request: sm.CreateSecretRequest) -> sm.Secret:
         project = _parent_project(request.parent)
         if not _SECRET_ID.fullmatch(request.secret_id):
             raise invalid(f"Invalid secret_id {request.secret_id!r}.")
-        number = self._store.projects.resolve(project).number
+        number = self._table.projects.resolve(project).number
         name = f"projects/{number}/secrets/{request.secret_id}"
-        if name in self._store.secrets:
+        if name in self._table.secrets:
             raise ApiError(grpc.StatusCode.ALREADY_EXISTS, f"Secret [{name}] already exists.")
         secret = sm.Secret(request.secret)
         replication = secret.replication
         if "automatic" not in replication and "user_managed" not in replication:
             raise invalid("Secret.replication is required.")
-        now = self._store.clock.now()
+        now = self._table.clock.now()
         if "ttl" in secret:
             secret.expire_time = now + secret.ttl
         validate_secret(secret, (), now, new_rotation=True)
-        secret.name, secret.create_time, secret.etag = name, now, self._store.etag()
-        entry = StoredSecret(secret, policy_pb2.Policy(version=1, etag=self._store.policy_etag()))
-        self._store.secrets[name] = entry
+        secret.name, secret.create_time, secret.etag = name, now, self._table.etag()
+        entry = StoredSecret(secret, policy_pb2.Policy(version=1, etag=self._table.policy_etag()))
+        self._table.secrets[name] = entry
         self._notifier.configure_topics(entry, ())
         self._notifier.publish(entry, "SECRET_CREATE", secret)
         return sm.Secret(secret)
 
     def get_secret(self, request: sm.GetSecretRequest) -> sm.Secret:
-        return sm.Secret(self._store.entry(request.name).secret)
+        return sm.Secret(self._table.entry(request.name).secret)
 
     def list_secrets(self, request: sm.ListSecretsRequest) -> sm.ListSecretsResponse:
-        number = self._store.projects.resolve(_parent_project(request.parent)).number
+        number = self._table.projects.resolve(_parent_project(request.parent)).number
         prefix = f"projects/{number}/secrets/"
         secrets = [
             entry.secret
-            for name, entry in self._store.secrets.items()
+            for name, entry in self._table.secrets.items()
             if name.startswith(prefix)
             and matches(
                 request.filter,
@@ -95,7 +95,7 @@ class SecretRpcs:
         )
 
     def update_secret(self, request: sm.UpdateSecretRequest) -> sm.Secret:
-        entry = self._store.entry(request.secret.name)
+        entry = self._table.entry(request.secret.name)
         paths = list(request.update_mask.paths)
         if not paths:
             raise invalid("update_mask is required.")
@@ -103,7 +103,7 @@ class SecretRpcs:
         if unsupported:
             raise invalid(f"Unsupported update_mask paths: {', '.join(unsupported)}.")
         check_etag(request.secret.etag, entry.secret.etag, entry.secret.name)
-        now = self._store.clock.now()
+        now = self._table.clock.now()
         source = sm.Secret(request.secret)
         if "ttl" in paths:
             paths = ["expire_time" if path == "ttl" else path for path in paths]
@@ -121,22 +121,22 @@ class SecretRpcs:
         if "version_aliases" in paths:
             self._refuse_aliases_of_retired(entry, updated)
         before = {topic.name for topic in entry.secret.topics}
-        updated.etag = self._store.etag()
+        updated.etag = self._table.etag()
         entry.secret = updated
         self._notifier.configure_topics(entry, before)
         self._notifier.publish(entry, "SECRET_UPDATE", updated)
         return sm.Secret(updated)
 
     def delete_secret(self, request: sm.DeleteSecretRequest) -> empty_pb2.Empty:
-        entry = self._store.entry(request.name)
+        entry = self._table.entry(request.name)
         check_etag(request.etag, entry.secret.etag, entry.secret.name)
-        del self._store.secrets[entry.secret.name]
+        del self._table.secrets[entry.secret.name]
         self._notifier.publish(entry, "SECRET_DELETE", entry.secret, {"deleteType": "REQUESTED"})
         return empty_pb2.Empty()
 
     def _refuse_aliases_of_retired(self, entry: StoredSecret, updated: sm.Secret) -> None:
         """Under ALIASES_ENABLED_ONLY, an alias may name an enabled version only."""
-        if self._store.aliases_of_retired != ALIASES_ENABLED_ONLY:
+        if self._table.aliases_of_retired != ALIASES_ENABLED_ONLY:
             return
         for alias, number in updated.version_aliases.items():
             state = entry.versions[number].version.state

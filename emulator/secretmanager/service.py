@@ -18,7 +18,7 @@ from emulator.secretmanager.iam_policy import PolicyRpcs
 from emulator.secretmanager.notifications import Notifier
 from emulator.secretmanager.schedule import run_due
 from emulator.secretmanager.secrets import SecretRpcs
-from emulator.secretmanager.store import SecretStore
+from emulator.secretmanager.table import SecretTable
 from emulator.secretmanager.versions import VersionRpcs
 
 T = TypeVar("T")
@@ -90,51 +90,51 @@ class SecretManager:
 
     def __init__(self, clock: Clock, projects: Projects, pubsub: PubSub) -> None:
         self._lock = threading.Lock()
-        self._store = SecretStore(clock, projects)
+        self._table = SecretTable(clock, projects)
         self._notifier = Notifier(clock, pubsub)
-        self._secret_rpcs = SecretRpcs(self._store, self._notifier)
-        self._version_rpcs = VersionRpcs(self._store, self._notifier)
-        self._policy_rpcs = PolicyRpcs(self._store)
+        self._secret_rpcs = SecretRpcs(self._table, self._notifier)
+        self._version_rpcs = VersionRpcs(self._table, self._notifier)
+        self._policy_rpcs = PolicyRpcs(self._table)
         clock.on_change(self.run_scheduler)
         pubsub.on_topic_created(self.run_scheduler)
 
     @property
     def aliases_of_retired(self) -> str:
         """ALIASES_ANY_STATE or ALIASES_ENABLED_ONLY (emulator.secretmanager.model)."""
-        return self._store.aliases_of_retired
+        return self._table.aliases_of_retired
 
     @aliases_of_retired.setter
     def aliases_of_retired(self, value: str) -> None:
-        self._store.aliases_of_retired = value
+        self._table.aliases_of_retired = value
 
     def rpcs(self) -> Sequence[Rpc]:
-        table = _rpc_table(self._secret_rpcs, self._version_rpcs, self._policy_rpcs)
+        methods = _rpc_table(self._secret_rpcs, self._version_rpcs, self._policy_rpcs)
         return [
-            Rpc(name, req, resp, self._serialized(handler)) for name, req, resp, handler in table
+            Rpc(name, req, resp, self._serialized(handler)) for name, req, resp, handler in methods
         ]
 
     def run_scheduler(self) -> None:
         """Announce due rotations, expire secrets, finish scheduled destructions."""
         with self._lock:
-            run_due(self._store, self._notifier)
+            run_due(self._table, self._notifier)
 
     def payloads(self) -> set[str]:
         """Every payload added since the last reset, destroyed ones included, as text: the values
         tests scan their output for."""
         with self._lock:
-            return set(self._store.payloads)
+            return set(self._table.payloads)
 
     def version_states(self, secret: str) -> dict[int, str]:
         """Version number -> state name, read in process without an API call (for test observers)."""
         with self._lock:
-            entry = self._store.entry(secret)
+            entry = self._table.entry(secret)
             return {number: v.version.state.name for number, v in entry.versions.items()}
 
     def payload(self, version_name: str) -> bytes:
         """A version's payload, read in process for a caller already authorized (Artifact
         Registry's service agent): only while the version is enabled, as AccessSecretVersion."""
         with self._lock:
-            run_due(self._store, self._notifier)
+            run_due(self._table, self._notifier)
             request = sm.AccessSecretVersionRequest(name=version_name)
             return self._version_rpcs.access_version(request).payload.data
 
@@ -151,13 +151,13 @@ class SecretManager:
     def version_data(self, secret: str, number: int) -> bytes | None:
         """A version's payload, read in process (for test observers); None once destroyed."""
         with self._lock:
-            version = self._store.entry(secret).versions.get(number)
+            version = self._table.entry(secret).versions.get(number)
             return None if version is None else version.data
 
     def secrets(self) -> list[sm.Secret]:
         """Copies of every stored secret, annotations and labels included (for tests)."""
         with self._lock:
-            return [sm.Secret(entry.secret) for entry in self._store.secrets.values()]
+            return [sm.Secret(entry.secret) for entry in self._table.secrets.values()]
 
     def undelivered(self) -> int:
         """How many notifications wait for their topic (for tests)."""
@@ -166,7 +166,7 @@ class SecretManager:
 
     def reset(self) -> None:
         with self._lock:
-            self._store.reset()
+            self._table.reset()
             self._notifier.reset()
 
     def _serialized(self, handler: Callable[[Any], T]) -> Callable[[Any], T]:
@@ -174,7 +174,7 @@ class SecretManager:
 
         def call(request: Any) -> T:
             with self._lock:
-                run_due(self._store, self._notifier)
+                run_due(self._table, self._notifier)
                 return handler(request)
 
         return call

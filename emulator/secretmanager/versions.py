@@ -18,7 +18,7 @@ from emulator.secretmanager.model import (
     StoredVersion,
 )
 from emulator.secretmanager.notifications import Notifier
-from emulator.secretmanager.store import VERSION_NAME, SecretStore
+from emulator.secretmanager.table import VERSION_NAME, SecretTable
 from emulator.secretmanager.validation import check_etag, failed_precondition
 
 MAX_PAYLOAD_BYTES = 64 * 1024
@@ -31,12 +31,12 @@ def crc32c(data: bytes) -> int:
 class VersionRpcs:
     """Handlers of the version RPCs; the caller holds the service's lock around every call."""
 
-    def __init__(self, store: SecretStore, notifier: Notifier) -> None:
-        self._store = store
+    def __init__(self, table: SecretTable, notifier: Notifier) -> None:
+        self._table = table
         self._notifier = notifier
 
     def add_version(self, request: sm.AddSecretVersionRequest) -> sm.SecretVersion:
-        entry = self._store.entry(request.parent)
+        entry = self._table.entry(request.parent)
         payload = request.payload
         if len(payload.data) > MAX_PAYLOAD_BYTES:
             raise invalid(f"Secret payload is larger than the limit of {MAX_PAYLOAD_BYTES} bytes.")
@@ -47,9 +47,9 @@ class VersionRpcs:
         version = StoredVersion(
             sm.SecretVersion(
                 name=f"{entry.secret.name}/versions/{entry.last_number}",
-                create_time=self._store.clock.now(),
+                create_time=self._table.clock.now(),
                 state=ENABLED,
-                etag=self._store.etag(),
+                etag=self._table.etag(),
                 client_specified_payload_checksum=checksum,
                 replication_status=sm.ReplicationStatus(
                     automatic=sm.ReplicationStatus.AutomaticStatus()
@@ -58,17 +58,17 @@ class VersionRpcs:
             payload.data,
         )
         entry.versions[entry.last_number] = version
-        self._store.payloads.add(payload.data.decode(errors="replace"))
+        self._table.payloads.add(payload.data.decode(errors="replace"))
         self._notifier.publish_version(entry, "SECRET_VERSION_ADD", version)
         return sm.SecretVersion(version.version)
 
     def get_version(self, request: sm.GetSecretVersionRequest) -> sm.SecretVersion:
-        return sm.SecretVersion(self._store.resolve(request.name)[1].version)
+        return sm.SecretVersion(self._table.resolve(request.name)[1].version)
 
     def access_version(
         self, request: sm.AccessSecretVersionRequest
     ) -> sm.AccessSecretVersionResponse:
-        _, version = self._store.resolve(request.name)
+        _, version = self._table.resolve(request.name)
         if version.data is None or version.version.state != ENABLED:
             raise failed_precondition(
                 f"Secret Version [{version.version.name}] is in {version.version.state.name} state."
@@ -79,7 +79,7 @@ class VersionRpcs:
         )
 
     def list_versions(self, request: sm.ListSecretVersionsRequest) -> sm.ListSecretVersionsResponse:
-        entry = self._store.entry(request.parent)
+        entry = self._table.entry(request.parent)
         versions = [
             v.version
             for _, v in sorted(entry.versions.items(), reverse=True)
@@ -104,15 +104,15 @@ class VersionRpcs:
         """With the secret's version_destroy_ttl set, only disable and schedule the destruction."""
         entry, version = self._changeable(request.name, request.etag)
         self._refuse_if_aliased(request.name)
-        now = self._store.clock.now()
+        now = self._table.clock.now()
         ttl = entry.secret.version_destroy_ttl
         if ttl:
             version.version.state = DISABLED
             version.version.scheduled_destroy_time = now + ttl
-            version.version.etag = self._store.etag()
+            version.version.etag = self._table.etag()
             self._notifier.publish_version(entry, "SECRET_VERSION_DESTROY_SCHEDULED", version)
         else:
-            version.destroy(now, self._store.etag())
+            version.destroy(now, self._table.etag())
             self._notifier.publish_version(entry, "SECRET_VERSION_DESTROY", version)
         return sm.SecretVersion(version.version)
 
@@ -127,7 +127,7 @@ class VersionRpcs:
                 f"Invalid version name {name!r}: enable, disable and destroy take a version "
                 "number, not an alias or `latest`."
             )
-        entry, version = self._store.resolve(name)
+        entry, version = self._table.resolve(name)
         check_etag(etag, version.version.etag, version.version.name)
         if version.version.state == DESTROYED:
             raise failed_precondition(
@@ -142,15 +142,15 @@ class VersionRpcs:
         entry, version = self._changeable(request.name, request.etag)
         version.version.state = state
         del version.version.scheduled_destroy_time
-        version.version.etag = self._store.etag()
+        version.version.etag = self._table.etag()
         self._notifier.publish_version(entry, event, version)
         return sm.SecretVersion(version.version)
 
     def _refuse_if_aliased(self, name: str) -> None:
         """Under ALIASES_ENABLED_ONLY, a version an alias names may not be disabled or destroyed."""
-        if self._store.aliases_of_retired != ALIASES_ENABLED_ONLY:
+        if self._table.aliases_of_retired != ALIASES_ENABLED_ONLY:
             return
-        entry, version = self._store.resolve(name)
+        entry, version = self._table.resolve(name)
         number = int(version.version.name.rsplit("/", 1)[1])
         aliases = sorted(a for a, n in entry.secret.version_aliases.items() if n == number)
         if aliases:

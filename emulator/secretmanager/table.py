@@ -13,7 +13,7 @@ _SECRET_NAME = re.compile(r"projects/([^/]+)/secrets/([^/]+)")
 VERSION_NAME = re.compile(r"(projects/[^/]+/secrets/[^/]+)/versions/([^/]+)")
 
 
-class SecretStore:
+class SecretTable:
     """What the service holds; the caller holds the service's lock around every use."""
 
     def __init__(self, clock: Clock, projects: Projects) -> None:
