@@ -1,0 +1,167 @@
+"""The Pub/Sub Publisher: topics, their messages and push endpoints, over gRPC and in process."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections.abc import Callable, Sequence
+
+import grpc
+from google.pubsub_v1 import types
+
+from emulator.core import ApiError, Clock, Projects, invalid
+from emulator.grpc_server import Rpc
+from emulator.pubsub.messages import Delivery, Message, RedeliveryPolicy
+from emulator.pubsub.push import Pusher
+from emulator.pubsub.topics import canonical_topic, short_name, topic_not_found
+
+log = logging.getLogger(__name__)
+
+
+class PubSub:
+    """google.pubsub.v1.Publisher (CreateTopic, GetTopic, Publish) and a Python publish API."""
+
+    service_name = "google.pubsub.v1.Publisher"
+
+    def __init__(self, clock: Clock, projects: Projects, policy: RedeliveryPolicy) -> None:
+        self._clock = clock
+        self._projects = projects
+        self._lock = threading.Lock()
+        self._topics: dict[str, types.Topic] = {}
+        self._messages: dict[str, list[Message]] = {}
+        self._by_id: dict[str, Message] = {}
+        self._endpoints: dict[str, str] = {}
+        self._default_endpoint: str | None = None
+        self._ids = itertools.count(4_000_000_000_000_001)  # never reset: ids stay unique
+        self._topic_listeners: list[Callable[[], None]] = []
+        self._pusher = Pusher(clock, policy)
+
+    def rpcs(self) -> Sequence[Rpc]:
+        return [
+            Rpc("CreateTopic", types.Topic, types.Topic, self._create_topic),
+            Rpc("GetTopic", types.GetTopicRequest, types.Topic, self._get_topic),
+            Rpc("Publish", types.PublishRequest, types.PublishResponse, self._publish),
+        ]
+
+    # --- Python API -------------------------------------------------------------------------
+
+    def canonical(self, topic: str) -> str:
+        """`projects/ID/topics/T` for a name carrying the project id or number."""
+        return canonical_topic(self._projects, topic)
+
+    def create_topic(self, name: str) -> types.Topic:
+        canonical = self.canonical(name)
+        with self._lock:
+            if canonical in self._topics:
+                raise ApiError(
+                    grpc.StatusCode.ALREADY_EXISTS,
+                    f"Resource already exists in the project (resource={short_name(canonical)}).",
+                )
+            self._topics[canonical] = types.Topic(name=canonical)
+            created = types.Topic(self._topics[canonical])
+        for listener in list(self._topic_listeners):
+            listener()
+        return created
+
+    def on_topic_created(self, listener: Callable[[], None]) -> None:
+        """Run `listener` after every topic creation (Secret Manager then publishes what waited)."""
+        self._topic_listeners.append(listener)
+
+    def publish(self, topic: str, data: bytes, attributes: dict[str, str]) -> str | None:
+        """Publish as Secret Manager does: the message id, or None when the topic is missing.
+
+        Secret Manager's own publish to a missing topic fails without its caller noticing: nothing
+        is raised; Secret Manager keeps the notification and tries again.
+        """
+        try:
+            return self._store(self.canonical(topic), data, attributes)
+        except ApiError as error:
+            log.warning("could not publish a message to %s: %s", topic, error.message)
+            return None
+
+    def messages(self, topic: str) -> list[Message]:
+        with self._lock:
+            return list(self._messages.get(self.canonical(topic), []))
+
+    def set_default_push_endpoint(self, url: str | None) -> None:
+        with self._lock:
+            self._default_endpoint = url
+
+    def set_push_endpoint(self, topic: str, url: str | None) -> None:
+        canonical = self.canonical(topic)
+        with self._lock:
+            if url is None:
+                self._endpoints.pop(canonical, None)
+            else:
+                self._endpoints[canonical] = url
+
+    def deliveries(self) -> list[Delivery]:
+        return self._pusher.deliveries()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no push is queued, backing off or in flight; False on timeout."""
+        return self._pusher.wait_idle(timeout)
+
+    def redeliver(self, message_id: str) -> None:
+        """Push a recorded message again, same id: the at-least-once duplicate Eventarc may send."""
+        with self._lock:
+            message = self._by_id[message_id]
+            endpoint = self._endpoint(message.topic)
+        if endpoint is None:
+            raise ValueError(f"no push endpoint for {message.topic}")
+        self._pusher.submit(message, endpoint)
+
+    def stop(self) -> None:
+        self._pusher.stop()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._topics.clear()
+            self._messages.clear()
+            self._by_id.clear()
+            self._endpoints.clear()
+            self._default_endpoint = None
+        self._pusher.reset()
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _endpoint(self, canonical: str) -> str | None:
+        return self._endpoints.get(canonical, self._default_endpoint)
+
+    def _store(self, canonical: str, data: bytes, attributes: dict[str, str]) -> str:
+        with self._lock:
+            if canonical not in self._topics:
+                raise topic_not_found(canonical)
+            message = Message(
+                canonical, str(next(self._ids)), data, dict(attributes), self._clock.now()
+            )
+            self._messages.setdefault(canonical, []).append(message)
+            self._by_id[message.message_id] = message
+            endpoint = self._endpoint(canonical)
+        if endpoint is not None:
+            self._pusher.submit(message, endpoint)
+        return message.message_id
+
+    def _create_topic(self, request: types.Topic) -> types.Topic:
+        return self.create_topic(request.name)
+
+    def _get_topic(self, request: types.GetTopicRequest) -> types.Topic:
+        canonical = self.canonical(request.topic)
+        with self._lock:
+            topic = self._topics.get(canonical)
+            if topic is None:
+                raise topic_not_found(canonical)
+            return types.Topic(topic)
+
+    def _publish(self, request: types.PublishRequest) -> types.PublishResponse:
+        if not request.messages:
+            raise invalid("The request contains no messages.")
+        if any(not m.data and not m.attributes for m in request.messages):
+            raise invalid(
+                "One or more messages in the publish request is empty. Each message must "
+                "contain either non-empty data, or at least one attribute."
+            )
+        canonical = self.canonical(request.topic)
+        ids = [self._store(canonical, m.data, dict(m.attributes)) for m in request.messages]
+        return types.PublishResponse(message_ids=ids)
