@@ -28,6 +28,20 @@ def crc32c(data: bytes) -> int:
     return int(google_crc32c.value(data))
 
 
+def replication_status(replication: sm.Replication) -> sm.ReplicationStatus:
+    """A new version's status mirrors its secret's replication: one status per user-managed
+    replica (`SecretVersion.replication_status`, resources.proto), or automatic."""
+    if "user_managed" in replication:
+        replicas = [
+            sm.ReplicationStatus.UserManagedStatus.ReplicaStatus(location=replica.location)
+            for replica in replication.user_managed.replicas
+        ]
+        return sm.ReplicationStatus(
+            user_managed=sm.ReplicationStatus.UserManagedStatus(replicas=replicas)
+        )
+    return sm.ReplicationStatus(automatic=sm.ReplicationStatus.AutomaticStatus())
+
+
 class VersionRpcs:
     """Handlers of the version RPCs; the caller holds the service's lock around every call."""
 
@@ -51,9 +65,7 @@ class VersionRpcs:
                 state=ENABLED,
                 etag=self._table.etag(),
                 client_specified_payload_checksum=checksum,
-                replication_status=sm.ReplicationStatus(
-                    automatic=sm.ReplicationStatus.AutomaticStatus()
-                ),
+                replication_status=replication_status(entry.secret.replication),
             ),
             payload.data,
         )

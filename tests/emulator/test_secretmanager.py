@@ -665,3 +665,15 @@ def test_a_notification_whose_topic_is_missing_is_published_once_the_topic_exist
     assert emulator.secret_manager.undelivered() == 0
     add(sm, b"two")
     assert event_types(emulator, later)[-1] == "SECRET_VERSION_ADD"
+
+
+def test_a_version_reports_the_replication_of_its_secret(emulator, sm):
+    create(sm)
+    assert "automatic" in add(sm, b"automatic-token-0123").replication_status
+    replicas = [{"location": "europe-west1"}, {"location": "us-central1"}]
+    create(sm, "by-hand", replication={"user_managed": {"replicas": replicas}})
+    version = add(sm, b"user-managed-token-01", parent=f"{PROJECT}/secrets/by-hand")
+    assert [r.location for r in version.replication_status.user_managed.replicas] == [
+        "europe-west1",
+        "us-central1",
+    ]
