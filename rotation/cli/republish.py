@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from rotation.cli.text import approximate
 from rotation.core.claim import decide
-from rotation.core.decisions import Outcome, Skip
+from rotation.core.decisions import Skip, rotate_anyway
 from rotation.core.errors import ConfigError, PermanentError, RotationBusy
 from rotation.core.events import SECRET_ROTATE, SecretEvent
 from rotation.core.managed_secret import ManagedSecret, Services, Work, utc_now
@@ -64,8 +64,9 @@ def republish(
         if isinstance(decision, Skip):
             skipped = True
             expectation = f"the function will skip it: {decision.reason}"
-            if decision.outcome is Outcome.TOO_SOON:
-                expectation += f"; to rotate anyway: ar-token-rotator republish {secret} --force"
+            remedy = rotate_anyway(decision, "republish", secret)
+            if remedy:
+                expectation += f"; {remedy}"
         else:
             expectation = (
                 f"the function will resume rotation {follows} at phase {decision.phase}"

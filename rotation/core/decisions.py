@@ -84,6 +84,14 @@ def skip_reason(
     return None
 
 
+def rotate_anyway(skip: Skip, command: str, secret: str) -> str | None:
+    """The remedy of a request skipped within the minimum interval: the operator's `command`
+    (republish, rotate) forced; None for the other skips, which forcing would not change."""
+    if skip.outcome is not Outcome.TOO_SOON:
+        return None
+    return f"to rotate anyway: ar-token-rotator {command} {secret} --force"
+
+
 def adoptable(versions: Iterable[VersionInfo], baseline: int | None) -> int | None:
     """After a crash between adding the version and recording it, that version: the newest
     enabled one above the baseline the claim recorded (none on a fresh claim, whose baseline

@@ -19,7 +19,7 @@ from rotation.core import egress, logs, secret_users
 from rotation.core.checks import preflight
 from rotation.core.claim import Claim, decide, take_lease
 from rotation.core.create import Added, create_pending
-from rotation.core.decisions import Outcome, Skip
+from rotation.core.decisions import Outcome, Skip, rotate_anyway
 from rotation.core.errors import (
     ConfigurationChanged,
     RotationBusy,
@@ -133,7 +133,10 @@ class Rotation:
         if isinstance(decision, Skip):
             logs.info(
                 decision.reason,
-                **self.fields(outcome=decision.outcome.value, remedy=self.force_remedy(decision)),
+                **self.fields(
+                    outcome=decision.outcome.value,
+                    remedy=rotate_anyway(decision, self.rerun, secret.name),
+                ),
             )
             return decision
         targets = self.read_targets(secret)
@@ -143,11 +146,6 @@ class Rotation:
         versions = take_lease(secret, decision, now, resuming=resuming, fields=self.fields())
         self.leased = True
         return Claim(targets, upstreams, versions)
-
-    def force_remedy(self, skip: Skip) -> str | None:
-        if skip.outcome is not Outcome.TOO_SOON:
-            return None
-        return f"to rotate anyway: ar-token-rotator {self.rerun} {self.event.secret} --force"
 
     @step("targets")
     def read_targets(self, secret: ManagedSecret) -> Targets:

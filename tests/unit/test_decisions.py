@@ -166,3 +166,14 @@ def test_the_rollback_outlook_states_the_keep_versions_rule():
     assert decisions.rollback_outlook(2, 4) == "to version 4 (previous)"
     assert decisions.rollback_outlook(1, None).startswith("impossible: keep-versions 1")
     assert decisions.rollback_outlook(2, None).startswith("none yet")
+
+
+def test_only_a_request_within_the_minimum_interval_is_told_to_force():
+    too_soon = decisions.claim(completed(NOW - HOUR / 2), event(), NOW, HOUR)
+    assert isinstance(too_soon, Skip)
+    assert decisions.rotate_anyway(too_soon, "rotate", "projects/p/secrets/s") == (
+        "to rotate anyway: ar-token-rotator rotate projects/p/secrets/s --force"
+    )
+    done = decisions.claim(completed(NOW - HOUR, "m2"), event("m2"), NOW, HOUR)
+    assert isinstance(done, Skip)
+    assert decisions.rotate_anyway(done, "rotate", "projects/p/secrets/s") is None
