@@ -152,7 +152,10 @@ def test_a_timeout_is_transient_and_its_token_is_revoked_on_resume(rig):
     """The upstream minted a token whose answer never arrived: the resumed attempt revokes it."""
     before = rig.live()
     rig.authority.delay("POST", rig.case.mint_path, SHORT_TIMEOUT * 4)
-    with httpx.Client(timeout=SHORT_TIMEOUT) as impatient, pytest.raises(TransientError, match="timed out"):
+    with (
+        httpx.Client(timeout=SHORT_TIMEOUT) as impatient,
+        pytest.raises(TransientError, match="timed out"),
+    ):
         SOURCES[rig.case.source](impatient).obtain(rig.context())
     deadline = time.monotonic() + 10
     while rig.live() == before and time.monotonic() < deadline:
