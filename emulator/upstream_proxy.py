@@ -73,7 +73,8 @@ def _password(headers: dict[str, str]) -> str | None:
 
 
 class UpstreamProxy:
-    """Forwards http://127.0.0.1:PORT/<path> to `target`/<path>; a context manager."""
+    """Forwards http://127.0.0.1:PORT/<path> to `target`/<path> (PORT is picked by `start()`);
+    a context manager."""
 
     def __init__(self, target: str, control: Control) -> None:
         self.target = target.rstrip("/")

@@ -1,5 +1,5 @@
 """GitLab's project and group access-token API, `personal_access_tokens/self`, and GitLab's PyPI
-endpoint in front of the index (module docstring of emulator.token_authority: the routes)."""
+endpoint in front of the index (the routes are listed in the package docstring)."""
 
 from __future__ import annotations
 
