@@ -2,11 +2,11 @@
 binding on the resource or one of its ancestors (the resource's own policy, its project's, the
 organization's) gives it a role with that permission.
 
-Roles are the predefined ones below (only the permissions of the methods the emulator serves;
-source: Google's "IAM roles and permissions" reference, https://cloud.google.com/iam/docs/roles-permissions)
-and the custom roles somebody defined with `define_role` (the tests define the Terraform module's,
-read from terraform/iam.tf). A binding with a condition never counts: the emulator does not
-evaluate CEL, and ignoring a conditional grant can only make it stricter than production.
+Roles are the predefined ones (emulator/predefined_roles.py) and the custom roles somebody
+defined with `define_role` (the tests define the Terraform module's, read from terraform/iam.tf);
+each method's permission is in emulator/method_permissions.py. A binding with a condition never
+counts: the emulator does not evaluate CEL, and ignoring a conditional grant can only make it
+stricter than production.
 """
 
 from __future__ import annotations
@@ -21,162 +21,11 @@ import grpc
 from google.iam.v1 import policy_pb2
 
 from emulator.core import ApiError
+from emulator.method_permissions import METHOD_REQUIREMENTS, UNCHECKED_METHODS
+from emulator.predefined_roles import ALL_PERMISSIONS, PREDEFINED_ROLES
 
-ALL_PERMISSIONS = "*"
 ALL_USERS = "allUsers"
 ALL_AUTHENTICATED_USERS = "allAuthenticatedUsers"
-
-_SECRET_MANAGER_VIEWER = frozenset(
-    {
-        "secretmanager.secrets.get",
-        "secretmanager.secrets.getIamPolicy",
-        "secretmanager.secrets.list",
-        "secretmanager.versions.get",
-        "secretmanager.versions.list",
-        "resourcemanager.projects.get",
-    }
-)
-_SECRET_VERSION_MANAGER = frozenset(
-    {
-        "secretmanager.versions.add",
-        "secretmanager.versions.destroy",
-        "secretmanager.versions.disable",
-        "secretmanager.versions.enable",
-        "secretmanager.versions.get",
-        "secretmanager.versions.list",
-        "resourcemanager.projects.get",
-    }
-)
-_SECRET_MANAGER_ADMIN = (
-    _SECRET_MANAGER_VIEWER
-    | _SECRET_VERSION_MANAGER
-    | {
-        "secretmanager.secrets.create",
-        "secretmanager.secrets.delete",
-        "secretmanager.secrets.setIamPolicy",
-        "secretmanager.secrets.update",
-        "secretmanager.versions.access",
-    }
-)
-_ARTIFACT_REGISTRY_READER = frozenset(
-    {"artifactregistry.repositories.get", "artifactregistry.repositories.list"}
-)
-
-# Predefined role -> the permissions it holds among those the emulator's methods need.
-PREDEFINED_ROLES: dict[str, frozenset[str]] = {
-    # Basic roles (https://cloud.google.com/iam/docs/roles-overview#basic): Owner holds every
-    # permission of the services here, IAM policy changes included.
-    "roles/owner": frozenset({ALL_PERMISSIONS}),
-    # https://cloud.google.com/iam/docs/roles-permissions/secretmanager
-    "roles/secretmanager.admin": _SECRET_MANAGER_ADMIN,
-    "roles/secretmanager.viewer": _SECRET_MANAGER_VIEWER,
-    "roles/secretmanager.secretAccessor": frozenset(
-        {"secretmanager.versions.access", "resourcemanager.projects.get"}
-    ),
-    "roles/secretmanager.secretVersionAdder": frozenset({"secretmanager.versions.add"}),
-    "roles/secretmanager.secretVersionManager": _SECRET_VERSION_MANAGER,
-    # https://cloud.google.com/iam/docs/roles-permissions/artifactregistry
-    "roles/artifactregistry.reader": _ARTIFACT_REGISTRY_READER,
-    "roles/artifactregistry.admin": _ARTIFACT_REGISTRY_READER
-    | {
-        "artifactregistry.repositories.create",
-        "artifactregistry.repositories.delete",
-        "artifactregistry.repositories.update",
-        "artifactregistry.repositories.getIamPolicy",
-        "artifactregistry.repositories.setIamPolicy",
-        "resourcemanager.projects.get",
-    },
-    # https://cloud.google.com/iam/docs/roles-permissions/pubsub
-    "roles/pubsub.publisher": frozenset({"pubsub.topics.publish"}),
-    "roles/pubsub.admin": frozenset(
-        {"pubsub.topics.create", "pubsub.topics.get", "pubsub.topics.publish"}
-    ),
-    # https://cloud.google.com/iam/docs/roles-permissions/resourcemanager
-    "roles/browser": frozenset({"resourcemanager.projects.get"}),
-    "roles/iam.securityReviewer": frozenset(
-        {
-            "resourcemanager.projects.getIamPolicy",
-            "secretmanager.secrets.getIamPolicy",
-            "artifactregistry.repositories.getIamPolicy",
-        }
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """What one method needs: `permission` on the resource `resource(request)` names."""
-
-    permission: str
-    resource: Callable[[Any], str]
-
-
-def _field(*path: str) -> Callable[[Any], str]:
-    def read(request: Any) -> str:
-        value = request
-        for name in path:
-            value = getattr(value, name)
-        return str(value)
-
-    return read
-
-
-_NAME, _PARENT, _RESOURCE = _field("name"), _field("parent"), _field("resource")
-
-# `Service.Method` (as the emulator's Control names them) -> what the method needs.
-# Permission names: Google's per-method references (e.g. Secret Manager's "Access control with
-# IAM" page, Artifact Registry's and Pub/Sub's permission lists).
-METHOD_REQUIREMENTS: dict[str, Requirement] = {
-    "SecretManagerService.CreateSecret": Requirement("secretmanager.secrets.create", _PARENT),
-    "SecretManagerService.ListSecrets": Requirement("secretmanager.secrets.list", _PARENT),
-    "SecretManagerService.GetSecret": Requirement("secretmanager.secrets.get", _NAME),
-    "SecretManagerService.UpdateSecret": Requirement(
-        "secretmanager.secrets.update", _field("secret", "name")
-    ),
-    "SecretManagerService.DeleteSecret": Requirement("secretmanager.secrets.delete", _NAME),
-    "SecretManagerService.AddSecretVersion": Requirement("secretmanager.versions.add", _PARENT),
-    "SecretManagerService.GetSecretVersion": Requirement("secretmanager.versions.get", _NAME),
-    "SecretManagerService.AccessSecretVersion": Requirement("secretmanager.versions.access", _NAME),
-    "SecretManagerService.ListSecretVersions": Requirement("secretmanager.versions.list", _PARENT),
-    "SecretManagerService.EnableSecretVersion": Requirement("secretmanager.versions.enable", _NAME),
-    "SecretManagerService.DisableSecretVersion": Requirement(
-        "secretmanager.versions.disable", _NAME
-    ),
-    "SecretManagerService.DestroySecretVersion": Requirement(
-        "secretmanager.versions.destroy", _NAME
-    ),
-    "SecretManagerService.GetIamPolicy": Requirement(
-        "secretmanager.secrets.getIamPolicy", _RESOURCE
-    ),
-    "SecretManagerService.SetIamPolicy": Requirement(
-        "secretmanager.secrets.setIamPolicy", _RESOURCE
-    ),
-    "ArtifactRegistry.CreateRepository": Requirement(
-        "artifactregistry.repositories.create", _PARENT
-    ),
-    "ArtifactRegistry.GetRepository": Requirement("artifactregistry.repositories.get", _NAME),
-    "ArtifactRegistry.ListRepositories": Requirement("artifactregistry.repositories.list", _PARENT),
-    "ArtifactRegistry.UpdateRepository": Requirement(
-        "artifactregistry.repositories.update", _field("repository", "name")
-    ),
-    "ArtifactRegistry.DeleteRepository": Requirement("artifactregistry.repositories.delete", _NAME),
-    "ArtifactRegistry.GetIamPolicy": Requirement(
-        "artifactregistry.repositories.getIamPolicy", _RESOURCE
-    ),
-    "ArtifactRegistry.SetIamPolicy": Requirement(
-        "artifactregistry.repositories.setIamPolicy", _RESOURCE
-    ),
-    "Projects.GetProject": Requirement("resourcemanager.projects.get", _NAME),
-    "Projects.GetIamPolicy": Requirement("resourcemanager.projects.getIamPolicy", _RESOURCE),
-    "Projects.SetIamPolicy": Requirement("resourcemanager.projects.setIamPolicy", _RESOURCE),
-    "Publisher.CreateTopic": Requirement("pubsub.topics.create", _NAME),
-    "Publisher.GetTopic": Requirement("pubsub.topics.get", _field("topic")),
-    "Publisher.Publish": Requirement("pubsub.topics.publish", _field("topic")),
-}
-
-# Methods anybody may call: TestIamPermissions needs no permission (it answers which of the
-# asked permissions the caller holds).
-UNCHECKED_METHODS = frozenset({"SecretManagerService.TestIamPermissions"})
 
 _SECRET = re.compile(r"(projects/[^/]+/secrets/[^/]+)(/versions/[^/]+)?")
 _REPOSITORY = re.compile(r"projects/[^/]+/locations/[^/]+/repositories/[^/]+")

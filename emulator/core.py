@@ -97,9 +97,6 @@ class Projects:
             )
         return project
 
-    def all(self) -> list[Project]:
-        return sorted(set(self._by_key.values()), key=lambda p: p.project_id)
-
 
 @dataclass(frozen=True)
 class Call:

@@ -40,10 +40,6 @@ Metadata = Sequence[tuple[str, str | bytes]]
 Gate = Callable[[str, Metadata, Any], None]
 
 
-def _open_gate(method: str, metadata: Metadata, request: Any) -> None:
-    """Let every call through (a server built without IAM)."""
-
-
 def _wrap(
     control: Control, gate: Gate, method: str, handler: Callable[[Any], Any]
 ) -> Callable[[Any, Any], Any]:
@@ -69,7 +65,7 @@ def _caller(context: grpc.ServicerContext) -> str:
 
 
 def build_server(
-    services: Sequence[Service], control: Control, port: int, gate: Gate = _open_gate
+    services: Sequence[Service], control: Control, port: int, gate: Gate
 ) -> tuple[grpc.Server, int]:
     """Return a started-ready server and the port it bound (0 picks a free one).
 

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth import exceptions as auth_exceptions
 from google.auth import jwt
 
-from emulator.http_control import Request, Response
+from emulator.routing import Request, Response
 
 TOKEN_PATH = "/token"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"

@@ -26,7 +26,8 @@ from google.cloud import artifactregistry_v1 as ar
 
 from emulator.authorization import denied
 from emulator.core import ApiError, invalid
-from emulator.http_control import HttpControl, Request, Response
+from emulator.http_control import HttpControl
+from emulator.routing import Request, Response
 
 if TYPE_CHECKING:
     from emulator.app import Emulator

@@ -17,7 +17,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
 
-from emulator.http_control import HttpError
+from emulator.routing import HttpError
 
 # Gitlab::Auth.resource_bot_scopes: the non-admin scopes minus read_user (lib/gitlab/auth.rb).
 GITLAB_SCOPES = frozenset(

@@ -15,7 +15,7 @@ import binascii
 import threading
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any
 
@@ -23,6 +23,7 @@ import grpc
 import httpx
 
 from emulator.core import ApiError, Control
+from emulator.serving import BackgroundServer
 
 UPSTREAM = "Upstream"  # the service name of proxied calls: Upstream.GET, Upstream.POST, ...
 
@@ -71,15 +72,9 @@ def _password(headers: dict[str, str]) -> str | None:
     return headers.get("private-token") or None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Quiet: a caller crashed on purpose leaves a broken connection behind."""
-
-
 class UpstreamProxy:
-    """Forwards http://127.0.0.1:PORT/<path> to `target`/<path>; a context manager."""
+    """Forwards http://127.0.0.1:PORT/<path> to `target`/<path> (PORT is picked by `start()`);
+    a context manager."""
 
     def __init__(self, target: str, control: Control) -> None:
         self.target = target.rstrip("/")
@@ -87,15 +82,18 @@ class UpstreamProxy:
         self._lock = threading.Lock()
         self._exchanges: list[Exchange] = []
         self._http = httpx.Client(timeout=30)
-        self._server = _Server(("127.0.0.1", 0), self._handler_class())
-        self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="upstream-proxy", daemon=True
+        # Quiet errors: a caller crashed on purpose leaves a broken connection behind.
+        self._server = BackgroundServer(
+            self._handler_class(), name="upstream-proxy", quiet_errors=True
         )
 
     @property
+    def port(self) -> int:
+        return self._server.port
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self._server.url
 
     def exchanges(self) -> list[Exchange]:
         with self._lock:
@@ -107,13 +105,11 @@ class UpstreamProxy:
             self._exchanges.clear()
 
     def start(self) -> UpstreamProxy:
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._server.stop()
         self._http.close()
 
     def __enter__(self) -> UpstreamProxy:

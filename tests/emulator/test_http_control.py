@@ -10,8 +10,9 @@ import httpx
 import pytest
 from google.api_core import exceptions
 
-from emulator.http_control import HttpControl, Request, Response
+from emulator.http_control import HttpControl
 from emulator.pubsub import Delivery
+from emulator.routing import Request, Response
 from rotation.gcp import clients
 
 PROJECT = "projects/demo-project"

@@ -195,6 +195,41 @@ def test_a_project_by_numeric_id_or_encoded_path_not_a_raw_path(authority, gitla
     assert unknown.json() == {"message": "404 Project Not Found"}
 
 
+def test_a_group_holds_its_own_tokens_by_numeric_id_or_encoded_path(authority, project, http):
+    group = f"team-{uuid.uuid4().hex[:8]}/platform"
+    number = authority.gitlab_group(group)
+    assert authority.gitlab_group(group) == number  # made known once: the same id again
+    project_number = authority.gitlab_project(project)
+    assert project_number != number
+    headers = {"PRIVATE-TOKEN": authority.minting_token("gitlab")}
+    by_path = f"{authority.url}/api/v4/groups/{quote(group, safe='')}/access_tokens"
+    by_id = f"{authority.url}/api/v4/groups/{number}/access_tokens"
+
+    made = http.post(by_path, headers=headers, json={"name": "g", "scopes": ["read_api"]})
+
+    assert made.status_code == 201
+    token = made.json()
+    assert [t["id"] for t in http.get(by_id, headers=headers).json()] == [token["id"]]
+    assert [t.owner for t in authority.live("gitlab") if t.value == token["token"]] == [
+        f"groups/{number}"
+    ]
+    index = f"{authority.url}/api/v4/groups/{number}/-/packages/pypi/simple/"
+    assert http.get(index, auth=("anyone", token["token"])).status_code == 200
+    project_tokens = f"{authority.url}/api/v4/projects/{project_number}/access_tokens"
+    assert http.get(project_tokens, headers=headers).json() == []
+    # A project's id names no group, and a group's token is not revoked through a project.
+    not_a_group = http.get(
+        f"{authority.url}/api/v4/groups/{project_number}/access_tokens", headers=headers
+    )
+    assert not_a_group.status_code == 404
+    assert not_a_group.json() == {"message": "404 Group Not Found"}
+    assert http.delete(f"{project_tokens}/{token['id']}", headers=headers).status_code == 404
+    assert http.delete(f"{by_id}/{token['id']}", headers=headers).status_code == 204
+    assert http.get(index, auth=("anyone", token["token"])).status_code == 403  # revoked: wrong
+    gone = http.delete(f"{by_id}/{token['id']}", headers=headers)
+    assert gone.json() == {"message": "404 group Access Token Not Found"}
+
+
 def test_revoking_an_unknown_token_is_404(gitlab):
     answer = gitlab.delete("/999999")
     assert answer.status_code == 404

@@ -234,7 +234,7 @@ def test_table_matches_the_calls_a_fresh_function_makes(emulator, fresh_function
 def test_the_remedy_names_roles_that_hold_each_permission() -> None:
     """rotation.gcp.permissions.ROLES_HOLDING (what a PERMISSION_DENIED remedy suggests) against
     terraform/iam.tf's custom roles and the emulator's predefined roles (IAM's role reference)."""
-    from emulator.authorization import PREDEFINED_ROLES
+    from emulator.predefined_roles import PREDEFINED_ROLES
     from rotation.gcp.permissions import ROLES_HOLDING
 
     assert set(ROLES_HOLDING) == function_permissions()
