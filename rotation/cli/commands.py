@@ -39,7 +39,7 @@ from rotation.core.errors import (
     problems_of,
 )
 from rotation.core.events import SECRET_ROTATE, SecretEvent
-from rotation.core.managed_secret import not_managed, utc_now
+from rotation.core.managed_secret import not_managed
 from rotation.core.rotation import Rotation
 from rotation.core.state import CURRENT, PREVIOUS
 from rotation.function import wiring
@@ -117,10 +117,10 @@ def _status(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     code = EXIT_OK
     needs_attention = False
-    now = utc_now()
+    now = wiring.clock()()
     for index, name in enumerate(names):
         try:
-            status = collect(name, services, settings)
+            status = collect(name, services, settings, wiring.clock())
         except RotationError as error:
             remedy = error.remedy if isinstance(error, PermanentError) else _TRANSIENT_REMEDY
             code = max(code, EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED)
@@ -147,8 +147,9 @@ def _status(args: argparse.Namespace) -> int:
 
 def _plan(args: argparse.Namespace) -> int:
     name = secret_name(args.secret, args.project)
-    event = SecretEvent(SECRET_ROTATE, "plan", utc_now(), name, args.force)
-    result = plan(event, wiring.services(), wiring.settings())
+    now = wiring.clock()
+    event = SecretEvent(SECRET_ROTATE, "plan", now(), name, args.force)
+    result = plan(event, wiring.services(), wiring.settings(), now)
     if args.json:
         print(json.dumps(asdict(result), indent=2))
         return EXIT_OK
@@ -166,10 +167,11 @@ def _plan(args: argparse.Namespace) -> int:
 
 def _rotate(args: argparse.Namespace) -> int:
     name = secret_name(args.secret, args.project)
-    event = SecretEvent(SECRET_ROTATE, f"cli-{uuid.uuid4().hex[:12]}", utc_now(), name, args.force)
+    now = wiring.clock()
+    event = SecretEvent(SECRET_ROTATE, f"cli-{uuid.uuid4().hex[:12]}", now(), name, args.force)
     note(f"rotating {name} from this machine (rotation {event.message_id})")
     services, settings = wiring.services(), wiring.settings()
-    rotation = Rotation(event, services, settings, rerun="rotate")
+    rotation = Rotation(event, services, settings, now, rerun="rotate")
     outcome = rotation.run()
     if outcome is Outcome.NOT_OPTED_IN:
         raise not_managed(services.secrets.get(name).name)
@@ -194,7 +196,15 @@ def _republish(args: argparse.Namespace) -> int:
         publisher: Publisher | None = Publisher(calls=call_policies(settings))
     except ModuleNotFoundError:
         publisher = None
-    published = republish(name, services, settings, publisher, force=args.force, topic=args.topic)
+    published = republish(
+        name,
+        services,
+        settings,
+        publisher,
+        force=args.force,
+        topic=args.topic,
+        now=wiring.clock(),
+    )
     forced = " with force=true" if args.force else ""
     note(f"published SECRET_ROTATE{forced} to {published.topic}; {published.expectation}")
     result: dict[str, Any] = {**asdict(published), "completed": None}
@@ -220,7 +230,7 @@ def _republish(args: argparse.Namespace) -> int:
 
 def _rollback(args: argparse.Namespace) -> int:
     name = secret_name(args.secret, args.project)
-    result = Rollback(name, wiring.services(), wiring.settings()).run()
+    result = Rollback(name, wiring.services(), wiring.settings(), wiring.clock()).run()
     swapped = f"; previous {result.previous}" if result.previous is not None else ""
     print(
         f"{name}: rolled back to version {result.current} (current{swapped}); "
@@ -231,7 +241,7 @@ def _rollback(args: argparse.Namespace) -> int:
 
 def _cleanup(args: argparse.Namespace) -> int:
     name = secret_name(args.secret, args.project)
-    result = Cleanup(name, wiring.services(), wiring.settings()).run()
+    result = Cleanup(name, wiring.services(), wiring.settings(), wiring.clock()).run()
     kept = ", ".join(str(v) for v in result.kept)
     retired = ", ".join(str(v) for v in result.retired) or "none"
     print(f"{name}: retired versions {retired}; enabled and kept: {kept}")

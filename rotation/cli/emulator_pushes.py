@@ -8,8 +8,8 @@ import os
 
 import httpx
 
-# Printed by `python -m emulator` (and `make playground`) with the *_EMULATOR_HOST variables.
-EMULATOR_HTTP = "EMULATOR_HTTP"
+from rotation.function.clock import EMULATOR_HTTP
+
 _TIMEOUT_SECONDS = 5.0
 # httpx's errors for a connection that could not be made (the emulator records `Type: text`).
 _NOTHING_LISTENS = ("ConnectError", "ConnectTimeout")

@@ -8,6 +8,7 @@ outcome with any unfinished step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,7 +16,7 @@ from rotation.core import secret_users
 from rotation.core.conflicts import conflict_error
 from rotation.core.decisions import rollback_outlook
 from rotation.core.errors import PermanentError
-from rotation.core.managed_secret import ManagedSecret, Services, Work
+from rotation.core.managed_secret import ManagedSecret, Services, Work, utc_now
 from rotation.core.model import RemoteRepository
 from rotation.core.settings import Settings
 from rotation.core.state import CURRENT, PENDING, PREVIOUS
@@ -82,8 +83,13 @@ class SecretStatus:
     problems: list[str]  # what status could not find out, and why
 
 
-def collect(name: str, services: Services, settings: Settings) -> SecretStatus:
-    secret = ManagedSecret.require(name, services, settings, Work.new("status"))
+def collect(
+    name: str,
+    services: Services,
+    settings: Settings,
+    now: Callable[[], datetime] = utc_now,
+) -> SecretStatus:
+    secret = ManagedSecret.require(name, services, settings, Work.new("status"), now)
     snapshot, state = secret.snapshot, secret.state
     listed = services.secrets.versions(snapshot.name)
     by_number = {v.number: v for v in listed}

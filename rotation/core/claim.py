@@ -31,6 +31,13 @@ def decide(secret: ManagedSecret, event: SecretEvent, now: datetime) -> Rotation
     return decisions.claim(secret.state, event, now, secret.config.min_interval)
 
 
+def log_skip(skip: Skip, secret: ManagedSecret, rerun: str, fields: dict[str, object]) -> Skip:
+    """Say why the event asks for nothing now; `rerun` is the command that forces it."""
+    remedy = decisions.rotate_anyway(skip, rerun, secret.name)
+    logs.info(skip.reason, **{**fields, "outcome": skip.outcome.value, "remedy": remedy})
+    return skip
+
+
 def take_lease(
     secret: ManagedSecret,
     decided: RotationState,

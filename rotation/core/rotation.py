@@ -17,9 +17,9 @@ from datetime import datetime
 
 from rotation.core import egress, logs, secret_users
 from rotation.core.checks import preflight
-from rotation.core.claim import Claim, decide, take_lease
+from rotation.core.claim import Claim, decide, log_skip, take_lease
 from rotation.core.create import Added, create_pending
-from rotation.core.decisions import Outcome, Skip, rotate_anyway
+from rotation.core.decisions import Outcome, Skip
 from rotation.core.errors import (
     ConfigurationChanged,
     RotationBusy,
@@ -80,10 +80,7 @@ class Rotation:
                 if self.leased and not isinstance(error, RotationBusy):
                     self.release(error)
                 raise
-        stopped = TransientError(
-            f"the configuration of {self.event.secret} changed {RECONFIGURATIONS} times while "
-            "this delivery worked on it; the next delivery carries on"
-        )
+        stopped = reconfigured_too_often(self.event.secret or "")
         self.release(stopped)
         raise stopped
 
@@ -131,14 +128,7 @@ class Rotation:
         now = self.now()
         decision = decide(secret, self.event, now)
         if isinstance(decision, Skip):
-            logs.info(
-                decision.reason,
-                **self.fields(
-                    outcome=decision.outcome.value,
-                    remedy=rotate_anyway(decision, self.rerun, secret.name),
-                ),
-            )
-            return decision
+            return log_skip(decision, secret, self.rerun, self.fields())
         targets = self.read_targets(secret)
         upstreams = self.upstreams(secret, targets)
         resuming = secret.state.unfinished and not self.leased
@@ -197,6 +187,13 @@ class Rotation:
         """Give up the lease so a redelivery can resume at once, saying where and why it stopped."""
         if self.secret is not None:
             self.secret.record.release(self.fields(), **stopped(error, self.at, self.resumed))
+
+
+def reconfigured_too_often(secret: str) -> TransientError:
+    return TransientError(
+        f"the configuration of {secret} changed {RECONFIGURATIONS} times while this delivery "
+        "worked on it; the next delivery carries on"
+    )
 
 
 def stopped(error: RotationError, step: str, resumed: bool) -> dict[str, object]:

@@ -18,10 +18,9 @@ from rotation.core.errors import (
     problems_of,
 )
 from rotation.core.events import SECRET_ROTATE, MalformedEvent, SecretEvent, attribute, decode
-from rotation.core.managed_secret import utc_now
 from rotation.core.rotation import Rotation
 from rotation.core.settings import Settings
-from rotation.function.wiring import services, settings
+from rotation.function.wiring import clock, services, settings
 
 
 def handle(cloud_event: Any) -> None:
@@ -70,7 +69,8 @@ def handle(cloud_event: Any) -> None:
 
 
 def _rotate(event: SecretEvent, config: Settings) -> None:
-    age = utc_now() - event.published_at
+    now = clock()
+    age = now() - event.published_at
     if age > config.max_event_age + config.clock_skew:
         logs.warning(
             f"event published {age} ago is older than MAX_EVENT_AGE; acknowledged without action",
@@ -85,7 +85,7 @@ def _rotate(event: SecretEvent, config: Settings) -> None:
             **event.log_fields(),
         )
         return
-    Rotation(event, services(), config).run()
+    Rotation(event, services(), config, now).run()
 
 
 def _allowed(project: str, config: Settings) -> bool:

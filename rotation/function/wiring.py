@@ -4,11 +4,15 @@ talks through, built once per instance. The command line reuses it."""
 from __future__ import annotations
 
 import functools
+import os
+from collections.abc import Callable
+from datetime import datetime
 
 import httpx
 
 from rotation.core.managed_secret import Services
 from rotation.core.settings import Settings
+from rotation.function.clock import clock_from
 from rotation.gcp import clients
 from rotation.gcp.artifact_registry import RepositoryStore
 from rotation.gcp.deadlines import call_policies
@@ -25,6 +29,12 @@ _HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 @functools.cache
 def settings() -> Settings:
     return Settings.from_env()
+
+
+@functools.cache
+def clock() -> Callable[[], datetime]:
+    """What "now" is for this instance: the system's clock, or the emulator's (see clock.py)."""
+    return clock_from(dict(os.environ))
 
 
 @functools.cache

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from rotation.cli import commands as cli_module
 from rotation.cli import republish
-from rotation.cli.emulator_pushes import EMULATOR_HTTP
 from rotation.core import notifications
+from rotation.function.clock import EMULATOR_HTTP
 from rotation.gcp.secret_manager import SecretStore
 from tests.support import AR_AGENT, TOPIC, World, repository_name
 
