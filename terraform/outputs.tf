@@ -51,3 +51,23 @@ output "alert_policy" {
   description = "Name of the alert policy on failed rotations."
   value       = google_monitoring_alert_policy.rotation_failed.name
 }
+
+output "project_id" {
+  description = "Project that holds the secret, the repository, the topic and the function."
+  value       = var.project_id
+}
+
+output "region" {
+  description = "Region of the function, its trigger and the repository."
+  value       = var.region
+}
+
+output "repository_id" {
+  description = "ID of the remote repository (in region)."
+  value       = google_artifact_registry_repository.remote.repository_id
+}
+
+output "next_rotation_time" {
+  description = "When Secret Manager announces the next rotation, as of the last apply or refresh: right after the first apply, the first scheduled rotation (first_rotation_delay after the plan)."
+  value       = google_secret_manager_secret.token.rotation[0].next_rotation_time
+}

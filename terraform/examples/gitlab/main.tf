@@ -7,7 +7,8 @@ locals {
 }
 
 # The GitLab token that may create and revoke the project's access tokens. Terraform creates the
-# secret empty; add the token yourself (README, "Deploy").
+# secret empty; add the token yourself after the apply (README.md here, "Add the minting token"),
+# so it never enters Terraform's state.
 resource "google_secret_manager_secret" "gitlab_minting" {
   project   = var.project_id
   secret_id = var.minting_secret_id
@@ -46,6 +47,9 @@ module "token_rotator" {
     "index-url"      = local.index_url
     "keep-versions"  = "2"
   }
+
+  # The first scheduled rotation needs the minting token, which only you can add, after the apply.
+  first_rotation_delay = var.first_rotation_delay
 
   notification_channels = var.notification_channels
 }

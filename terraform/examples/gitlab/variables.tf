@@ -58,3 +58,9 @@ variable "notification_channels" {
   type        = list(string)
   default     = []
 }
+
+variable "first_rotation_delay" {
+  description = "Time between the plan and the first scheduled rotation (SECRET_ROTATE), which needs the GitLab minting token in its secret: add it within this time (README, \"First rotation\"). Minutes or hours, at least 10m; changes after the first apply are ignored."
+  type        = string
+  default     = "1h"
+}

@@ -1,8 +1,8 @@
 # Public PyPI upstream. Each rotation derives a new restricted, short-lived token from a root
 # PyPI token (pypi-derived) and points the remote repository at it.
 
-# The root PyPI token. Terraform creates the secret empty; add the token yourself (README,
-# "Deploy"), so it never enters Terraform's state.
+# The root PyPI token. Terraform creates the secret empty; add the token yourself after the apply
+# (README.md here, "Add the root token"), so it never enters Terraform's state.
 resource "google_secret_manager_secret" "pypi_root" {
   project   = var.project_id
   secret_id = var.root_secret_id
@@ -31,6 +31,9 @@ module "token_rotator" {
     "min-interval"  = "1h"
     "keep-versions" = "3"
   }
+
+  # The first scheduled rotation needs the root PyPI token, which only you can add, after the apply.
+  first_rotation_delay = var.first_rotation_delay
 
   notification_channels = var.notification_channels
 }

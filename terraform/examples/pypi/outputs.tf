@@ -1,3 +1,13 @@
+output "project_id" {
+  description = "Project the example deploys into (gcloud's --project)."
+  value       = module.token_rotator.project_id
+}
+
+output "region" {
+  description = "Region of the function and the repository (gcloud's --region and --location)."
+  value       = module.token_rotator.region
+}
+
 output "function_name" {
   description = "Name of the rotating function."
   value       = module.token_rotator.function_name
@@ -9,8 +19,28 @@ output "topic" {
 }
 
 output "secret" {
-  description = "Secret holding the upstream token."
+  description = "Secret holding the upstream token (projects/PROJECT_ID/secrets/SECRET), as ar-token-rotator takes it."
   value       = module.token_rotator.secret
+}
+
+output "secret_id" {
+  description = "ID of the secret holding the upstream token."
+  value       = module.token_rotator.secret_id
+}
+
+output "root_secret_id" {
+  description = "ID of the secret you add the root PyPI token to (in project_id)."
+  value       = google_secret_manager_secret.pypi_root.secret_id
+}
+
+output "next_rotation_time" {
+  description = "When the next scheduled rotation comes, as of the last apply or refresh: right after the first apply, the first one."
+  value       = module.token_rotator.next_rotation_time
+}
+
+output "repository_id" {
+  description = "ID of the remote repository (in region)."
+  value       = module.token_rotator.repository_id
 }
 
 output "repository_url" {
