@@ -21,22 +21,25 @@ from google.auth.exceptions import DefaultCredentialsError
 from rotation.cli.arguments import build_parser
 from rotation.cli.emulator_pushes import unanswered_pushes
 from rotation.cli.plan import plan
-from rotation.cli.report import note, report
+from rotation.cli.report import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    TRANSIENT_REMEDY,
+    note,
+    report,
+)
 from rotation.cli.republish import republish, wait
 from rotation.cli.rollback_cleanup import Cleanup, Rollback
-from rotation.cli.secret_names import project_of, secret_name
-from rotation.cli.status import collect
-from rotation.cli.status_attention import attention
-from rotation.cli.status_text import as_json, render
+from rotation.cli.secret_names import secret_name
+from rotation.cli.status_command import status_command
 from rotation.core import logs
-from rotation.core.config import is_opted_in
 from rotation.core.decisions import Outcome
 from rotation.core.errors import (
     ConfigError,
     PermanentError,
     RotationBusy,
     RotationError,
-    problems_of,
 )
 from rotation.core.events import SECRET_ROTATE, SecretEvent
 from rotation.core.managed_secret import not_managed
@@ -47,21 +50,11 @@ from rotation.gcp import clients
 from rotation.gcp.deadlines import call_policies
 from rotation.gcp.pubsub import Publisher
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_ATTENTION = 3
-
-_TRANSIENT_REMEDY = (
-    "try again; if it persists, check the network and the credentials "
-    "(gcloud auth application-default login), or the *_EMULATOR_HOST variables"
-)
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(
         {
-            "status": _status,
+            "status": status_command,
             "plan": _plan,
             "rotate": _rotate,
             "republish": _republish,
@@ -95,7 +88,7 @@ def _run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace)
             error, "wait until it is done or its lease expires; `status` shows it", EXIT_FAILED
         )
     except RotationError as error:
-        return report(error, _TRANSIENT_REMEDY, EXIT_FAILED)
+        return report(error, TRANSIENT_REMEDY, EXIT_FAILED)
     except DefaultCredentialsError:
         return report(
             "no Google credentials found",
@@ -103,46 +96,6 @@ def _run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace)
             "*_EMULATOR_HOST variables",
             EXIT_USAGE,
         )
-
-
-def _status(args: argparse.Namespace) -> int:
-    services, settings = wiring.services(), wiring.settings()
-    if args.secrets:
-        names = [secret_name(text, args.project) for text in args.secrets]
-    else:
-        project = project_of(args.project, "name a secret, or give --project to see all of one")
-        names = [s.name for s in services.secrets.in_project(project) if is_opted_in(s.annotations)]
-        if not names:
-            note(f"no secret of project {project} has a token-rotator.source annotation")
-    results: list[dict[str, Any]] = []
-    code = EXIT_OK
-    needs_attention = False
-    now = wiring.clock()()
-    for index, name in enumerate(names):
-        try:
-            status = collect(name, services, settings, wiring.clock())
-        except RotationError as error:
-            remedy = error.remedy if isinstance(error, PermanentError) else _TRANSIENT_REMEDY
-            code = max(code, EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED)
-            report(error, remedy, code, secret=name)
-            failed: dict[str, Any] = {"secret": name, "error": str(error), "remedy": remedy}
-            if isinstance(error, ConfigError):
-                failed["problems"] = [p.as_dict() for p in problems_of(error)]
-            results.append(failed)
-            continue
-        found = attention(status)
-        needs_attention |= bool(found)
-        if args.json:
-            results.append({**as_json(status), "attention": found})
-        else:
-            if index:
-                print()
-            print("\n".join(render(status, now)))
-    if args.json:
-        print(json.dumps(results, indent=2))
-    if code == EXIT_OK and needs_attention:
-        return EXIT_ATTENTION
-    return code
 
 
 def _plan(args: argparse.Namespace) -> int:

@@ -6,6 +6,17 @@ import sys
 
 from rotation.core.errors import InvalidAnnotations
 
+# Documented in the parser's epilog and the README's Operating section.
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_ATTENTION = 3  # `status` only: every secret was read and one needs attention
+
+TRANSIENT_REMEDY = (
+    "try again; if it persists, check the network and the credentials "
+    "(gcloud auth application-default login), or the *_EMULATOR_HOST variables"
+)
+
 
 def note(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
