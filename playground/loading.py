@@ -210,6 +210,11 @@ def _repository(table: Table, resolve: _Resolver, secrets: set[str]) -> Reposito
             "the emulator serves Python remote repositories only",
         )
     upstream = table.data.get("upstream")
+    if upstream is None:
+        raise table.error(
+            f"{table.path('upstream')} is missing",
+            'add upstream = { gitlab = "group/project" } or upstream = "https://..."',
+        )
     if isinstance(upstream, str):
         target = Upstream(url=upstream)
     else:

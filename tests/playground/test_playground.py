@@ -123,6 +123,8 @@ def test_the_readme_commands_work_against_the_playground(playground, tmp_path):
 
     commands = readme_commands()
     assert commands[0] == "source .playground/env"
+    suggested = [line.removeprefix("#   ") for line in printed if line.startswith("#   ")]
+    assert suggested[: len(commands)] == commands  # what it prints to try is the README's
     codes = tmp_path / "codes"
     script = "".join(
         f'echo \'>>> {number}\' >&2\n{command}\necho "$?" >> "$PLAYGROUND_TEST_CODES"\n'
