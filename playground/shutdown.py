@@ -89,7 +89,12 @@ def stop_left_behind(started: set[_Process], timeout: float = 10) -> None:
 
     def running() -> list[int]:
         now = _processes()
-        return [p.pid for p in started if p.pid in now and now[p.pid] == p]
+        # The same process (its pid and start), still running, whoever its parent is now.
+        return [
+            p.pid
+            for p in started
+            if p.pid in now and now[p.pid].started == p.started and now[p.pid].running
+        ]
 
     left = running()
     for pid in left:
@@ -102,7 +107,7 @@ def stop_left_behind(started: set[_Process], timeout: float = 10) -> None:
         _signal(pid, signal.SIGKILL)
     ours = {p.pid for p in started}
     for child in descendants(os.getpid()):
-        if child.parent == os.getpid() and (child.pid in ours or not child.running):
+        if child.parent == os.getpid() and child.pid in ours:
             with contextlib.suppress(ChildProcessError):  # reaped already, by its Popen
                 os.waitpid(child.pid, 0)
 

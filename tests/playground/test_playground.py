@@ -19,6 +19,7 @@ import pytest
 
 from playground.errors import PlaygroundError
 from playground.loading import DEFAULT_CONFIG, load
+from playground.shutdown import descendants, stop_left_behind
 from playground.world import Ports, check_free
 from tests.architecture import test_sizes as sizes
 
@@ -242,3 +243,21 @@ def test_make_playground_runs_the_package():
 @pytest.mark.parametrize("path", sorted((ROOT / "playground").glob("*.py")), ids=lambda p: p.name)
 def test_its_modules_and_classes_stay_small(path):
     sizes.test_a_module_and_its_classes_stay_small(path)
+
+
+def test_a_process_its_parent_left_behind_is_stopped_too():
+    """The backstop finds what it started even once reparented (a worker whose master died)."""
+    parent = subprocess.Popen(
+        ["bash", "-c", "sleep 300 & echo $!; wait"], stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    orphan = int(parent.stdout.readline())
+    started = {p for p in descendants(os.getpid()) if p.pid in (parent.pid, orphan)}
+    assert {p.pid for p in started} == {parent.pid, orphan}
+    parent.kill()
+    parent.wait()
+    stop_left_behind(started, timeout=5)
+    deadline = time.monotonic() + 10
+    while process_group(os.getpgid(0)).get(orphan) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert orphan not in process_group(os.getpgid(0))
