@@ -17,7 +17,8 @@ DEFAULT_ENV_FILE = ROOT / ".playground" / "env"
 def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(
-            f"expected a port from 0 to 65535 (0: a free one); got {text!r}"
+            f"expected a port from 0 to 65535 (0: a free one); got {text!r} (from the option, "
+            "or PLAYGROUND_GRPC_PORT / PLAYGROUND_HTTP_PORT)"
         )
     return int(text)
 
