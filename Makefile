@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: demo test lint bench clean checkov test-shifted-clocks provider-schema
+.PHONY: demo playground test lint bench clean checkov test-shifted-clocks provider-schema
 
 $(STAMP): requirements.txt requirements-cli.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ checkov: $(CHECKOV_STAMP)
 # GRPC_VERBOSITY: keep gRPC's shutdown notices out of the demo's output.
 demo: $(STAMP)
 	GRPC_VERBOSITY=ERROR $(BIN)/python demo.py
+
+# The emulator, a private GitLab-style upstream and the function, seeded from
+# playground/playground.toml, until Ctrl-C (README: "The playground"). PLAYGROUND_GRPC_PORT and
+# PLAYGROUND_HTTP_PORT move the ports (0: free ones); PLAYGROUND_ARGS="--config PATH" another file.
+playground: $(STAMP)
+	GRPC_VERBOSITY=ERROR $(BIN)/python -m playground $(PLAYGROUND_ARGS)
 
 test: $(STAMP) $(CHECKOV_STAMP)
 	$(BIN)/python -m pytest

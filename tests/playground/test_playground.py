@@ -1,0 +1,263 @@
+"""`python -m playground` (what `make playground` runs) as its own process group: `ready`, then
+README.md's playground commands exactly as written, each exiting 0, then SIGINT ends the whole
+process tree. Also: a file the playground does not understand is refused before anything starts."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from playground.errors import PlaygroundError
+from playground.loading import DEFAULT_CONFIG, load
+from playground.shutdown import descendants, stop_left_behind
+from playground.world import Ports, check_free
+from tests.architecture import test_sizes as sizes
+
+ROOT = Path(__file__).resolve().parents[2]
+MARK = "<!-- playground-commands -->"
+ENV_FILE = ROOT / ".playground" / "env"
+# What a shell of the test's own could carry that would point the commands elsewhere.
+_INHERITED = re.compile(r".*_EMULATOR_HOST|EMULATOR_HTTP|GOOGLE_.*|AR_TOKEN_ROTATOR_.*|PIP_.*")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not _INHERITED.fullmatch(k)},
+        "GRPC_VERBOSITY": "ERROR",
+        **extra,
+    }
+
+
+def readme_commands() -> list[str]:
+    """The commands of the fenced block after the marker, continuation lines joined."""
+    after = (ROOT / "README.md").read_text(encoding="utf-8").split(MARK, 1)[1]
+    match = re.match(r"\s*```sh\n(.*?)\n```", after, re.DOTALL)
+    assert match, f"no ```sh block right after {MARK} in README.md"
+    commands, pending = [], ""
+    for line in match.group(1).splitlines():
+        if line.endswith("\\"):
+            pending += line[:-1]
+            continue
+        command, pending = (pending + line).strip(), ""
+        if command and not command.startswith("#"):
+            commands.append(command)
+    return commands
+
+
+def process_group(pgid: int) -> dict[int, str]:
+    """pid -> the command line of every live (not zombie) process in the group (from /proc)."""
+    members = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _ppid, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError):
+            continue  # it ended while we looked
+        if int(group) == pgid and state != "Z":
+            members[int(stat.parent.name)] = command
+    return members
+
+
+def read_until_ready(process: subprocess.Popen[str], timeout: float) -> list[str]:
+    lines: queue.Queue[str | None] = queue.Queue()
+    stdout = process.stdout
+    assert stdout is not None
+
+    def pump() -> None:
+        for line in stdout:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        line = lines.get(timeout=max(deadline - time.monotonic(), 0.1))
+        assert line is not None, "the playground exited before ready:\n" + "\n".join(seen)
+        if line == "ready":
+            return seen
+        seen.append(line)
+
+
+@pytest.fixture
+def playground(tmp_path):
+    errors = (tmp_path / "stderr").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "playground"],
+        cwd=ROOT,
+        env=clean_env(PLAYGROUND_GRPC_PORT="0", PLAYGROUND_HTTP_PORT="0"),
+        stdout=subprocess.PIPE,
+        stderr=errors,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        yield process, tmp_path / "stderr"
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        errors.close()
+
+
+def test_the_readme_commands_work_against_the_playground(playground, tmp_path):
+    process, stderr = playground
+    try:
+        printed = read_until_ready(process, timeout=90)
+    except queue.Empty:
+        pytest.fail("no ready within 90s:\n" + stderr.read_text()[-3000:])
+    exports = dict(
+        line.removeprefix("export ").split("=", 1) for line in printed if line.startswith("export ")
+    )
+    assert {"SECRET_MANAGER_EMULATOR_HOST", "EMULATOR_HTTP", "GOOGLE_CLOUD_PROJECT"} <= set(exports)
+    assert ENV_FILE.read_text().count("export ") == len(exports)
+
+    commands = readme_commands()
+    assert commands[0] == "source .playground/env"
+    suggested = [line.removeprefix("#   ") for line in printed if line.startswith("#   ")]
+    assert suggested[: len(commands)] == commands  # what it prints to try is the README's
+    codes = tmp_path / "codes"
+    script = "".join(
+        f'echo \'>>> {number}\' >&2\n{command}\necho "$?" >> "$PLAYGROUND_TEST_CODES"\n'
+        for number, command in enumerate(commands)
+    )
+    ran = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-c", script],
+        cwd=ROOT,
+        env=clean_env(PLAYGROUND_TEST_CODES=str(codes)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    results = [int(code) for code in codes.read_text().split()]
+    failed = [commands[i] for i, code in enumerate(results) if code != 0]
+    assert len(results) == len(commands) and not failed, f"{failed}\n{ran.stdout[-6000:]}"
+    assert "rotation cli-" in ran.stdout and "completed; current 2, previous 1" in ran.stdout
+    assert "rolled back to version 2" in ran.stdout
+    assert "Successfully installed tiny-pkg-1.0" in ran.stdout
+
+    assert_stops_the_whole_tree(process, stderr, lambda: process.send_signal(signal.SIGINT))
+
+
+def test_ctrl_c_stops_the_whole_tree(playground):
+    """A terminal's Ctrl-C reaches every process of the group at once, the children too."""
+    process, stderr = playground
+    read_until_ready(process, timeout=90)
+    assert_stops_the_whole_tree(process, stderr, lambda: os.killpg(process.pid, signal.SIGINT))
+
+
+def assert_stops_the_whole_tree(process, stderr, send):
+    tree = process_group(process.pid)
+    function = [pid for pid, command in tree.items() if "functions-framework" in command]
+    assert function and len(tree) >= 4, tree  # itself, the index, the function and its worker
+    send()
+    assert process.wait(timeout=60) == 0, stderr.read_text()[-3000:]
+    deadline = time.monotonic() + 30
+    while process_group(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert process_group(process.pid) == {}
+    for pid in function:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert not ENV_FILE.exists()
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace("[projects]", "colour = 1\n[projects]"), "unknown key 'colour'"),
+        (
+            lambda t: t.replace('id = "gitlab-remote"', 'id = "gitlab-remote"\nusernme = "x"'),
+            "unknown key 'repositories[0].usernme'",
+        ),
+        (lambda t: t.replace('first = "1h"', 'first = "1 hour"'), "secrets[1].rotation.first"),
+        (
+            lambda t: t.replace('secret = "gitlab-pypi-token"', 'secret = "nope"'),
+            "grants[0].secret = 'nope' names no secret",
+        ),
+        (
+            lambda t: t.replace("{ gitlab = ", "{ gitlub = "),
+            "unknown key 'secrets[1].first-token.gitlub'",
+        ),
+    ],
+)
+def test_a_file_it_does_not_understand_is_refused_naming_file_and_key(tmp_path, edit, message):
+    path = tmp_path / "mine.toml"
+    path.write_text(edit(DEFAULT_CONFIG.read_text()))
+    with pytest.raises(PlaygroundError) as refused:
+        load(path)
+    assert str(refused.value).startswith(f"{path}: ")
+    assert message in str(refused.value)
+    assert refused.value.remedy
+
+
+def test_the_command_refuses_the_file_before_starting_anything(tmp_path):
+    path, env_file = tmp_path / "mine.toml", tmp_path / "env"
+    path.write_text(DEFAULT_CONFIG.read_text() + "\n[extras]\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "playground", "--config", str(path), "--env-file", str(env_file)],
+        cwd=ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert f"{path}: unknown key 'extras'" in result.stderr and "remedy:" in result.stderr
+    assert result.stdout == "" and not env_file.exists()
+
+
+def test_a_port_in_use_is_refused_with_the_option_to_change():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(PlaygroundError, match="--http-port"):
+            check_free(Ports(grpc=0, http=taken.getsockname()[1]))
+
+
+def test_make_playground_runs_the_package():
+    recipe = subprocess.run(
+        ["make", "-n", "playground"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "-m playground" in recipe.stdout, recipe.stdout + recipe.stderr
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "playground").glob("*.py")), ids=lambda p: p.name)
+def test_its_modules_and_classes_stay_small(path):
+    sizes.test_a_module_and_its_classes_stay_small(path)
+
+
+def test_a_process_its_parent_left_behind_is_stopped_too():
+    """The backstop finds what it started even once reparented (a worker whose master died)."""
+    parent = subprocess.Popen(
+        ["bash", "-c", "sleep 300 & echo $!; wait"], stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    orphan = int(parent.stdout.readline())
+    started = {p for p in descendants(os.getpid()) if p.pid in (parent.pid, orphan)}
+    assert {p.pid for p in started} == {parent.pid, orphan}
+    parent.kill()
+    parent.wait()
+    stop_left_behind(started, timeout=5)
+    deadline = time.monotonic() + 10
+    while process_group(os.getpgid(0)).get(orphan) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert orphan not in process_group(os.getpgid(0))
