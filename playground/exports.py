@@ -9,6 +9,7 @@ from pathlib import Path
 
 from emulator import Emulator
 from playground.config import PlaygroundConfig
+from rotation.function.clock import EMULATOR_HTTP
 
 
 def exports(emulator: Emulator, config: PlaygroundConfig) -> dict[str, str]:
@@ -16,7 +17,7 @@ def exports(emulator: Emulator, config: PlaygroundConfig) -> dict[str, str]:
     file: the emulator takes an anonymous caller for its administrator, as an operator is."""
     return {
         **emulator.env(),
-        "EMULATOR_HTTP": emulator.http_url,
+        EMULATOR_HTTP: emulator.http_url,  # the command line then reads the emulator's clock
         "GOOGLE_CLOUD_PROJECT": config.project,
         "GOOGLE_APPLICATION_CREDENTIALS": "",
     }

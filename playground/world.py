@@ -20,6 +20,7 @@ from emulator.upstream import PypiServer
 from playground.config import PlaygroundConfig
 from playground.errors import PlaygroundError
 from playground.shutdown import descendants, stop_left_behind
+from rotation.function.clock import EMULATOR_HTTP
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ class World:
         for package in self.config.packages:
             index.publish(package.name, package.version)
         self._checkpoint()
-        self.authority = TokenAuthority(index).start()
+        # GitLab's and Artifactory's expiry dates follow the emulator's clock too.
+        self.authority = TokenAuthority(index, clock=emulator.clock).start()
         self._stack.callback(self.authority.stop)
         for path in sorted(self.config.gitlab_projects()):
             self.authority.gitlab_project(path)
@@ -96,8 +98,13 @@ class World:
         log = self.log_dir / "function.log"
         log.unlink(missing_ok=True)
         # The function calls anonymously, which the emulator takes for its administrator; a
-        # credential file of the caller's shell must not send it to Google for a token.
-        env = {**emulator.env(), "GOOGLE_APPLICATION_CREDENTIALS": ""}
+        # credential file of the caller's shell must not send it to Google for a token. With
+        # EMULATOR_HTTP it reads the emulator's clock: one clock for everyone.
+        env = {
+            **emulator.env(),
+            EMULATOR_HTTP: emulator.http_url,
+            "GOOGLE_APPLICATION_CREDENTIALS": "",
+        }
         self.function = LocalFunction(env, log)
         self._stack.callback(self.function.stop)
         self._checkpoint()

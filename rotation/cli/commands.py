@@ -160,8 +160,9 @@ def _republish(args: argparse.Namespace) -> int:
     )
     forced = " with force=true" if args.force else ""
     note(f"published SECRET_ROTATE{forced} to {published.topic}; {published.expectation}")
-    result: dict[str, Any] = {**asdict(published), "completed": None}
+    result: dict[str, Any] = {**asdict(published), "completed": None, "completed_rotation": None}
     result.pop("etag")
+    result["published_at"] = published.published_at.isoformat()
     if args.wait and not published.skipped:
         state = wait(
             services,
@@ -172,10 +173,16 @@ def _republish(args: argparse.Namespace) -> int:
             unanswered=unanswered_pushes,
         )
         result["completed"] = state.completed_at.isoformat() if state.completed_at else None
+        result["completed_rotation"] = state.completed_rotation
     if args.json:
         print(json.dumps(result, indent=2))
-    elif result["completed"]:
+    elif result["completed_rotation"] == published.rotation:
         print(f"{published.message_id}: rotation {published.rotation} completed")
+    elif result["completed_rotation"]:
+        print(
+            f"{published.message_id}: skipped, rotation {result['completed_rotation']} completed "
+            "after it was published"
+        )
     else:
         print(published.message_id)
     return EXIT_OK

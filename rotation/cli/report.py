@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
+from rotation.cli.emulator_remedies import with_emulator_way
 from rotation.core.errors import InvalidAnnotations
 
 # Documented in the parser's epilog and the README's Operating section.
@@ -31,10 +33,10 @@ def report(error: object, remedy: str, code: int, secret: str | None = None) -> 
         for problem in error.problems:
             value = "(missing)" if problem.value is None else repr(problem.value)
             note(f"  {problem.key}={value}: {problem.problem}")
-            note(f"    remedy: {problem.remedy}")
+            note(f"    remedy: {with_emulator_way(problem.remedy, os.environ)}")
         return code
     about = f"{secret}: " if secret and secret not in str(error) else ""
     note(f"error: {about}{error}")
     if remedy:
-        note(f"remedy: {remedy}")
+        note(f"remedy: {with_emulator_way(remedy, os.environ)}")
     return code

@@ -36,6 +36,7 @@ class Republished:
     expectation: str  # what the function will do with it, as the rotation's decisions foresee
     skipped: bool  # the function will acknowledge it without rotating
     etag: str  # the secret's etag before publishing: any later write by the function changes it
+    published_at: datetime  # the message's timestamp, by which the function judges it
 
 
 def republish(
@@ -73,7 +74,10 @@ def republish(
                 if follows
                 else "the function will start a new rotation"
             )
-    notification = secret_rotate(services.secrets.notification_body(snapshot.name), now(), force)
+    published_at = now()
+    notification = secret_rotate(
+        services.secrets.notification_body(snapshot.name), published_at, force
+    )
     if publisher is None:
         minimal = secret_rotate({"name": snapshot.name}, now(), force)
         raise ConfigError(
@@ -91,6 +95,7 @@ def republish(
         expectation,
         skipped,
         snapshot.etag,
+        published_at,
     )
 
 
@@ -135,7 +140,7 @@ def wait(
     while True:
         snapshot = services.secrets.get(published.secret)
         state = RotationState.load(snapshot.annotations)
-        if state.completed_rotation == published.rotation:
+        if state.completed_rotation == published.rotation or overtaken(published, state):
             return state
         ours = state.rotation == published.rotation and snapshot.etag != published.etag
         abandoned = state.phase is Phase.FAILED
@@ -164,6 +169,16 @@ def wait(
                 "stale_event, ALLOWED_PROJECTS)",
             )
         time.sleep(interval)
+
+
+def overtaken(published: Republished, state: RotationState) -> bool:
+    """Another rotation (a scheduled one, say) completed after this message was published, so the
+    function skips the message: the secret was rotated meanwhile, which is what it asked for."""
+    return (
+        state.completed_rotation not in (None, published.rotation)
+        and state.completed_at is not None
+        and state.completed_at >= published.published_at
+    )
 
 
 def _check_delivered(

@@ -1,5 +1,5 @@
 """Small modules with one job: no module over 250 lines, no class over 150, in the function, the
-command line, the emulator, the benchmarks and the tests themselves."""
+command line, the emulator, the playground, the benchmarks and the tests themselves."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("rotation", "emulator", "bench", "tests")
+PACKAGES = ("rotation", "emulator", "playground", "bench", "tests")
 MODULES = sorted(
     [path for package in PACKAGES for path in (ROOT / package).rglob("*.py")]
     + sorted(ROOT.glob("*.py"))

@@ -11,7 +11,9 @@ from datetime import timedelta
 from rotation.cli import commands as cli_module
 from rotation.cli import republish
 from rotation.core import notifications
+from rotation.function import wiring
 from rotation.function.clock import EMULATOR_HTTP
+from rotation.gcp.pubsub import Publisher
 from rotation.gcp.secret_manager import SecretStore
 from tests.support import AR_AGENT, TOPIC, World, repository_name
 
@@ -119,6 +121,23 @@ def test_wait_reports_a_message_no_function_took(world, run, monkeypatch):
     assert f"listens on {TOPIC} (gcloud eventarc triggers list)" in waited.err
     assert f"ar-token-rotator rotate {secret}" in waited.err
     assert world.versions(secret) == {1: "ENABLED"}
+
+
+def test_wait_ends_when_another_rotation_completed_after_the_message(cloud, run):
+    """A scheduled rotation (here: `rotate`) that completes after the message was published makes
+    the function skip the message; waiting for it would never end."""
+    secret = cloud.rotated_secret()
+    services, settings = wiring.services(), wiring.settings()
+    published = republish.republish(secret, services, settings, Publisher())
+    assert not published.skipped
+    assert run("rotate", secret).code == 0  # no function listens: this completes first
+
+    notes: list[str] = []
+    state = republish.wait(services, published, timedelta(minutes=5), 0.1, notes.append)
+    assert state.completed_rotation is not None
+    assert state.completed_rotation.startswith("cli-")
+    assert republish.overtaken(published, state)
+    assert cloud.versions(secret) == {1: "ENABLED", 2: "ENABLED"}
 
 
 def test_republish_needs_a_topic_the_secret_notifies(cloud, run):

@@ -43,6 +43,7 @@ def test_rotate_that_fails_names_the_cause_and_the_remedy(cloud, cli):
     assert failed.out == ""
     assert f"error: Artifact Registry service agent(s) {AR_AGENT} cannot read secret" in failed.err
     assert "remedy: run: gcloud secrets add-iam-policy-binding pypi-token" in failed.err
+    assert "on the emulator, where gcloud does not reach: add the grant" in failed.err
     assert cloud.points_at(REPO) == f"{secret}/versions/1"
 
 

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import os
 import queue
-import re
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -21,72 +18,16 @@ from playground.errors import PlaygroundError
 from playground.loading import DEFAULT_CONFIG, load
 from playground.shutdown import descendants, stop_left_behind
 from playground.world import Ports, check_free
-from tests.architecture import test_sizes as sizes
-
-ROOT = Path(__file__).resolve().parents[2]
-MARK = "<!-- playground-commands -->"
-ENV_FILE = ROOT / ".playground" / "env"
-# What a shell of the test's own could carry that would point the commands elsewhere.
-_INHERITED = re.compile(r".*_EMULATOR_HOST|EMULATOR_HTTP|GOOGLE_.*|AR_TOKEN_ROTATOR_.*|PIP_.*")
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    return {
-        **{k: v for k, v in os.environ.items() if not _INHERITED.fullmatch(k)},
-        "GRPC_VERBOSITY": "ERROR",
-        **extra,
-    }
-
-
-def readme_commands() -> list[str]:
-    """The commands of the fenced block after the marker, continuation lines joined."""
-    after = (ROOT / "README.md").read_text(encoding="utf-8").split(MARK, 1)[1]
-    match = re.match(r"\s*```sh\n(.*?)\n```", after, re.DOTALL)
-    assert match, f"no ```sh block right after {MARK} in README.md"
-    commands, pending = [], ""
-    for line in match.group(1).splitlines():
-        if line.endswith("\\"):
-            pending += line[:-1]
-            continue
-        command, pending = (pending + line).strip(), ""
-        if command and not command.startswith("#"):
-            commands.append(command)
-    return commands
-
-
-def process_group(pgid: int) -> dict[int, str]:
-    """pid -> the command line of every live (not zombie) process in the group (from /proc)."""
-    members = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            state, _ppid, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
-            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, ValueError):
-            continue  # it ended while we looked
-        if int(group) == pgid and state != "Z":
-            members[int(stat.parent.name)] = command
-    return members
-
-
-def read_until_ready(process: subprocess.Popen[str], timeout: float) -> list[str]:
-    lines: queue.Queue[str | None] = queue.Queue()
-    stdout = process.stdout
-    assert stdout is not None
-
-    def pump() -> None:
-        for line in stdout:
-            lines.put(line.rstrip("\n"))
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    seen: list[str] = []
-    deadline = time.monotonic() + timeout
-    while True:
-        line = lines.get(timeout=max(deadline - time.monotonic(), 0.1))
-        assert line is not None, "the playground exited before ready:\n" + "\n".join(seen)
-        if line == "ready":
-            return seen
-        seen.append(line)
+from tests.playground.playground_support import (
+    CLOCK_MARK,
+    ENV_FILE,
+    ROOT,
+    clean_env,
+    process_group,
+    read_until_ready,
+    readme_commands,
+    run_commands,
+)
 
 
 @pytest.fixture
@@ -126,27 +67,19 @@ def test_the_readme_commands_work_against_the_playground(playground, tmp_path):
     assert commands[0] == "source .playground/env"
     suggested = [line.removeprefix("#   ") for line in printed if line.startswith("#   ")]
     assert suggested[: len(commands)] == commands  # what it prints to try is the README's
-    codes = tmp_path / "codes"
-    script = "".join(
-        f'echo \'>>> {number}\' >&2\n{command}\necho "$?" >> "$PLAYGROUND_TEST_CODES"\n'
-        for number, command in enumerate(commands)
-    )
-    ran = subprocess.run(
-        ["bash", "--noprofile", "--norc", "-c", script],
-        cwd=ROOT,
-        env=clean_env(PLAYGROUND_TEST_CODES=str(codes)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    results = [int(code) for code in codes.read_text().split()]
+    results, output = run_commands(commands, tmp_path / "codes")
     failed = [commands[i] for i, code in enumerate(results) if code != 0]
-    assert len(results) == len(commands) and not failed, f"{failed}\n{ran.stdout[-6000:]}"
-    assert "rotation cli-" in ran.stdout and "completed; current 2, previous 1" in ran.stdout
-    assert "rolled back to version 2" in ran.stdout
-    assert "Successfully installed tiny-pkg-1.0" in ran.stdout
+    assert len(results) == len(commands) and not failed, f"{failed}\n{output[-6000:]}"
+    assert "rotation cli-" in output and "completed; current 2, previous 1" in output
+    assert "rolled back to version 2" in output
+    assert "Successfully installed tiny-pkg-1.0" in output
+
+    # One clock: moved 31 days, the scheduled rotation happens, made "moments ago" for everyone.
+    later = [commands[0], *readme_commands(CLOCK_MARK)]
+    results, output = run_commands(later, tmp_path / "codes-later")
+    assert results == [0] * len(later), output[-6000:]
+    [current] = [line for line in output.splitlines() if line.startswith("current ")]
+    assert current.split()[1] == "4" and current.split()[4] == "ago", output[-3000:]
 
     assert_stops_the_whole_tree(process, stderr, lambda: process.send_signal(signal.SIGINT))
 
@@ -238,11 +171,6 @@ def test_make_playground_runs_the_package():
         check=False,
     )
     assert "-m playground" in recipe.stdout, recipe.stdout + recipe.stderr
-
-
-@pytest.mark.parametrize("path", sorted((ROOT / "playground").glob("*.py")), ids=lambda p: p.name)
-def test_its_modules_and_classes_stay_small(path):
-    sizes.test_a_module_and_its_classes_stay_small(path)
 
 
 def test_a_process_its_parent_left_behind_is_stopped_too():
