@@ -49,3 +49,12 @@ def test_every_log_event_is_documented():
     section = text.split("### Logs", 1)[1].split("\n## ", 1)[0]
     assert len(logged) >= 10
     assert sorted(e for e in logged if f"`{e}`" not in section) == []
+
+
+@pytest.mark.parametrize("mark", ["<!-- playground-commands -->", "<!-- playground-clock -->"])
+def test_the_japanese_readme_shows_the_same_playground_commands(mark):
+    """README.md's blocks are the ones tests/playground runs; README.ja.md must not drift."""
+    english = (ROOT / "README.md").read_text(encoding="utf-8").split(mark, 1)[1]
+    block = re.match(r"\s*(```sh\n.*?\n```)", english, re.DOTALL)
+    assert block is not None
+    assert block.group(1) in (ROOT / "README.ja.md").read_text(encoding="utf-8")
