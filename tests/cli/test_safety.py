@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.cli.test_status_and_plan import lines_of
+from tests.cli.status_and_plan import lines_of
 from tests.integration.test_safety import FOUR_BAD_KEYS, four_bad_secret
 from tests.support import PROJECT, repository_name
 from tests.upstreams import GITLAB, RecordingServer, minted_secret

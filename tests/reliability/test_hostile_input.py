@@ -25,11 +25,11 @@ from tests.reliability.hostile import (
     Hostile,
     binary_mode,
     garbage_requests,
-    hostile_events,
     json_values,
     printable,
     structured_mode,
 )
+from tests.reliability.hostile_defects import hostile_events
 from tests.support import World
 
 NOW = datetime.now(UTC)

@@ -14,27 +14,32 @@ provider-schema`). `check_directory` reads every resource, data and module block
 - a `lifecycle.ignore_changes` path that names nothing in the schema, indexes what cannot be
   indexed, or names a computed-only attribute (which Terraform reports as redundant);
 - a module call that gives an argument the module has no variable for, or leaves out a required one.
+
+The blocks come from tf_blocks.py; what a schema node lets one set, and the ignore_changes
+paths, from schema_paths.py.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import hcl2
-
 from tests.terraform.hcl import REPO
+from tests.terraform.schema_paths import Schema, _computed_only, _known, ignore_changes_problem
+from tests.terraform.tf_blocks import (
+    _Block,
+    _blocks,
+    _body,
+    _configuration,
+    _dynamic_blocks,
+    _module_variables,
+    _provider_source,
+)
 
 SCHEMA_FILE = Path(__file__).with_name("provider_schema.json")
-
-_OPTIONS = hcl2.SerializationOptions(
-    strip_string_quotes=True, explicit_blocks=True, with_comments=False
-)
-_BLOCK_MARK = "__is_block__"
 
 # Terraform's own arguments and blocks, which no provider schema lists.
 RESOURCE_META = {"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner"}
@@ -51,8 +56,6 @@ RESOURCE_LIFECYCLE = {
 }
 DATA_LIFECYCLE = {"precondition", "postcondition"}
 DYNAMIC_ARGUMENTS = {"for_each", "iterator", "labels", "content"}
-
-Schema = dict[str, Any]
 
 
 @dataclass(frozen=True, order=True)
@@ -71,118 +74,6 @@ class Finding:
 def load_schema(path: Path = SCHEMA_FILE) -> Schema:
     schema: Schema = json.loads(path.read_text(encoding="utf-8"))
     return schema
-
-
-def _load(path: Path) -> dict[str, Any]:
-    return _parse(path.read_text(encoding="utf-8"))
-
-
-@functools.lru_cache(maxsize=256)
-def _parse(text: str) -> dict[str, Any]:
-    """A .tf file's blocks and arguments (cached by content: parsing is the slow part; never
-    modify the result)."""
-    document: dict[str, Any] = hcl2.loads(text, serialization_options=_OPTIONS)
-    return document
-
-
-def _blocks(value: Any) -> list[dict[str, Any]] | None:
-    """The occurrences of a nested block, or None when `value` is an argument's value."""
-    if (
-        isinstance(value, list)
-        and value
-        and all(isinstance(item, dict) and item.get(_BLOCK_MARK) for item in value)
-    ):
-        return value
-    return None
-
-
-def _dynamic_blocks(value: Any) -> bool:
-    """Whether `value` is what python-hcl2 makes of `dynamic "NAME" { ... }` blocks."""
-    return isinstance(value, list) and all(
-        isinstance(entry, dict)
-        and all(
-            isinstance(generator, dict) and generator.get(_BLOCK_MARK)
-            for generator in entry.values()
-        )
-        for entry in value
-    )
-
-
-def _body(block: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in block.items() if key != _BLOCK_MARK}
-
-
-def _required_providers(documents: list[dict[str, Any]]) -> dict[str, str]:
-    """Local provider name -> source address (hashicorp/google), from terraform blocks."""
-    sources: dict[str, str] = {}
-    for document in documents:
-        for settings in document.get("terraform", []):
-            for providers in settings.get("required_providers", []):
-                for local_name, requirement in _body(providers).items():
-                    if isinstance(requirement, dict) and "source" in requirement:
-                        sources[local_name] = requirement["source"].removeprefix(
-                            "registry.terraform.io/"
-                        )
-    return sources
-
-
-def _provider_source(body: dict[str, Any], type_name: str, sources: dict[str, str]) -> str:
-    """The provider a block uses: its `provider` argument, else its type's prefix (Terraform's
-    implied provider), mapped through required_providers."""
-    reference = body.get("provider")
-    if isinstance(reference, str):
-        local_name = reference.removeprefix("${").removesuffix("}").split(".")[0]
-    else:
-        local_name = type_name.split("_", 1)[0]
-    return sources.get(local_name, f"hashicorp/{local_name}")
-
-
-@dataclass(frozen=True)
-class _Block:
-    kind: str  # resource, data or module
-    type_name: str  # the resource or data type; the module's name
-    name: str
-    body: dict[str, Any]
-    file: Path
-
-    @property
-    def address(self) -> str:
-        if self.kind == "module":
-            return f"module {self.name}"
-        return f"{self.kind} {self.type_name}.{self.name}"
-
-
-def _configuration(directory: Path) -> tuple[list[_Block], dict[str, str]]:
-    blocks: list[_Block] = []
-    documents = []
-    for path in sorted(directory.glob("*.tf")):
-        document = _load(path)
-        documents.append(document)
-        for kind in ("resource", "data"):
-            for entry in document.get(kind, []):
-                for type_name, named in _body(entry).items():
-                    for name, block in _body(named).items():
-                        blocks.append(_Block(kind, type_name, name, _body(block), path))
-        for entry in document.get("module", []):
-            for name, block in _body(entry).items():
-                blocks.append(_Block("module", name, name, _body(block), path))
-    return blocks, _required_providers(documents)
-
-
-def used_types(directory: Path) -> set[tuple[str, str, str]]:
-    """(provider source, resource|data, type) of every resource and data block in `directory`."""
-    blocks, sources = _configuration(directory)
-    return {
-        (_provider_source(block.body, block.type_name, sources), block.kind, block.type_name)
-        for block in blocks
-        if block.kind != "module"
-    }
-
-
-def _computed_only(attribute: dict[str, Any]) -> bool:
-    return bool(attribute.get("computed")) and not (
-        attribute.get("optional") or attribute.get("required")
-    )
 
 
 class _Checker:
@@ -287,101 +178,6 @@ class _Checker:
                 problem = ignore_changes_problem(node, text)
                 if problem:
                     self.report(["lifecycle", "ignore_changes"], f"{text}: {problem}")
-
-
-def _known(node: Schema) -> str:
-    """The names one may set here, to point at the one meant."""
-    arguments = [name for name, value in node["attributes"].items() if not _computed_only(value)]
-    names = sorted([*arguments, *node["blocks"]])
-    return f" (known: {', '.join(names)})" if len(names) <= 40 else ""
-
-
-_STEP = re.compile(r'\.([A-Za-z_][\w-]*)|\[(\d+)\]|\["([^"]*)"\]')
-_FIRST = re.compile(r"[A-Za-z_][\w-]*")
-
-
-def _steps(path: str) -> list[tuple[str, str]] | None:
-    """A traversal as ("name", x) / ("index", n) / ("key", k) steps, or None if unreadable."""
-    first = _FIRST.match(path)
-    if not first:
-        return None
-    steps = [("name", first.group(0))]
-    position = first.end()
-    while position < len(path):
-        match = _STEP.match(path, position)
-        if not match:
-            return None
-        name, index, key = match.groups()
-        steps.append(("name", name) if name else ("index", index) if index else ("key", key))
-        position = match.end()
-    return steps
-
-
-def ignore_changes_problem(node: Schema, path: str) -> str | None:
-    """Why an ignore_changes path does not address an argument of `node`, or None if it does."""
-    steps = _steps(path)
-    if steps is None:
-        return "not an attribute path"
-    walked = ""
-    while steps:
-        kind, name = steps.pop(0)
-        if kind != "name":
-            return f"{walked} is an object: address its arguments by name"
-        walked += ("." if walked else "") + name
-        if name in node["attributes"]:
-            return _attribute_traversal_problem(name, node["attributes"][name], steps)
-        if name not in node["blocks"]:
-            return f"no argument or block {name} here{_known(node)}"
-        problem = _block_traversal_problem(name, node["blocks"][name], steps)
-        if problem:
-            return problem
-        if steps and steps[0][0] == "index":
-            walked += f"[{steps.pop(0)[1]}]"
-        node = node["blocks"][name]["block"]
-    return None
-
-
-def _block_traversal_problem(name: str, nested: Schema, steps: list[tuple[str, str]]) -> str | None:
-    if nested["nesting"] == "set" and steps:
-        return f"block {name} is a set: its elements have no index to address"
-    if nested["nesting"] == "list" and steps and steps[0][0] != "index":
-        return f"block {name} is a list: index it, {name}[0]"
-    return None
-
-
-def _attribute_traversal_problem(
-    name: str, attribute: dict[str, Any], steps: list[tuple[str, str]]
-) -> str | None:
-    """Whether the rest of a path can address into an attribute's value (as Terraform checks it
-    against the attribute's type)."""
-    if _computed_only(attribute):
-        return f"{name} is computed-only: ignoring its changes has no effect"
-    type_name = attribute["type"]
-    first = steps[0][0] if steps else None
-    if type_name in ("string", "number", "bool"):
-        wrong, remedy = first is not None, "it has nothing to index"
-    elif type_name == "set":
-        wrong, remedy = first is not None, "its elements have no index to address"
-    elif type_name == "list":
-        wrong, remedy = first not in (None, "index"), f"index it, {name}[0]"
-    elif type_name == "map":
-        wrong, remedy = first == "name", f'address a key, {name}["KEY"]'
-    else:
-        wrong, remedy = False, ""
-    return f"{name} is a {type_name}: {remedy}" if wrong else None
-
-
-def _module_variables(directory: Path) -> tuple[set[str], set[str]]:
-    """(every variable, the required ones) of the module in `directory`."""
-    names: set[str] = set()
-    required: set[str] = set()
-    for path in sorted(directory.glob("*.tf")):
-        for entry in _load(path).get("variable", []):
-            for name, block in _body(entry).items():
-                names.add(name)
-                if "default" not in block:
-                    required.add(name)
-    return names, required
 
 
 def _check_module_call(block: _Block, file: str) -> list[Finding]:

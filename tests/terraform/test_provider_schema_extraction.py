@@ -1,4 +1,5 @@
-"""tests/terraform/provider_schema.py reads the cdktf packages' generated sources correctly.
+"""tests/terraform/cdktf_extraction.py (which `make provider-schema` runs) reads the cdktf
+packages' generated sources correctly.
 
 `make provider-schema` needs npm and 650 MB, so `make test` cannot run it against the packages.
 These tests run it against a trimmed copy of one generated file (lib/secret-manager-secret of
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.terraform.provider_schema import ExtractionError, _index, extract
+from tests.terraform.cdktf_extraction import ExtractionError, _index, extract
 
 FIELD = """
   // {name} - computed: {computed}, optional: {optional}, required: {required}

@@ -1,0 +1,148 @@
+"""The module's resources keep the promises the function relies on: the APIs, the topic and who
+publishes to it, the secret and its ignored fields, the repository, the function and its
+trigger, the source bucket, the failed-rotation metric and alert."""
+
+from __future__ import annotations
+
+import re
+
+from tests.terraform.hcl import REPO, TERRAFORM, block, dynamic_block, load_module, references
+
+
+def test_apis() -> None:
+    module = load_module(TERRAFORM)
+    apis = set(module.locals["apis"])
+    assert {
+        "secretmanager.googleapis.com",
+        "artifactregistry.googleapis.com",
+        "pubsub.googleapis.com",
+        "cloudfunctions.googleapis.com",
+        "cloudbuild.googleapis.com",
+        "run.googleapis.com",
+        "eventarc.googleapis.com",
+        "cloudresourcemanager.googleapis.com",
+    } <= apis
+    service = module.resource("google_project_service.this")
+    assert service["disable_on_destroy"] is False
+
+
+def test_topic_is_published_to_by_the_secret_manager_agent() -> None:
+    module = load_module(TERRAFORM)
+    binding = module.resource("google_pubsub_topic_iam_member.secret_manager_publisher")
+    assert binding["role"] == "roles/pubsub.publisher"
+    assert binding["topic"] == "${google_pubsub_topic.events.name}"
+    assert binding["member"] == "${local.secret_manager_agent}"
+    # The address itself: tests/terraform/test_service_agents.py.
+    assert "secretmanager.googleapis.com" in module.locals["secret_manager_agent"]
+
+
+def test_secret() -> None:
+    module = load_module(TERRAFORM)
+    secret = module.resource("google_secret_manager_secret.token")
+    # The function owns the aliases.
+    assert "version_aliases" not in secret
+    assert secret["version_destroy_ttl"] == "${var.version_destroy_ttl}"
+    assert block(secret, "topics")["name"] == "${google_pubsub_topic.events.id}"
+    rotation = block(secret, "rotation")
+    assert rotation["rotation_period"] == "${var.rotation_period}"
+    assert "next_rotation_time" in rotation
+    # Secret Manager moves next_rotation_time; the function writes its own state annotation, which
+    # the provider leaves alone (annotations are non-authoritative): nothing else is ignored.
+    lifecycle = block(secret, "lifecycle")
+    assert lifecycle["ignore_changes"] == ["${rotation[0].next_rotation_time}"]
+    assert secret["annotations"] == "${local.annotations}"
+    annotations = module.locals["annotations"]
+    for key in ("source", "repositories", "username", "grant-access"):
+        assert f'"token-rotator.{key}"' in annotations
+    assert '"token-rotator.${key}"' in annotations  # rotation_settings, prefixed
+    assert "token-rotator.state" not in annotations
+
+
+def test_registry_agent_reads_the_secret() -> None:
+    module = load_module(TERRAFORM)
+    binding = module.resource("google_secret_manager_secret_iam_member.registry_agent_accessor")
+    assert binding["role"] == "roles/secretmanager.secretAccessor"
+    assert binding["secret_id"] == "${google_secret_manager_secret.token.secret_id}"
+    assert binding["member"] == "${local.artifact_registry_agent}"
+    assert "artifactregistry.googleapis.com" in module.locals["artifact_registry_agent"]
+
+
+def test_repository() -> None:
+    module = load_module(TERRAFORM)
+    repository = module.resource("google_artifact_registry_repository.remote")
+    assert repository["mode"] == "REMOTE_REPOSITORY"
+    assert repository["format"] == "PYTHON"
+    remote = block(repository, "remote_repository_config")
+    assert dynamic_block(remote, "python_repository")["content"][0]["public_repository"] == (
+        "${python_repository.value}"
+    )
+    assert dynamic_block(remote, "common_repository")["content"][0]["uri"] == (
+        "${common_repository.value}"
+    )
+    credentials = block(block(remote, "upstream_credentials"), "username_password_credentials")
+    assert credentials["username"] == "${var.upstream_username}"
+    assert credentials["password_secret_version"].startswith(
+        "${google_secret_manager_secret.token.id}/versions/"
+    )
+    # The function moves password_secret_version on every rotation.
+    assert block(repository, "lifecycle")["ignore_changes"] == [
+        "${remote_repository_config[0].upstream_credentials[0]"
+        ".username_password_credentials[0].password_secret_version}"
+    ]
+
+
+def test_function() -> None:
+    module = load_module(TERRAFORM)
+    function = module.resource("google_cloudfunctions2_function.rotator")
+    build = block(function, "build_config")
+    assert build["runtime"] == "python311"
+    assert build["entry_point"] == "on_secret_event"
+    main = (REPO / "main.py").read_text(encoding="utf-8")
+    assert re.search(r"^def on_secret_event\(", main, re.MULTILINE), "entry point not in main.py"
+    storage = block(block(build, "source"), "storage_source")
+    assert storage["object"] == "${google_storage_bucket_object.source.name}"
+
+    service = block(function, "service_config")
+    assert service["service_account_email"] == "${google_service_account.function.email}"
+    assert service["max_instance_count"] == "${var.max_instance_count}"
+    environment = service["environment_variables"]
+    names = set(re.findall(r"\b([A-Z][A-Z_]+) =", environment))
+    assert names == {"ALLOWED_PROJECTS", "ALLOWED_UPSTREAM_HOSTS", "MAX_EVENT_AGE", "LOG_LEVEL"}
+    code = "\n".join(path.read_text(encoding="utf-8") for path in (REPO / "rotation").rglob("*.py"))
+    for name in names:
+        assert f'"{name}"' in code, f"the function reads no environment variable {name}"
+
+    trigger = block(function, "event_trigger")
+    assert trigger["event_type"] == "google.cloud.pubsub.topic.v1.messagePublished"
+    assert trigger["pubsub_topic"] == "${google_pubsub_topic.events.id}"
+    assert trigger["retry_policy"] == "RETRY_POLICY_RETRY"
+    assert trigger["service_account_email"] == "${google_service_account.trigger.email}"
+    assert trigger["trigger_region"] == "${var.region}"
+
+    invoker = module.resource("google_cloud_run_v2_service_iam_member.trigger_invoker")
+    assert invoker["role"] == "roles/run.invoker"
+    assert invoker["name"] == "${google_cloudfunctions2_function.rotator.service_config[0].service}"
+    assert invoker["member"] == "serviceAccount:${google_service_account.trigger.email}"
+
+
+def test_source_bucket() -> None:
+    bucket = load_module(TERRAFORM).resource("google_storage_bucket.source")
+    assert bucket["uniform_bucket_level_access"] is True
+    assert bucket["public_access_prevention"] == "enforced"
+    assert block(bucket, "versioning")["enabled"] is True
+
+
+def test_failed_rotation_metric_and_alert() -> None:
+    module = load_module(TERRAFORM)
+    metric = module.resource("google_logging_metric.rotation_failed")
+    log_filter = metric["filter"]
+    assert 'jsonPayload.event=\\"rotation_failed\\"' in log_filter
+    assert "severity>=ERROR" in log_filter
+    assert 'resource.type=\\"cloud_run_revision\\"' in log_filter
+    code = "\n".join(path.read_text(encoding="utf-8") for path in (REPO / "rotation").rglob("*.py"))
+    assert 'event="rotation_failed"' in code, "the function no longer logs rotation_failed"
+
+    alert = module.resource("google_monitoring_alert_policy.rotation_failed")
+    assert alert["notification_channels"] == "${var.notification_channels}"
+    condition = block(block(alert, "conditions"), "condition_threshold")
+    assert "google_logging_metric.rotation_failed.name" in " ".join(references(condition["filter"]))
