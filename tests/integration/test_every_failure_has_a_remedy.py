@@ -14,6 +14,7 @@ from emulator.cloud_function import LocalFunction
 from emulator.token_authority import TokenAuthority
 from emulator.upstream import PypiServer
 from tests.integration.permanent_failures import CASES, Rig
+from tests.permanent_failure import permanent_failure
 from tests.support import World
 from tests.upstreams import allowed_upstream_hosts
 
@@ -51,13 +52,11 @@ def test_every_permanent_failure_names_the_resource_and_a_remedy(
     world = World(emulator, function.url)
     failure = CASES[case](Rig(world, authority, private_index))
     mark = function.mark()
-    world.publish_rotate(failure.secret, force=failure.force)
+    message = world.publish_rotate(failure.secret, force=failure.force)
     world.settle()
 
     entries = function.entries(mark)
-    failed = [e for e in entries if e.get("event") == "rotation_failed"]
-    assert len(failed) == 1, "\n".join(str(e.get("message")) for e in entries)
-    [line] = failed
+    line = permanent_failure(emulator, entries, message)
     assert line["secret"] == failure.secret
     assert failure.resource in line["message"], line["message"]
     assert line.get("remedy"), f"no remedy for: {line['message']}"

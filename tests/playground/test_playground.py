@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -29,12 +30,16 @@ from tests.playground.playground_support import (
     run_commands,
 )
 
+MAKE_PLAYGROUND = ["make", "--no-print-directory", "playground"]
+PYTHON_PLAYGROUND = [sys.executable, "-m", "playground"]
+
 
 @pytest.fixture
-def playground(tmp_path):
+def playground(request, tmp_path):
+    """The playground in its own process group on free ports; `request.param` is how it is run."""
     errors = (tmp_path / "stderr").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "playground"],
+        request.param,
         cwd=ROOT,
         env=clean_env(PLAYGROUND_GRPC_PORT="0", PLAYGROUND_HTTP_PORT="0"),
         stdout=subprocess.PIPE,
@@ -51,7 +56,9 @@ def playground(tmp_path):
         errors.close()
 
 
+@pytest.mark.parametrize("playground", [MAKE_PLAYGROUND], indirect=True)
 def test_the_readme_commands_work_against_the_playground(playground, tmp_path):
+    """`make playground` in the background, the README's commands as written, then Ctrl-C."""
     process, stderr = playground
     try:
         printed = read_until_ready(process, timeout=90)
@@ -81,29 +88,42 @@ def test_the_readme_commands_work_against_the_playground(playground, tmp_path):
     [current] = [line for line in output.splitlines() if line.startswith("current ")]
     assert current.split()[1] == "4" and current.split()[4] == "ago", output[-3000:]
 
+    # A terminal's Ctrl-C reaches every process of the group at once: make reports the
+    # interrupt and dies of it, the playground stops what it started.
+    ctrl_c = lambda: os.killpg(process.pid, signal.SIGINT)  # noqa: E731
+    assert_stops_the_whole_tree(process, stderr, ctrl_c, exit_code=-signal.SIGINT)
+    assert "playground: stopped" in stderr.read_text()
+
+
+@pytest.mark.parametrize("playground", [PYTHON_PLAYGROUND], indirect=True)
+def test_an_interrupt_of_the_playground_alone_stops_the_whole_tree(playground):
+    """SIGINT to the playground's process only (`kill -INT`): it stops its children itself."""
+    process, stderr = playground
+    read_until_ready(process, timeout=90)
     assert_stops_the_whole_tree(process, stderr, lambda: process.send_signal(signal.SIGINT))
 
 
-def test_ctrl_c_stops_the_whole_tree(playground):
-    """A terminal's Ctrl-C reaches every process of the group at once, the children too."""
-    process, stderr = playground
-    read_until_ready(process, timeout=90)
-    assert_stops_the_whole_tree(process, stderr, lambda: os.killpg(process.pid, signal.SIGINT))
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an exited child whose parent has not reaped it yet runs nothing)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
-def assert_stops_the_whole_tree(process, stderr, send):
+def assert_stops_the_whole_tree(process, stderr, send, exit_code=0):
     tree = process_group(process.pid)
     function = [pid for pid, command in tree.items() if "functions-framework" in command]
     assert function and len(tree) >= 4, tree  # itself, the index, the function and its worker
     send()
-    assert process.wait(timeout=60) == 0, stderr.read_text()[-3000:]
+    assert process.wait(timeout=60) == exit_code, stderr.read_text()[-3000:]
+    assert "Traceback" not in stderr.read_text()
     deadline = time.monotonic() + 30
     while process_group(process.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert process_group(process.pid) == {}
-    for pid in function:
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
+    assert not [pid for pid in function if running(pid)]
     assert not ENV_FILE.exists()
 
 
