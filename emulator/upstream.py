@@ -8,41 +8,37 @@ effect at once; a user may hold several live tokens, as on GitLab or Artifactory
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
-from emulator.cloud_function import ROOT, free_port, stop_process
+from emulator.child_server import ChildServer, free_port
 from emulator.credentials import CredentialFile
 from emulator.wheels import build_wheel
 
 
-class PypiServer:
+class PypiServer(ChildServer):
+    name = "the index server"
+
     def __init__(self, workdir: Path, authenticated_reads: bool = True) -> None:
         self.packages = workdir / "packages"
         self.packages.mkdir(parents=True, exist_ok=True)
         self.credentials = CredentialFile(workdir / "credentials.htpasswd")
-        self.port = free_port()
-        self._log = (workdir / "pypiserver.log").open("ab")
+        port = free_port()
         command = [
             sys.executable,
             "-m",
             "emulator.index_server",
             "--port",
-            str(self.port),
+            str(port),
             "--credentials",
             str(self.credentials.path),
             str(self.packages),
         ]
         if not authenticated_reads:
             command.insert(-1, "--open-reads")
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT
-        )
-        self._wait_until_up()
+        super().__init__(command, workdir / "pypiserver.log", port)
 
     @property
     def index_url(self) -> str:
@@ -58,18 +54,9 @@ class PypiServer:
     def revoke(self, username: str, password: str) -> None:
         self.credentials.remove(username, password)
 
-    def _wait_until_up(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("the index server exited; see pypiserver.log")
-            try:
-                httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=1)
-                return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("the index server did not come up")
-
-    def stop(self) -> None:
-        stop_process(self.process)
-        self._log.close()
+    def ready(self) -> bool:
+        try:
+            httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=1)
+        except httpx.HTTPError:
+            return False
+        return True

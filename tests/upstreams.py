@@ -7,14 +7,14 @@ the authority, so one test can run against each of them.
 from __future__ import annotations
 
 import subprocess
-import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from emulator.credentials import ANY_USER
 from emulator.pip_client import run_pip
+from emulator.serving import BackgroundServer
 from emulator.token_authority import TokenAuthority
 from emulator.upstream import PypiServer
 from tests.support import AR_AGENT, World, repository_name
@@ -146,12 +146,9 @@ class RecordingServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        self.host = f"127.0.0.1:{self._server.server_address[1]}"
+        self._server = BackgroundServer(Handler, name="recording-server")
+        self.host = f"127.0.0.1:{self._server.start()}"
         self.url = f"http://{self.host}"
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()

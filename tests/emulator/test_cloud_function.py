@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from emulator.cloud_function import child_processes
+from emulator.child_server import child_processes
 
 
 def workers(function) -> set[int]:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Iterator
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from google.api_core import exceptions
 
 from emulator.core import Clock, Projects
 from emulator.pubsub import PubSub, RedeliveryPolicy
+from emulator.serving import BackgroundServer
 from tests.emulator.pubsub_support import TOPIC, TOPIC_BY_NUMBER, Receiver
 
 
@@ -32,13 +32,9 @@ def receiver() -> Iterator[Receiver]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    holder.append(Receiver(f"http://127.0.0.1:{server.server_address[1]}/"))
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield holder[0]
-    server.shutdown()
-    server.server_close()
+    with BackgroundServer(Handler, name="push-receiver") as server:
+        holder.append(Receiver(f"{server.url}/"))
+        yield holder[0]
 
 
 def test_push_is_a_binary_cloud_event(emulator, publisher, receiver):
