@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
 
 import grpc
 from google.iam.v1 import policy_pb2
@@ -19,6 +18,7 @@ from emulator.remote_index import RemoteIndex, repository_url
 from emulator.repository_iam import RepositoryIam
 from emulator.resourcemanager import ResourceManager
 from emulator.secretmanager import SecretManager
+from emulator.serving import StartStop
 
 DEFAULT_PROJECTS = {"demo-project": 123456789012, "other-project": 210987654321}
 # Holds roles/owner on the organization above every project: whoever sets the cloud up (the
@@ -33,7 +33,7 @@ ENV_VARIABLES = (
 )
 
 
-class Emulator:
+class Emulator(StartStop):
     """Secret Manager, Artifact Registry, Resource Manager and Pub/Sub, in process.
 
     Use as a context manager; `env()` gives the variables that point the real clients at it.
@@ -152,14 +152,3 @@ class Emulator:
         self.clock.reset()
         if self.default_push_endpoint:
             self.pubsub.set_default_push_endpoint(self.default_push_endpoint)
-
-    def __enter__(self) -> Emulator:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -8,6 +8,28 @@ from types import TracebackType
 from typing import Any, Self
 
 
+class StartStop:
+    """The context protocol of every emulator server: `start()` on entry, `stop()` on exit."""
+
+    def start(self) -> object:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
 class _ThreadingServer(ThreadingHTTPServer):
     """One daemon thread per request, so a request still running never holds up stopping."""
 
@@ -24,7 +46,7 @@ class _ThreadingServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-class BackgroundServer:
+class BackgroundServer(StartStop):
     """Serves `handler_class` on 127.0.0.1:`port` (0 picks a free port) from a daemon thread.
 
     `start()` binds the port and returns it; `stop()` ends serving and waits for the thread; as a
@@ -72,15 +94,3 @@ class BackgroundServer:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -16,14 +16,13 @@ import threading
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
-from types import TracebackType
 from typing import Any
 
 import grpc
 import httpx
 
 from emulator.core import ApiError, Control
-from emulator.serving import BackgroundServer
+from emulator.serving import BackgroundServer, StartStop
 
 UPSTREAM = "Upstream"  # the service name of proxied calls: Upstream.GET, Upstream.POST, ...
 
@@ -72,7 +71,7 @@ def _password(headers: dict[str, str]) -> str | None:
     return headers.get("private-token") or None
 
 
-class UpstreamProxy:
+class UpstreamProxy(StartStop):
     """Forwards http://127.0.0.1:PORT/<path> to `target`/<path> (PORT is picked by `start()`);
     a context manager."""
 
@@ -111,17 +110,6 @@ class UpstreamProxy:
     def stop(self) -> None:
         self._server.stop()
         self._http.close()
-
-    def __enter__(self) -> UpstreamProxy:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def relay(self, request: UpstreamRequest, caller: str) -> tuple[int, dict[str, str], bytes]:
         """Pass one request through Control and, unless a fault answers it, to the upstream."""

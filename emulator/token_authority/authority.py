@@ -4,11 +4,11 @@ with the controls tests and the demo use."""
 from __future__ import annotations
 
 from datetime import timedelta
-from types import TracebackType
 from urllib.parse import unquote
 
 from emulator.core import Clock
 from emulator.routing import RoutedServer
+from emulator.serving import StartStop
 from emulator.token_authority.artifactory import ArtifactoryApi
 from emulator.token_authority.gitlab import GitLabApi
 from emulator.token_authority.ledger import Issued, TokenLedger
@@ -17,7 +17,7 @@ from emulator.token_authority.webhook import WebhookApi
 from emulator.upstream import PypiServer
 
 
-class TokenAuthority:
+class TokenAuthority(StartStop):
     """Serves the token APIs on 127.0.0.1:`port` (0 picks a free port); a context manager.
     Every token it creates is a live credential of `index` until it is revoked."""
 
@@ -60,17 +60,6 @@ class TokenAuthority:
 
     def stop(self) -> None:
         self._server.stop()
-
-    def __enter__(self) -> TokenAuthority:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def minting_token(self, api: str, may_mint: bool = True) -> str:
         """A credential for the token API itself (never valid on the index)."""

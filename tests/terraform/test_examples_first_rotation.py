@@ -4,16 +4,13 @@ token ever passing through Terraform."""
 
 from __future__ import annotations
 
-import json
-import os
-import re
 import shutil
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.terraform.console import BASE, _console, needs_terraform
 from tests.terraform.example_docs import (
     EXAMPLE_NAMES,
     GENEROUS_MINUTES,
@@ -84,44 +81,18 @@ def test_the_input_secret_is_created_empty_and_named_by_an_output(example: str) 
 
 # --- with a terraform binary: the module accepts each example's default ------------------------------
 
-TERRAFORM_BINARY = shutil.which("terraform")
 
-
-@pytest.mark.skipif(TERRAFORM_BINARY is None, reason="no terraform binary here")
+@needs_terraform
 @pytest.mark.parametrize("example", EXAMPLE_NAMES)
 def test_the_module_accepts_the_example_default(example: str, tmp_path: Path) -> None:
     default = load_module(EXAMPLES / example).variables["first_rotation_delay"]["default"]
     start = datetime.now(UTC).replace(microsecond=0)
     shutil.copy(TERRAFORM / "variables.tf", tmp_path / "variables.tf")
-    values = {
-        "project_id": "rotator-test-1",
-        "secret_id": "pypi-upstream-token",
-        "token_source": "pypi-derived",
-        "repository_id": "pypi-remote",
-        "first_rotation_delay": default,
-    }
-    (tmp_path / "values.tfvars.json").write_text(json.dumps(values), encoding="utf-8")
-    (tmp_path / "empty.tfrc").write_text("", encoding="utf-8")
-    environment = dict(os.environ)
-    environment.update(
-        {
-            "CHECKPOINT_DISABLE": "1",
-            "TF_IN_AUTOMATION": "1",
-            "TF_CLI_CONFIG_FILE": str(tmp_path / "empty.tfrc"),
-        }
+    code, output = _console(
+        tmp_path,
+        f'timeadd("{start:%Y-%m-%dT%H:%M:%SZ}", var.first_rotation_delay)',
+        {**BASE, "first_rotation_delay": default},
     )
-    assert TERRAFORM_BINARY is not None
-    result = subprocess.run(
-        [TERRAFORM_BINARY, "console", "-var-file=values.tfvars.json"],
-        cwd=tmp_path,
-        input=f'timeadd("{start:%Y-%m-%dT%H:%M:%SZ}", var.first_rotation_delay)\n',
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    output = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
-    assert result.returncode == 0, output
+    assert code == 0, output
     expected = f"{start + timedelta(minutes=minutes(default)):%Y-%m-%dT%H:%M:%SZ}"
     assert f'"{expected}"' in output, output
