@@ -15,28 +15,19 @@ import os
 import sys
 import tempfile
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from google.cloud import artifactregistry_v1, secretmanager_v1
-from google.cloud.pubsub_v1 import PublisherClient
-
+from demo_setup import PACKAGE, PACKAGE_VERSION, PROJECT, REPOSITORY, REPOSITORY_ID, TOPIC, setup
 from emulator import Emulator
 from emulator.cloud_function import LocalFunction
-from emulator.credentials import ANY_USER
 from emulator.pip_client import run_pip
 from emulator.token_authority import TokenAuthority
 from emulator.upstream import PypiServer
 from rotation.cli import commands as cli
+from rotation.core.annotation_values import STATE_KEY
+from rotation.function.clock import EMULATOR_HTTP
 from rotation.gcp import clients
-
-PROJECT = "demo-project"
-TOPIC = f"projects/{PROJECT}/topics/secret-rotation"
-REPOSITORY_ID = "gitlab-remote"
-REPOSITORY = f"projects/{PROJECT}/locations/us-central1/repositories/{REPOSITORY_ID}"
-GITLAB_PROJECT = "platform%2Fwheels"
-AR_AGENT = "serviceAccount:service-123456789012@gcp-sa-artifactregistry.iam.gserviceaccount.com"
-PACKAGE, PACKAGE_VERSION = "tiny-pkg", "1.0"
 
 
 def heading(text: str) -> None:
@@ -59,7 +50,7 @@ def show(secret: str, authority: TokenAuthority, first_token_id: str) -> Seen:
     aliases = dict(sm.get_secret(name=secret).version_aliases)
     repository = ar.get_repository(name=REPOSITORY)
     pointer = repository.remote_repository_config.upstream_credentials.username_password_credentials
-    state = json.loads(sm.get_secret(name=secret).annotations.get("token-rotator.state", "{}"))
+    state = json.loads(sm.get_secret(name=secret).annotations.get(STATE_KEY, "{}"))
     token_ids = {"1": first_token_id} | {
         version: record["token_id"]
         for version, record in state.get("tokens", {}).items()
@@ -83,71 +74,6 @@ def show(secret: str, authority: TokenAuthority, first_token_id: str) -> Seen:
     return Seen(versions, aliases, pointer.password_secret_version, live)
 
 
-def setup(emulator: Emulator, authority: TokenAuthority) -> tuple[str, str]:
-    """What terraform and a GitLab admin leave: a minting token, the secret holding a first
-    project access token made by hand, and the remote repository using it. Returns the secret's
-    name and the first token's GitLab id."""
-    sm, ar = clients.secret_manager(), clients.artifact_registry()
-    PublisherClient().create_topic(name=TOPIC)
-    minting = sm.create_secret(
-        parent=f"projects/{PROJECT}",
-        secret_id="gitlab-minting-token",
-        secret=secretmanager_v1.Secret(replication={"automatic": {}}),
-    )
-    minting_token = authority.minting_token("gitlab").encode()
-    sm.add_secret_version(
-        parent=minting.name, payload=secretmanager_v1.SecretPayload(data=minting_token)
-    )
-    secret = sm.create_secret(
-        parent=f"projects/{PROJECT}",
-        secret_id="gitlab-pypi-token",
-        secret=secretmanager_v1.Secret(
-            replication={"automatic": {}},
-            topics=[{"name": TOPIC}],
-            rotation={
-                "next_rotation_time": emulator.clock.now() + timedelta(hours=1),
-                "rotation_period": timedelta(days=30),
-            },
-            annotations={
-                "token-rotator.source": "gitlab",
-                "token-rotator.gitlab-url": authority.url,
-                "token-rotator.gitlab-project": "platform/wheels",
-                "token-rotator.minting-secret": "gitlab-minting-token",
-                "token-rotator.token-name": "artifact-registry",
-                "token-rotator.username": "artifact-registry",
-                "token-rotator.repositories": REPOSITORY,
-            },
-        ),
-    )
-    first = authority.issue("gitlab", ANY_USER, "created-by-hand", f"projects/{GITLAB_PROJECT}")
-    sm.add_secret_version(
-        parent=secret.name, payload=secretmanager_v1.SecretPayload(data=first.value.encode())
-    )
-    policy = sm.get_iam_policy(request={"resource": secret.name})
-    policy.bindings.add(role="roles/secretmanager.secretAccessor", members=[AR_AGENT])
-    sm.set_iam_policy(request={"resource": secret.name, "policy": policy})
-    ar.create_repository(
-        parent=REPOSITORY.rsplit("/repositories/", 1)[0],
-        repository_id=REPOSITORY_ID,
-        repository=artifactregistry_v1.Repository(
-            format_=artifactregistry_v1.Repository.Format.PYTHON,
-            mode=artifactregistry_v1.Repository.Mode.REMOTE_REPOSITORY,
-            remote_repository_config={
-                "common_repository": {
-                    "uri": f"{authority.url}/api/v4/projects/{GITLAB_PROJECT}/packages/pypi/simple"
-                },
-                "upstream_credentials": {
-                    "username_password_credentials": {
-                        "username": "artifact-registry",
-                        "password_secret_version": f"{secret.name}/versions/1",
-                    }
-                },
-            },
-        ),
-    ).result()  # type: ignore[no-untyped-call]
-    return str(secret.name), first.id
-
-
 def pip_install(index_url: str, target: Path) -> bool:
     """The real pip installing the package through the remote repository."""
     requirement = f"{PACKAGE}=={PACKAGE_VERSION}"
@@ -165,14 +91,32 @@ def operator(*argv: str) -> None:
         raise SystemExit(f"ar-token-rotator {argv[0]} failed")
 
 
+def clocks_agree(secret: str, emulator: Emulator) -> bool:
+    """The function's clock is the emulator's: the newest version was not made after the rotation
+    that made it, and that rotation completed at the emulator's time, not this machine's."""
+    state = json.loads(clients.secret_manager().get_secret(name=secret).annotations[STATE_KEY])
+    completed = datetime.fromisoformat(state["completed_at"])
+    created = clients.secret_manager().get_secret_version(name=f"{secret}/versions/3").create_time
+    agree = created <= completed and abs(emulator.clock.now() - completed) < timedelta(minutes=5)
+    print(
+        f"one clock: version 3 created {created:%H:%M:%S}Z, rotation completed "
+        f"{completed:%H:%M:%S}Z, emulator now {emulator.clock.now():%H:%M:%S}Z: "
+        + ("agree" if agree else "DISAGREE")
+    )
+    return agree
+
+
 def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="ar-token-rotator-demo-"))
     with Emulator() as emulator:
-        os.environ.update(emulator.env())
+        # One clock: with EMULATOR_HTTP the function and the command line read the emulator's.
+        os.environ.update({**emulator.env(), EMULATOR_HTTP: emulator.http_url})
         index = PypiServer(workdir / "index", authenticated_reads=True)
         index.publish(PACKAGE, PACKAGE_VERSION)
-        authority = TokenAuthority(index).start()
-        function = LocalFunction(emulator.env(), workdir / "function.log")
+        authority = TokenAuthority(index, clock=emulator.clock).start()
+        function = LocalFunction(
+            {**emulator.env(), EMULATOR_HTTP: emulator.http_url}, workdir / "function.log"
+        )
         repository_url = emulator.index_url(PROJECT, REPOSITORY_ID)
         try:
             print(f"emulator gRPC {emulator.grpc_target}, function {function.url}")
@@ -211,6 +155,7 @@ def main() -> int:
             installed_after = pip_install(repository_url, workdir / "site-after")
             heading("after: the operator's view")
             operator("status", secret)
+            one_clock = clocks_agree(secret, emulator)
 
             heading("the function's log (rotation lines)")
             for line in function.entries():
@@ -232,6 +177,7 @@ def main() -> int:
         and forced.aliases == {"current": 3, "previous": 2}
         and forced.versions["1"] == "DISABLED"
         and forced.live == {"1": False, "2": True, "3": True}
+        and one_clock
     )
     print("\ndemo " + ("succeeded" if ok else "FAILED") + f"; logs in {workdir}")
     return 0 if ok else 1

@@ -31,4 +31,6 @@ def test_demo_rotates_and_says_so():
     assert "$ ar-token-rotator republish" in result.stdout
     assert result.stdout.count("Successfully installed tiny-pkg-1.0") == 2
     assert "token of v1 (id 1) revoked" in result.stdout
+    [clocks] = [line for line in result.stdout.splitlines() if line.startswith("one clock:")]
+    assert clocks.endswith(": agree"), clocks  # the function's clock is the emulator's
     assert result.stdout.rstrip().splitlines()[-1].startswith("demo succeeded")
