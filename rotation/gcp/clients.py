@@ -18,14 +18,15 @@ from google.auth.transport.grpc import secure_authorized_channel
 from google.auth.transport.requests import Request
 from google.cloud import artifactregistry_v1, resourcemanager_v3, secretmanager_v1
 
+from rotation import __version__
+
 ClientT = TypeVar("ClientT")
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 
 
-USER_AGENT = "ar-token-rotator/0.1"
-CLI_USER_AGENT = (
-    "ar-token-rotator-cli/0.1"  # the operator's command line, told apart from the function
-)
+USER_AGENT = f"ar-token-rotator/{__version__}"
+# The operator's command line, told apart from the function in Google's request logs.
+CLI_USER_AGENT = f"ar-token-rotator-cli/{__version__}"
 
 
 def user_agent() -> str:
