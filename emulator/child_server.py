@@ -21,19 +21,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def child_processes(pid: int) -> list[int]:
-    """The ids of the processes whose parent is `pid` (Linux: read from /proc)."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # the process ended while we looked
-        if int(fields[1]) == pid:
-            children.append(int(stat.parent.name))
-    return children
-
-
 class ChildServer:
     """A server in a child process on `port`; subclasses say when it serves (`ready`)."""
 

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from emulator.child_server import ChildServer, child_processes, free_port
+from emulator.child_server import ChildServer, free_port
+from emulator.processes import child_processes
 
 
 def _without_test_settings(environ: Mapping[str, str]) -> dict[str, str]:

@@ -10,9 +10,9 @@ import contextlib
 import os
 import signal
 import time
-from dataclasses import dataclass
-from pathlib import Path
 from types import FrameType
+
+from emulator.processes import Process, processes
 
 
 class Stopped(BaseException):
@@ -49,46 +49,25 @@ class Shutdown:
             signal.pause()
 
 
-@dataclass(frozen=True)
-class _Process:
-    pid: int
-    parent: int
-    running: bool  # not a zombie waiting to be reaped
-    started: int  # clock ticks after boot: tells a process from a later one with its pid
-
-
-def _processes() -> dict[int, _Process]:
-    """Every process (Linux: read from /proc)."""
-    found = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            pid = int(stat.parent.name)
-            found[pid] = _Process(pid, int(fields[1]), fields[0] != "Z", int(fields[19]))
-        except (OSError, ValueError, IndexError):
-            continue  # it ended while we looked
-    return found
-
-
-def descendants(pid: int) -> set[_Process]:
+def descendants(pid: int) -> set[Process]:
     """The processes below `pid`: its children, theirs, and so on."""
-    processes = _processes()
-    found: set[_Process] = set()
+    every = processes()
+    found: set[Process] = set()
     parents = {pid}
     while parents:
-        below = {p for p in processes.values() if p.parent in parents and p not in found}
+        below = {p for p in every.values() if p.parent in parents and p not in found}
         found |= below
         parents = {p.pid for p in below}
     return found
 
 
-def stop_left_behind(started: set[_Process], timeout: float = 10) -> None:
+def stop_left_behind(started: set[Process], timeout: float = 10) -> None:
     """A backstop after every owner has stopped what it started: terminate, then kill, any of
     `started` still running (a child whose start was cut short before its owner knew of it, a
     Functions Framework worker its killed master left behind), and reap our own children."""
 
     def running() -> list[int]:
-        now = _processes()
+        now = processes()
         # The same process (its pid and start), still running, whoever its parent is now.
         return [
             p.pid

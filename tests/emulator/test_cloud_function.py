@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from emulator.child_server import child_processes
+from emulator.processes import child_processes
 
 
 def workers(function) -> set[int]:

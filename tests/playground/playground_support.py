@@ -11,6 +11,8 @@ import threading
 import time
 from pathlib import Path
 
+from emulator.processes import processes
+
 ROOT = Path(__file__).resolve().parents[2]
 MARK = "<!-- playground-commands -->"
 CLOCK_MARK = "<!-- playground-clock -->"  # moving the clock makes the next rotation happen
@@ -44,16 +46,16 @@ def readme_commands(mark: str = MARK) -> list[str]:
 
 
 def process_group(pgid: int) -> dict[int, str]:
-    """pid -> the command line of every live (not zombie) process in the group (from /proc)."""
+    """pid -> the command line of every live (not zombie) process in the group."""
     members = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for process in processes().values():
+        if process.group != pgid or not process.running:
+            continue
         try:
-            state, _ppid, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
-            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, ValueError):
+            cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes()
+        except OSError:
             continue  # it ended while we looked
-        if int(group) == pgid and state != "Z":
-            members[int(stat.parent.name)] = command
+        members[process.pid] = cmdline.replace(b"\0", b" ").decode()
     return members
 
 

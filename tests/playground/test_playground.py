@@ -11,10 +11,10 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
+from emulator.processes import read_process
 from playground.errors import PlaygroundError
 from playground.loading import DEFAULT_CONFIG, load
 from playground.shutdown import descendants, stop_left_behind
@@ -105,11 +105,8 @@ def test_an_interrupt_of_the_playground_alone_stops_the_whole_tree(playground):
 
 def running(pid: int) -> bool:
     """Alive and not a zombie (an exited child whose parent has not reaped it yet runs nothing)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
+    process = read_process(pid)
+    return process is not None and process.running
 
 
 def assert_stops_the_whole_tree(process, stderr, send, exit_code=0):
