@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rotation.function.clock import EMULATOR_HTTP
+from rotation.gcp.clients import EMULATOR_HOST_VARIABLES
 
 # A gcloud command a remedy may name, and what does its job on the emulator.
 EMULATOR_WAYS = (
@@ -24,13 +25,7 @@ EMULATOR_WAYS = (
         "source .playground/env, which `make playground` writes while it runs",
     ),
 )
-_EMULATOR_VARIABLES = (
-    EMULATOR_HTTP,
-    "SECRET_MANAGER_EMULATOR_HOST",
-    "ARTIFACT_REGISTRY_EMULATOR_HOST",
-    "RESOURCE_MANAGER_EMULATOR_HOST",
-    "PUBSUB_EMULATOR_HOST",
-)
+_EMULATOR_VARIABLES = (EMULATOR_HTTP, *EMULATOR_HOST_VARIABLES)
 
 
 def with_emulator_way(remedy: str, environment: Mapping[str, str]) -> str:

@@ -22,6 +22,17 @@ from rotation import __version__
 
 ClientT = TypeVar("ClientT")
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
+# The variable naming each API's emulator (host:port); unset, the client goes to Google.
+SECRET_MANAGER_HOST = "SECRET_MANAGER_EMULATOR_HOST"
+ARTIFACT_REGISTRY_HOST = "ARTIFACT_REGISTRY_EMULATOR_HOST"
+RESOURCE_MANAGER_HOST = "RESOURCE_MANAGER_EMULATOR_HOST"
+PUBSUB_HOST = "PUBSUB_EMULATOR_HOST"
+EMULATOR_HOST_VARIABLES = (
+    SECRET_MANAGER_HOST,
+    ARTIFACT_REGISTRY_HOST,
+    RESOURCE_MANAGER_HOST,
+    PUBSUB_HOST,
+)
 
 
 USER_AGENT = f"ar-token-rotator/{__version__}"
@@ -79,7 +90,7 @@ def secret_manager() -> secretmanager_v1.SecretManagerServiceClient:
     return _build(
         secretmanager_v1.SecretManagerServiceClient,
         SecretManagerServiceGrpcTransport,
-        "SECRET_MANAGER_EMULATOR_HOST",
+        SECRET_MANAGER_HOST,
     )
 
 
@@ -92,7 +103,7 @@ def artifact_registry() -> artifactregistry_v1.ArtifactRegistryClient:
     return _build(
         artifactregistry_v1.ArtifactRegistryClient,
         ArtifactRegistryGrpcTransport,
-        "ARTIFACT_REGISTRY_EMULATOR_HOST",
+        ARTIFACT_REGISTRY_HOST,
     )
 
 
@@ -100,9 +111,7 @@ def artifact_registry() -> artifactregistry_v1.ArtifactRegistryClient:
 def projects() -> resourcemanager_v3.ProjectsClient:
     from google.cloud.resourcemanager_v3.services.projects.transports import ProjectsGrpcTransport
 
-    return _build(
-        resourcemanager_v3.ProjectsClient, ProjectsGrpcTransport, "RESOURCE_MANAGER_EMULATOR_HOST"
-    )
+    return _build(resourcemanager_v3.ProjectsClient, ProjectsGrpcTransport, RESOURCE_MANAGER_HOST)
 
 
 @functools.cache
@@ -112,7 +121,7 @@ def publisher() -> Any:
     from google.pubsub_v1 import PublisherClient
     from google.pubsub_v1.services.publisher.transports import PublisherGrpcTransport
 
-    return _build(PublisherClient, PublisherGrpcTransport, "PUBSUB_EMULATOR_HOST")
+    return _build(PublisherClient, PublisherGrpcTransport, PUBSUB_HOST)
 
 
 def reset() -> None:
