@@ -124,3 +124,17 @@ class World(Repositories, SecretReads, RotateEvents):
                 repository.strip(), f"{name}/versions/1", disable_upstream_validation=not readable
             )
         return name
+
+    def second_secret_on(self, repository: str, **settings: str) -> str:
+        """Another pypi-derived secret whose annotations name `repository` too (a copy-paste
+        slip), readable by the agent; `settings` are more annotations (take_over_from=...)."""
+        root = self.secret("second-root", payload=root_token(), rotation=False)
+        annotations = {
+            "token-rotator.source": "pypi-derived",
+            "token-rotator.root-secret": root,
+            "token-rotator.repositories": repository,
+            **{f"token-rotator.{key.replace('_', '-')}": value for key, value in settings.items()},
+        }
+        secret = self.secret("second-token", annotations, payload=root_token())
+        self.grant(secret, AR_AGENT)
+        return secret

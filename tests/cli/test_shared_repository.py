@@ -6,22 +6,13 @@ from __future__ import annotations
 import json
 
 from tests.cli.status_and_plan import REPO, checks_of, lines_of, writes
-from tests.support import AR_AGENT, World, root_token
+from tests.support import World
 
 
 def second_secret_on_the_same_repository(cloud: World, **settings: str) -> tuple[str, str]:
     """Two secrets whose annotations both name repository `pypi`; it points at the first."""
     first = cloud.rotated_secret()
-    root = cloud.secret("second-root", payload=root_token(), rotation=False)
-    annotations = {
-        "token-rotator.source": "pypi-derived",
-        "token-rotator.root-secret": root,
-        "token-rotator.repositories": REPO,
-        **{f"token-rotator.{key.replace('_', '-')}": value for key, value in settings.items()},
-    }
-    second = cloud.secret("second-token", annotations, payload=root_token())
-    cloud.grant(second, AR_AGENT)
-    return first, second
+    return first, cloud.second_secret_on(REPO, **settings)
 
 
 def test_plan_and_status_show_a_repository_another_secret_uses(cloud, cli, run):

@@ -11,7 +11,6 @@ from tests.support import (
     PROJECT_NUMBER,
     World,
     repository_name,
-    root_token,
 )
 
 REPO = repository_name("pypi")
@@ -43,23 +42,9 @@ def assert_refused_before_the_claim(world: World, secret: str) -> None:
     assert world.emulator.control.counts[UPDATE] == 0
 
 
-def second_secret_on(world: World, repository: str, **settings: str) -> str:
-    """Another pypi-derived secret whose annotations name `repository` too (a copy-paste slip)."""
-    root = world.secret("second-root", payload=root_token(), rotation=False)
-    annotations = {
-        "token-rotator.source": "pypi-derived",
-        "token-rotator.root-secret": root,
-        "token-rotator.repositories": repository,
-        **{f"token-rotator.{key.replace('_', '-')}": value for key, value in settings.items()},
-    }
-    secret = world.secret("second-token", annotations, payload=root_token())
-    world.grant(secret, AR_AGENT)
-    return secret
-
-
 def test_a_secret_does_not_take_a_repository_from_another(world, function_server):
     first = world.rotated_secret()
-    second = second_secret_on(world, REPO)
+    second = world.second_secret_on(REPO)
     world.emulator.control.reset()
     mark = function_server.mark()
     world.publish_rotate(second)
@@ -84,7 +69,7 @@ def test_a_secret_does_not_take_a_repository_from_another(world, function_server
 def test_take_over_from_allows_the_move_by_project_number_too(world, function_server):
     first = world.rotated_secret()
     by_number = first.replace(f"projects/{PROJECT}/", f"projects/{PROJECT_NUMBER}/")
-    second = second_secret_on(world, REPO, take_over_from=by_number)
+    second = world.second_secret_on(REPO, take_over_from=by_number)
     mark = function_server.mark()
     world.publish_rotate(second)
     world.settle()
@@ -159,7 +144,7 @@ def test_missing_access_fails_before_minting_and_a_republish_rotates(world, func
 
 def test_an_invalid_take_over_from_fails_before_minting(world, function_server):
     world.rotated_secret()
-    second = second_secret_on(world, REPO, take_over_from="projects/only-a-project")
+    second = world.second_secret_on(REPO, take_over_from="projects/only-a-project")
     mark = function_server.mark()
     world.publish_rotate(second)
     world.settle()
