@@ -26,7 +26,6 @@ from emulator.token_authority import TokenAuthority
 from emulator.upstream import PypiServer
 from rotation.cli import commands as cli
 from rotation.core.annotation_values import STATE_KEY
-from rotation.function.clock import EMULATOR_HTTP
 from rotation.gcp import clients
 
 
@@ -110,13 +109,11 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="ar-token-rotator-demo-"))
     with Emulator() as emulator:
         # One clock: with EMULATOR_HTTP the function and the command line read the emulator's.
-        os.environ.update({**emulator.env(), EMULATOR_HTTP: emulator.http_url})
+        os.environ.update(emulator.env(control=True))
         index = PypiServer(workdir / "index", authenticated_reads=True)
         index.publish(PACKAGE, PACKAGE_VERSION)
         authority = TokenAuthority(index, clock=emulator.clock).start()
-        function = LocalFunction(
-            {**emulator.env(), EMULATOR_HTTP: emulator.http_url}, workdir / "function.log"
-        )
+        function = LocalFunction(emulator.env(control=True), workdir / "function.log")
         repository_url = emulator.index_url(PROJECT, REPOSITORY_ID)
         try:
             print(f"emulator gRPC {emulator.grpc_target}, function {function.url}")

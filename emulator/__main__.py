@@ -80,9 +80,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         push_endpoint=args.push_endpoint,
     )
     with emulator:
-        for name, value in emulator.env().items():
+        for name, value in emulator.env(control=True).items():
             print(f"export {name}={value}")
-        print(f"export EMULATOR_HTTP={emulator.http_url}")
         print("ready", flush=True)
         stop.wait()
 

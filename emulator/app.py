@@ -31,6 +31,9 @@ ENV_VARIABLES = (
     "RESOURCE_MANAGER_EMULATOR_HOST",
     "PUBSUB_EMULATOR_HOST",
 )
+# The control API's URL: with it, the function and the command line read the emulator's clock
+# (rotation/function/clock.py) and `republish --wait` reads its pushes.
+CONTROL_VARIABLE = "EMULATOR_HTTP"
 
 
 class Emulator(StartStop):
@@ -97,8 +100,12 @@ class Emulator(StartStop):
         """Where pip finds a Python remote repository (its LOCATION-python.pkg.dev URL)."""
         return repository_url(self.http_url, project, repository_id)
 
-    def env(self) -> dict[str, str]:
-        return {name: self.grpc_target for name in ENV_VARIABLES}
+    def env(self, control: bool = False) -> dict[str, str]:
+        """The variables that point the clients here; with `control`, the control API too."""
+        variables = {name: self.grpc_target for name in ENV_VARIABLES}
+        if control:
+            variables[CONTROL_VARIABLE] = self.http_url
+        return variables
 
     def credential_file(self, email: str, path: Path) -> Path:
         """A service-account key file for `email` whose token URI is this emulator: point

@@ -9,15 +9,13 @@ from pathlib import Path
 
 from emulator import Emulator
 from playground.config import PlaygroundConfig
-from rotation.function.clock import EMULATOR_HTTP
 
 
 def exports(emulator: Emulator, config: PlaygroundConfig) -> dict[str, str]:
     """The variables that point the clients and the command line at the playground. No credential
     file: the emulator takes an anonymous caller for its administrator, as an operator is."""
     return {
-        **emulator.env(),
-        EMULATOR_HTTP: emulator.http_url,  # the command line then reads the emulator's clock
+        **emulator.env(control=True),  # the command line then reads the emulator's clock
         "GOOGLE_CLOUD_PROJECT": config.project,
         "GOOGLE_APPLICATION_CREDENTIALS": "",
     }

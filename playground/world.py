@@ -20,7 +20,6 @@ from emulator.upstream import PypiServer
 from playground.config import PlaygroundConfig
 from playground.errors import PlaygroundError
 from playground.shutdown import descendants, stop_left_behind
-from rotation.function.clock import EMULATOR_HTTP
 
 
 @dataclass(frozen=True)
@@ -100,11 +99,7 @@ class World:
         # The function calls anonymously, which the emulator takes for its administrator; a
         # credential file of the caller's shell must not send it to Google for a token. With
         # EMULATOR_HTTP it reads the emulator's clock: one clock for everyone.
-        env = {
-            **emulator.env(),
-            EMULATOR_HTTP: emulator.http_url,
-            "GOOGLE_APPLICATION_CREDENTIALS": "",
-        }
+        env = {**emulator.env(control=True), "GOOGLE_APPLICATION_CREDENTIALS": ""}
         self.function = LocalFunction(env, log)
         self._stack.callback(self.function.stop)
         self._checkpoint()

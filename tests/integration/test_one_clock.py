@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from emulator.app import CONTROL_VARIABLE
 from rotation.core.errors import TransientError
 from rotation.function.clock import EMULATOR_HTTP, EmulatorClock
 from tests.redaction import SCAN
@@ -24,7 +25,7 @@ CLOSE = timedelta(minutes=5)
 
 @pytest.fixture
 def on_emulator_clock(emulator, start_function):
-    return start_function(**{EMULATOR_HTTP: emulator.http_url})
+    return start_function(**emulator.env(control=True))
 
 
 def test_the_function_and_the_command_line_follow_the_emulators_clock(emulator, on_emulator_clock):
@@ -45,7 +46,7 @@ def test_the_function_and_the_command_line_follow_the_emulators_clock(emulator, 
     shown = subprocess.run(
         [sys.executable, "-m", "rotation", "status", secret],
         cwd=ROOT,
-        env={**os.environ, **emulator.env(), EMULATOR_HTTP: emulator.http_url},
+        env={**os.environ, **emulator.env(control=True)},
         capture_output=True,
         text=True,
         timeout=120,
@@ -54,6 +55,10 @@ def test_the_function_and_the_command_line_follow_the_emulators_clock(emulator, 
     assert shown.returncode == 0, shown.stderr
     [current] = [line for line in shown.stdout.splitlines() if line.startswith("current ")]
     assert current.split()[4] == "ago", f"created in the future: {current}"
+
+
+def test_the_emulator_exports_the_variable_the_function_reads():
+    assert CONTROL_VARIABLE == EMULATOR_HTTP
 
 
 def test_an_emulator_clock_that_cannot_be_read_is_transient(emulator):
