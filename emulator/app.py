@@ -14,7 +14,8 @@ from emulator.core import ApiError, Clock, Control, Projects
 from emulator.http_control import HttpControl
 from emulator.identity import TOKEN_PATH, Identities
 from emulator.pubsub import PubSub, RedeliveryPolicy
-from emulator.remote_index import RemoteIndex, repository_url
+from emulator.remote.data_path import RemoteRepositories
+from emulator.remote.python import repository_url
 from emulator.repository_iam import RepositoryIam
 from emulator.resourcemanager import ResourceManager
 from emulator.secretmanager import SecretManager
@@ -62,9 +63,9 @@ class Emulator(StartStop):
         self.projects = Projects(DEFAULT_PROJECTS if projects is None else projects)
         self.pubsub = PubSub(self.clock, self.projects, redelivery or RedeliveryPolicy())
         self.secret_manager = SecretManager(self.clock, self.projects, self.pubsub)
-        self.remote_index = RemoteIndex(self)
+        self.remote_repositories = RemoteRepositories(self)
         self.artifact_registry = ArtifactRegistry(
-            self.projects, self.clock, validate_upstream=self.remote_index.validate
+            self.projects, self.clock, validate_upstream=self.remote_repositories.validate
         )
         self.resource_manager = ResourceManager(self.projects)
         self.repository_iam = RepositoryIam(self.artifact_registry)
@@ -134,7 +135,7 @@ class Emulator(StartStop):
         self._server.start()
         self._http = HttpControl(self, self._http_port)
         self._http.route("POST", TOKEN_PATH, self.identities.token_endpoint)
-        self.remote_index.install(self._http)
+        self.remote_repositories.install(self._http)
         self.http_port = self._http.start()
         self.identities.token_uri = f"{self.http_url}{TOKEN_PATH}"
         return self
@@ -143,7 +144,7 @@ class Emulator(StartStop):
         self.pubsub.stop()
         if self._http is not None:
             self._http.stop()
-        self.remote_index.close()
+        self.remote_repositories.close()
         if self._server is not None:
             self._server.stop(grace=None)
 
