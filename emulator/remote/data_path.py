@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 ROUTE = r"/(?P<project>[a-z][^/]*)/(?P<repository>[^/]+)/(?P<path>.*)"
 
 
-def remote_formats() -> dict[ar.Repository.Format, RemoteFormat]:
+def remote_formats() -> dict[str, RemoteFormat]:
     formats: list[RemoteFormat] = [PythonFormat()]
     return {remote.format: remote for remote in formats}
 
@@ -54,15 +54,15 @@ class RemoteRepositories:
         self._http.close()
 
     def resolve(
-        self, project: str, repository_id: str, format_: ar.Repository.Format | None = None
+        self, project: str, repository_id: str, format_: str | None = None
     ) -> Resolved | Response:
         """The repository, its upstream and its credential; or the answer a client gets when
         there is no such repository of this format, no reachable upstream or no readable
         credential."""
         repository = self._emulator.artifact_registry.find(project, repository_id)
-        if repository is None or (format_ is not None and repository.format_ != format_):
+        if repository is None or (format_ is not None and repository.format_.name != format_):
             return text(HTTPStatus.NOT_FOUND, f"Repository {project}/{repository_id} not found.")
-        remote = self.formats.get(repository.format_)
+        remote = self.formats.get(repository.format_.name)
         if remote is None:
             return text(HTTPStatus.NOT_FOUND, f"The emulator serves no {repository.format_.name}.")
         upstream = remote.upstream_of(repository)
@@ -82,7 +82,7 @@ class RemoteRepositories:
         resolved = self.resolve(request.params["project"], request.params["repository"])
         if isinstance(resolved, Response):
             return resolved
-        remote = self.formats[resolved.repository.format_]
+        remote = self.formats[resolved.repository.format_.name]
         return remote.forward(self._http, request, resolved)
 
     def validate(self, repository: ar.Repository) -> None:
@@ -98,7 +98,7 @@ class RemoteRepositories:
                 f"{password_version(repository)} cannot be accessed by the Artifact Registry "
                 f"service agent {agent}: {error.message}"
             ) from None
-        remote = self.formats.get(repository.format_)
+        remote = self.formats.get(repository.format_.name)
         upstream = remote.upstream_of(repository) if remote is not None else ""
         if auth is None or remote is None or not upstream:
             return  # a public upstream accepts any credential on reads

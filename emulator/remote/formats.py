@@ -26,13 +26,13 @@ class Resolved:
 
 
 # Looks up a repository of a format and reads its credential, or answers the error response.
-Resolver = Callable[[str, str, "ar.Repository.Format"], "Resolved | Response"]
+Resolver = Callable[[str, str, str], "Resolved | Response"]
 # Adds a route to the emulator's HTTP server.
 Router = Callable[[str, str, Callable[[Request], Response]], None]
 
 
 class RemoteFormat(Protocol):
-    format: ClassVar[ar.Repository.Format]
+    format: ClassVar[str]  # the name of its ar.Repository.Format: PYTHON, DOCKER, NPM, MAVEN
     # Says why a repository without a custom upstream cannot be served (the public upstream,
     # which the emulator never reaches).
     public_upstream: ClassVar[str]

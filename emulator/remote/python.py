@@ -27,7 +27,7 @@ def repository_url(http_url: str, project: str, repository_id: str) -> str:
 
 
 class PythonFormat:
-    format: ClassVar[ar.Repository.Format] = ar.Repository.Format.PYTHON
+    format: ClassVar[str] = "PYTHON"  # the name of its ar.Repository.Format
     public_upstream: ClassVar[str] = (
         "This repository's upstream is public PyPI, which the emulator does not reach."
     )
