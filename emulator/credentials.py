@@ -11,11 +11,24 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Protocol
 
 from passlib.apache import htpasswd_context
 from passlib.hash import apr_md5_crypt
 
 ANY_USER = "*"
+
+
+class CredentialHolder(Protocol):
+    """An upstream on loopback whose live credentials a token authority manages (a package
+    index, a registry, a Maven layout): what it mints is allowed there, what it revokes removed."""
+
+    @property
+    def port(self) -> int: ...
+
+    def allow(self, username: str, password: str) -> None: ...
+
+    def revoke(self, username: str, password: str) -> None: ...
 
 
 class CredentialFile:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from urllib.parse import unquote
 
 from emulator.core import Clock
+from emulator.credentials import CredentialHolder
 from emulator.routing import RoutedServer
 from emulator.serving import StartStop
 from emulator.token_authority.artifactory import ArtifactoryApi
@@ -14,14 +15,13 @@ from emulator.token_authority.gitlab import GitLabApi
 from emulator.token_authority.ledger import Issued, TokenLedger
 from emulator.token_authority.plumbing import Call, InstrumentedRouter
 from emulator.token_authority.webhook import WebhookApi
-from emulator.upstream import PypiServer
 
 
 class TokenAuthority(StartStop):
     """Serves the token APIs on 127.0.0.1:`port` (0 picks a free port); a context manager.
     Every token it creates is a live credential of `index` until it is revoked."""
 
-    def __init__(self, index: PypiServer, port: int = 0, clock: Clock | None = None) -> None:
+    def __init__(self, index: CredentialHolder, port: int = 0, clock: Clock | None = None) -> None:
         self.index = index
         self.clock = clock or Clock()
         self._ledger = TokenLedger(index, self.clock)

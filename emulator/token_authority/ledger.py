@@ -12,8 +12,8 @@ from http import HTTPStatus
 from urllib.parse import unquote
 
 from emulator.core import Clock
+from emulator.credentials import CredentialHolder
 from emulator.routing import HttpError, Request
-from emulator.upstream import PypiServer
 
 _PREFIXES = {"gitlab": "glpat-", "artifactory": "eyJ", "webhook": "whk-"}
 
@@ -39,7 +39,7 @@ class Issued:
 class TokenLedger:
     """Tokens and minting tokens by API; issuing allows a token on `index`, revoking revokes it."""
 
-    def __init__(self, index: PypiServer, clock: Clock) -> None:
+    def __init__(self, index: CredentialHolder, clock: Clock) -> None:
         self.index = index
         self.clock = clock
         self._namespaces: dict[str, dict[str, int]] = {"projects": {}, "groups": {}}
