@@ -89,7 +89,7 @@ def plan(
 
     version_name = secret.snapshot.version_name(pending)
     steps.append(PlannedStep("repoint", "; ".join(_repoint(secret, r, pending) for r in targets)))
-    moved = [RemoteRepository(r.name, secret.config.username, version_name) for r in targets]
+    moved = [RemoteRepository(r.name, secret.username(), version_name) for r in targets]
     kept, expired = decisions.retirement(
         versions, pending, secret.snapshot.aliases, secret.config.keep_versions, moved
     )
@@ -146,7 +146,8 @@ def _create(
 
 
 def _test(secret: ManagedSecret) -> str:
-    where = f" and against {secret.config.index_url}" if secret.config.index_url else ""
+    url = secret.config.check_url
+    where = f" and against {url} ({secret.served.format})" if url else ""
     settings = secret.settings
     return (
         f"check the new token with source {secret.config.source}{where}, up to "
@@ -157,7 +158,7 @@ def _test(secret: ManagedSecret) -> str:
 
 def _repoint(secret: ManagedSecret, repository: RemoteRepository, pending: int) -> str:
     version = secret_users.version_of(secret, repository)
-    if version == pending and repository.username == secret.config.username:
+    if version == pending and repository.username == secret.username():
         return f"{repository.name}: already at version {pending}"
     at = f"version {version}" if version is not None else repository.password_secret_version
     return f"{repository.name}: {at} -> version {pending}"

@@ -36,6 +36,7 @@ COMMON_KEYS = frozenset(
         "grant-access",
         "min-interval",
         "keep-versions",
+        "check-url",
         "index-url",
         "token-lifetime",
         "take-over-from",
@@ -57,11 +58,11 @@ class RotationConfig:
     source: str
     repositories: tuple[str, ...] = ()
     discover: tuple[str, ...] = ()
-    username: str = "__token__"
+    username: str | None = None  # None: the source's or the format's (core.formats.username)
     grant_access: bool = False
     min_interval: timedelta = timedelta(hours=1)
     keep_versions: int = 2
-    index_url: str | None = None
+    check_url: str | None = None  # where a new token is tried (check-url, formerly index-url)
     token_lifetime: timedelta | None = None
     source_settings: Mapping[str, str] = field(default_factory=dict)
 
@@ -167,19 +168,18 @@ def parse(
             f"neither {PREFIX}repositories nor {PREFIX}discover is set: no repository to repoint",
             f"set {PREFIX}repositories to the repositories that use this secret",
         )
-    username = ours.get("username", "__token__")
-    if not username or len(username) > 256 or any(c.isspace() for c in username):
+    username = ours.get("username")
+    if username is not None and (
+        not username or len(username) > 256 or any(c.isspace() for c in username)
+    ):
         problems.add(
             PREFIX + "username",
             username,
             f"annotation {PREFIX}username={username!r} is empty, too long or has spaces",
             f"set {PREFIX}username to the upstream's user name (at most 256 characters, no spaces)",
         )
-        username = "__token__"
-    index_url = ours.get("index-url")
-    if index_url is not None:
-        with problems.check():
-            check_url(index_url, "index-url")
+        username = None
+    check_url = _check_url(ours, problems)
     for key in (*egress.URL_KEYS, *egress.LISTED_ONLY_KEYS):
         url = ours.get(key, "").replace("{id}", "id")
         if URL.match(url):
@@ -214,8 +214,26 @@ def parse(
         grant_access=grant_access,
         min_interval=min_interval,
         keep_versions=keep_versions,
-        index_url=index_url.rstrip("/") if index_url else None,
+        check_url=check_url,
         token_lifetime=token_lifetime,
         source_settings={k: v for k, v in ours.items() if k != "state"},
     )
     return config, problems
+
+
+def _check_url(ours: Mapping[str, str], problems: Problems) -> str | None:
+    """`check-url`, or `index-url` (its name before formats other than Python); not both."""
+    given = {key: ours[key] for key in ("check-url", "index-url") if key in ours}
+    if len(set(given.values())) > 1:
+        problems.add(
+            PREFIX + "index-url",
+            given["index-url"],
+            f"both {PREFIX}check-url and {PREFIX}index-url are set, to different URLs",
+            f"keep {PREFIX}check-url only ({PREFIX}index-url is its former name)",
+        )
+        return None
+    for key, url in given.items():
+        with problems.check():
+            check_url(url, key)
+            return url.rstrip("/")
+    return None

@@ -1,7 +1,7 @@
 """Where the function may send requests, and with them minting credentials and new tokens.
 
 Whoever can edit a secret's annotations could otherwise point `gitlab-url`, `artifactory-url`,
-`index-url` or `webhook-url` at a host of their choosing. A job may contact only the hosts of its
+`check-url` or `webhook-url` at a host of their choosing. A job may contact only the hosts of its
 repositories' own upstream URLs (set by whoever may update the repositories, a separate
 permission) and those the deployment lists in ALLOWED_UPSTREAM_HOSTS; a webhook's host must be
 listed there. Link-local and metadata addresses are never contacted, plain http only with the
@@ -23,9 +23,8 @@ from rotation.core.errors import ConfigError
 VARIABLE = "ALLOWED_UPSTREAM_HOSTS"
 TERRAFORM_VARIABLE = "allowed_upstream_hosts"
 # Annotations holding a URL the function sends requests to; the webhook's only if listed.
-URL_KEYS = ("index-url", "gitlab-url", "artifactory-url")
+URL_KEYS = ("check-url", "index-url", "gitlab-url", "artifactory-url")
 LISTED_ONLY_KEYS = ("webhook-url", "webhook-revoke-url")
-PUBLIC_PYPI = "https://pypi.org"  # the upstream of a repository of public PyPI
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 _METADATA_NAMES = frozenset({"metadata", "metadata.google.internal"})
 _LINK_LOCAL = (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fe80::/10"))

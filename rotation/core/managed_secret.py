@@ -4,15 +4,16 @@ an operator's command on one secret start from."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from rotation.core import config
+from rotation.core import config, formats
 from rotation.core.annotation_values import PREFIX
 from rotation.core.config import RotationConfig
 from rotation.core.errors import ConfigError
-from rotation.core.model import SecretSnapshot
+from rotation.core.formats import Served
+from rotation.core.model import RemoteRepository, SecretSnapshot
 from rotation.core.ports import AgentAccess, Projects, Repositories, Secrets
 from rotation.core.secret_record import SecretRecord
 from rotation.core.settings import Settings
@@ -73,6 +74,8 @@ class ManagedSecret:
     now: Callable[[], datetime]
     work: Work
     secret_reads: dict[str, Token] = field(default_factory=dict)  # see SourceContext
+    # What the secret's repositories proxy, once they are read (`serve`).
+    served: Served = field(default_factory=Served)
 
     @classmethod
     def read(
@@ -128,6 +131,18 @@ class ManagedSecret:
         """What every log line of the work carries."""
         return self.work.fields(self.name, step, **extra)
 
+    def serve(self, repositories: Sequence[RemoteRepository]) -> None:
+        """Learn the format and upstreams of the repositories the secret feeds (read now); a
+        ConfigError if their formats differ or no username suits them."""
+        self.served = formats.served_by(self.name, repositories)
+        self.username()
+
+    def username(self) -> str:
+        """The username the secret's repositories send upstream with its token."""
+        return formats.username(
+            self.config.username, self.source.default_username(self.config), self.served
+        )
+
     def source_context(
         self, *, resumed: bool = False, valid_for: timedelta | None = None
     ) -> SourceContext:
@@ -140,6 +155,8 @@ class ManagedSecret:
             resumed=resumed,
             valid_for=valid_for,
             secret_reads=self.secret_reads,
+            served=self.served,
+            username=self.username(),
         )
 
 

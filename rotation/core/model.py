@@ -50,6 +50,7 @@ class RemoteRepository:
     username: str
     password_secret_version: str
     upstream_url: str = ""  # what the repository proxies; "" when not read
+    format: str = "PYTHON"  # Artifact Registry's Repository.Format: PYTHON, DOCKER, NPM, MAVEN
 
     @property
     def project(self) -> str:

@@ -81,7 +81,7 @@ def _done(
 
 
 def _move(secret: ManagedSecret, target: RemoteRepository, version_name: str) -> RemoteRepository:
-    username = secret.config.username
+    username = secret.username()
     if target.password_secret_version == version_name and target.username == username:
         return target
     settings = secret.settings

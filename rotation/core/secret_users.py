@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rotation.core import egress
+from rotation.core import egress, formats
 from rotation.core.agents import service_agent
 from rotation.core.conflicts import Conflict, allowed_takeovers, conflicts
 from rotation.core.errors import PermanentError
@@ -50,8 +50,11 @@ def read_targets(secret: ManagedSecret, found: list[RemoteRepository]) -> list[R
 
 
 def targets_now(secret: ManagedSecret) -> list[RemoteRepository]:
-    """The secret's targets (listed and discovered), each as it is now."""
-    return read_targets(secret, targets(secret))
+    """The secret's targets (listed and discovered), each as it is now; the secret learns what
+    they serve (ManagedSecret.serve)."""
+    found = read_targets(secret, targets(secret))
+    secret.serve(found)
+    return found
 
 
 def users_now(secret: ManagedSecret) -> list[RemoteRepository]:
@@ -124,6 +127,6 @@ def upstream_policy(
     return egress.policy_for(
         secret.config.source_settings,
         secret.settings.allowed_upstream_hosts,
-        [repository.upstream_url for repository in repositories],
+        formats.served_by(secret.name, repositories).implied_hosts(),
         secret.settings.plain_http,
     )

@@ -10,6 +10,7 @@ from typing import ClassVar, Protocol
 from rotation.core.annotation_values import PREFIX, secret_reference
 from rotation.core.config import RotationConfig
 from rotation.core.errors import ConfigError, NotUsable, PermanentError
+from rotation.core.formats import Served
 from rotation.core.model import SecretSnapshot
 from rotation.core.ports import SecretReader
 from rotation.core.token import Token
@@ -48,6 +49,10 @@ class SourceContext:
     # The job's reads of other secrets (root, staging, minting), shared by all its contexts, so a
     # minting token is read once per job however many tokens it mints and revokes.
     secret_reads: dict[str, Token] = field(default_factory=dict, compare=False, repr=False)
+    # The format of the secret's repositories and what they proxy, which decide how a new token
+    # is checked; and the username they send with it.
+    served: Served = field(default_factory=Served)
+    username: str = "__token__"
 
     def secret_setting(self, key: str) -> str:
         """The full name of a secret an annotation names (a bare id means this project)."""
@@ -67,6 +72,11 @@ class TokenSource(Protocol):
     input_secrets: ClassVar[tuple[str, ...]] = ()
     # The source's own annotation keys (without the prefix), besides config.COMMON_KEYS.
     keys: ClassVar[frozenset[str]] = frozenset()
+
+    def default_username(self, config: RotationConfig) -> str | None:
+        """The username a token of this source is sent with when token-rotator.username is not
+        set (None: the format's usual one)."""
+        return None
 
     def validate(self, config: RotationConfig) -> None:
         """Raise ConfigError (InvalidAnnotations for several) for every one of the source's

@@ -10,7 +10,7 @@ from google.api_core import exceptions as google_exceptions
 from google.cloud import artifactregistry_v1
 from google.protobuf import field_mask_pb2
 
-from rotation.core.egress import PUBLIC_PYPI
+from rotation.core import formats
 from rotation.core.errors import (
     PermanentError,
     TransientError,
@@ -135,14 +135,35 @@ def _remote(repository: artifactregistry_v1.Repository) -> RemoteRepository:
         username=credentials.username,
         password_secret_version=credentials.password_secret_version,
         upstream_url=_upstream_url(repository.remote_repository_config),
+        format=repository.format_.name,
     )
 
 
 def _upstream_url(config: artifactregistry_v1.RemoteRepositoryConfig) -> str:
-    """The upstream a remote repository proxies: a custom URL, or public PyPI's."""
-    python = config.python_repository
-    if python.custom_repository.uri:
-        return str(python.custom_repository.uri)
-    if python.public_repository == python.PublicRepository.PYPI:
-        return PUBLIC_PYPI
-    return str(config.common_repository.uri)
+    """The upstream a remote repository proxies: its format's custom URL or public upstream, or
+    the common repository's URL."""
+    remote = artifactregistry_v1.RemoteRepositoryConfig
+    format_configs = (
+        (
+            config.python_repository,
+            remote.PythonRepository.PublicRepository.PYPI,
+            formats.PUBLIC_PYPI,
+        ),
+        (
+            config.docker_repository,
+            remote.DockerRepository.PublicRepository.DOCKER_HUB,
+            formats.DOCKER_HUB,
+        ),
+        (config.npm_repository, remote.NpmRepository.PublicRepository.NPMJS, formats.NPMJS),
+        (
+            config.maven_repository,
+            remote.MavenRepository.PublicRepository.MAVEN_CENTRAL,
+            formats.MAVEN_CENTRAL,
+        ),
+    )
+    for repository, public, public_url in format_configs:
+        if repository.custom_repository.uri:
+            return str(repository.custom_repository.uri).rstrip("/")
+        if repository.public_repository == public:
+            return public_url
+    return str(config.common_repository.uri).rstrip("/")

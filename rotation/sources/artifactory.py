@@ -33,7 +33,7 @@ class Artifactory(HttpMintingSource):
     keys = frozenset({"minting-secret", "artifactory-url", "token-scope"})
 
     def validate_settings(self, config: RotationConfig, problems: Problems) -> None:
-        if config.username == "__token__":
+        if config.username in (None, "__token__"):
             problems.add(
                 f"{PREFIX}username",
                 config.source_settings.get("username"),
@@ -49,7 +49,7 @@ class Artifactory(HttpMintingSource):
         lifetime = token_lifetime(context.config, context.secret.rotation_period)
         created = tokens.create(
             data={
-                "username": context.config.username,
+                "username": context.username,
                 "scope": context.config.source_settings.get(
                     "token-scope", "applied-permissions/user"
                 ),

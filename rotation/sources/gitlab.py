@@ -19,6 +19,7 @@ import httpx
 from rotation.core import logs
 from rotation.core.annotation_values import PREFIX
 from rotation.core.config import Problems, RotationConfig
+from rotation.core.formats import PYTHON
 from rotation.core.source import NewToken, SourceContext, token_lifetime
 from rotation.core.token import Token
 from rotation.sources.gitlab_expiry import MAX_LIFETIME_DAYS, GitLabExpiry, gitlab_expiry
@@ -123,9 +124,13 @@ class GitLab(HttpMintingSource):
         )
         return NewToken(token, expiry.expires_at, retire_data={"token_id": token_id})
 
-    def index_url(self, config: RotationConfig) -> str:
-        """`index-url`, or the project's (group's) PyPI endpoint on the GitLab instance."""
-        return index_url(config)
+    def check_url(self, context: SourceContext) -> str | None:
+        """`check-url`; for Python, by default the project's (group's) PyPI endpoint. GitLab's
+        container, npm and Maven registries are checked only at a `check-url` (README:
+        Formats)."""
+        if context.config.check_url or context.served.format != PYTHON:
+            return context.config.check_url
+        return pypi_endpoint(context.config)
 
     def retire(self, retire_data: Mapping[str, str], context: SourceContext) -> None:
         api = _Api(self._http, context)
@@ -157,10 +162,8 @@ def token_name(config: RotationConfig, rotation_id: str) -> str:
     return f"{config.source_settings.get('token-name', 'ar-token-rotator')}-{rotation_id}"
 
 
-def index_url(config: RotationConfig) -> str:
-    """`index-url`, or the project's (group's) PyPI endpoint on the GitLab instance."""
-    if config.index_url:
-        return config.index_url
+def pypi_endpoint(config: RotationConfig) -> str:
+    """The project's (group's) PyPI endpoint on the GitLab instance."""
     base = config.setting("gitlab-url").rstrip("/")
     if "gitlab-project" in config.source_settings:
         project = quote(config.setting("gitlab-project"), safe="")

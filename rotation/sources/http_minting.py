@@ -1,6 +1,6 @@
 """What the sources that mint and revoke tokens over HTTP (gitlab, artifactory, http) share: the
 HTTP client, the checks every one of them makes of its annotations, and the check of a new token
-against the index."""
+upstream."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import ClassVar
 
 import httpx
 
+from rotation.checks import check_upstream
 from rotation.core.annotation_values import check_url
 from rotation.core.config import Problems, RotationConfig
 from rotation.core.source import SourceContext, TokenSource
 from rotation.core.token import Token
-from rotation.sources.probe import probe_index
 
 
 class HttpMintingSource(TokenSource):
@@ -37,11 +37,12 @@ class HttpMintingSource(TokenSource):
     def validate_settings(self, config: RotationConfig, problems: Problems) -> None:
         """Add a problem for each of the source's other annotations that is wrong."""
 
-    def index_url(self, config: RotationConfig) -> str | None:
-        """The index a new token is checked against; None: the token is not checked."""
-        return config.index_url
+    def check_url(self, context: SourceContext) -> str | None:
+        """Where a new token is tried, the way upstreams of its format are asked
+        (rotation.checks); None: it is not tried."""
+        return context.config.check_url
 
     def check(self, token: Token, context: SourceContext) -> None:
-        url = self.index_url(context.config)
+        url = self.check_url(context)
         if url:
-            probe_index(self._http, url, context.config.username, token)
+            check_upstream(self._http, context.served.format, url, context.username, token)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from rotation.checks import check_upstream
 from rotation.core import logs
 from rotation.core.annotation_values import PREFIX
 from rotation.core.config import RotationConfig
@@ -24,7 +25,6 @@ from rotation.core.errors import ConfigError, NotUsable, PermanentError, TokenRe
 from rotation.core.source import NewToken, SourceContext, TokenSource, token_lifetime
 from rotation.core.state import CURRENT
 from rotation.core.token import Token
-from rotation.sources.probe import probe_index
 
 if TYPE_CHECKING:
     import pypitoken
@@ -72,8 +72,9 @@ class _PypiSource(TokenSource):
     def check(self, token: Token, context: SourceContext) -> None:
         valid_for = self.overlap(context) if context.valid_for is None else context.valid_for
         check_offline(token, context.now, valid_for)
-        if context.config.index_url:
-            probe_index(self._http, context.config.index_url, context.config.username, token)
+        if context.config.check_url:
+            url, format_ = context.config.check_url, context.served.format
+            check_upstream(self._http, format_, url, context.username, token)
 
 
 class PypiDerived(_PypiSource):

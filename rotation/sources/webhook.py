@@ -76,7 +76,7 @@ class Webhook(HttpMintingSource):
             json={
                 "secret": context.secret.name,
                 "rotation": context.rotation_id,
-                "username": context.config.username,
+                "username": context.username,
             },
             headers=self._headers(context.config, url),
         )

@@ -172,9 +172,9 @@ def invalid_annotations(rig: Rig) -> Failure:
 
 
 def token_refused_upstream(rig: Rig) -> Failure:
-    """The private index (the token's `index-url`) does not know the derived token."""
+    """The private index (the `check-url`, set under its former name) does not know the token."""
     secret = rig.world.rotated_secret(index_url=rig.index.index_url)
-    return Failure(secret, rig.index.index_url, "token-rotator.index-url), then republish")
+    return Failure(secret, rig.index.index_url, "token-rotator.check-url), then republish")
 
 
 def repoint_refused(rig: Rig) -> Failure:

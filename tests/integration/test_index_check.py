@@ -7,9 +7,9 @@ import pytest
 
 from emulator.secretmanager import ALIASES_ANY_STATE, ALIASES_ENABLED_ONLY
 from emulator.upstream import PypiServer
+from rotation.checks.pypi_index import check as probe_index
 from rotation.core.errors import TokenRejected, TransientError
 from rotation.core.token import Token
-from rotation.sources.probe import probe_index
 from tests.support import AR_AGENT, World, repository_name, root_token
 
 REPO = repository_name("pypi")

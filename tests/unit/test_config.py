@@ -26,7 +26,8 @@ def annotated(**values: str) -> dict[str, str]:
 def test_defaults():
     config = load(annotated(), Settings(), SOURCES)
     assert config.repositories == (REPO,)
-    assert config.username == "__token__"
+    assert config.username is None  # the source's or the format's (tests/unit/test_formats.py)
+    assert config.check_url is None
     assert config.keep_versions == 2
     assert config.min_interval == timedelta(hours=1)
     assert not config.grant_access
@@ -51,7 +52,7 @@ def test_every_setting_is_read():
     assert config.discover == ("projects/p1/locations/europe-west1",)
     assert (config.username, config.grant_access, config.keep_versions) == ("deploy", True, 3)
     assert config.min_interval == timedelta(minutes=30)
-    assert config.index_url == "https://pypi.example.com/simple"
+    assert config.check_url == "https://pypi.example.com/simple"
     assert config.setting("root-secret") == "pypi-root"
 
 
@@ -194,3 +195,27 @@ def test_a_source_brings_its_own_keys_and_config_knows_no_source() -> None:
     assert "vault-path" not in refused.value.problems[0].remedy
     config = load(annotations, Settings(), with_vault)
     assert config.source_settings["vault-path"] == "kv/pypi"
+
+
+def test_check_url_is_read_under_its_new_and_its_former_name():
+    new = load(annotated(check_url="https://registry.example.com/"), Settings(), SOURCES)
+    former = load(annotated(index_url="https://pypi.example.com/simple"), Settings(), SOURCES)
+    same = load(
+        annotated(check_url="https://x.example.com", index_url="https://x.example.com"),
+        Settings(),
+        SOURCES,
+    )
+    assert new.check_url == "https://registry.example.com"
+    assert former.check_url == "https://pypi.example.com/simple"
+    assert same.check_url == "https://x.example.com"
+
+
+def test_check_url_and_index_url_may_not_disagree():
+    with pytest.raises(InvalidAnnotations) as raised:
+        load(
+            annotated(check_url="https://a.example.com", index_url="https://b.example.com"),
+            Settings(),
+            SOURCES,
+        )
+    assert "token-rotator.index-url" in str(raised.value)
+    assert "keep token-rotator.check-url only" in raised.value.remedy
