@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: demo playground test lint bench clean checkov test-shifted-clocks provider-schema
+.PHONY: demo playground test lint bench clean checkov test-shifted-clocks provider-schema debian-packages
 
 $(STAMP): requirements.txt requirements-cli.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,22 @@ demo: $(STAMP)
 playground: $(STAMP)
 	GRPC_VERBOSITY=ERROR $(BIN)/python -m playground $(PLAYGROUND_ARGS)
 
-test: $(STAMP) $(CHECKOV_STAMP)
+# The real upstream servers and clients the format tests run (tests/formats): the CNCF
+# distribution registry and skopeo for Docker, Maven with the dependency plugin in
+# /usr/share/maven-repo (Maven Central is not reachable from CI). Installed from Debian when
+# missing (as root, or with sudo).
+DEBIAN_PACKAGES := docker-registry skopeo maven libmaven-dependency-plugin-java
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+debian-packages:
+	@missing="$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+test: $(STAMP) $(CHECKOV_STAMP) debian-packages
 	$(BIN)/python -m pytest
 
 # The whole suite with the system clock a year ahead, then a year behind: nothing may depend on the
@@ -52,7 +67,7 @@ $(FAKETIME_LIB):
 	  -DLIBDIRNAME='"/lib"' -Wl,--version-script=$(FAKETIME_SRC)/libfaketime.map \
 	  -o $@ $(FAKETIME_SRC)/libfaketime.c -ldl -lpthread -lm -lrt
 
-test-shifted-clocks: $(STAMP) $(CHECKOV_STAMP) $(FAKETIME_LIB)
+test-shifted-clocks: $(STAMP) $(CHECKOV_STAMP) $(FAKETIME_LIB) debian-packages
 	for shift in +365d -365d; do \
 	  export LD_PRELOAD=$(abspath $(FAKETIME_LIB)) FAKETIME=$$shift FAKETIME_DONT_FAKE_MONOTONIC=1; \
 	  echo "system clock $$shift: $$(date -u)"; \
