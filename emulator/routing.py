@@ -120,7 +120,8 @@ class _RoutedRequestHandler(BaseHTTPRequestHandler):
         for name, value in response.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(response.body)
+        if self.command != "HEAD":  # a HEAD's answer has the GET's headers and no body
+            self.wfile.write(response.body)
 
     def _request(self) -> Request:
         url = urlsplit(self.path)
@@ -133,7 +134,7 @@ class _RoutedRequestHandler(BaseHTTPRequestHandler):
             body=self.rfile.read(length) if length else b"",
         )
 
-    do_GET = do_POST = do_PUT = do_DELETE = _handle  # noqa: N815 (http.server's names)
+    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = _handle  # noqa: N815 (http.server's names)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: tests and the demo read the emulator's stdout."""

@@ -23,6 +23,7 @@ from google.cloud import artifactregistry_v1 as ar
 from emulator.core import ApiError, invalid
 from emulator.http_control import HttpControl
 from emulator.remote.credential import agent_of, password_version, read_credential
+from emulator.remote.docker import DockerFormat
 from emulator.remote.formats import RemoteFormat, Resolved, text
 from emulator.remote.python import PythonFormat
 from emulator.routing import Request, Response
@@ -30,12 +31,13 @@ from emulator.routing import Request, Response
 if TYPE_CHECKING:
     from emulator.app import Emulator
 
-# A project id starts with a letter, which keeps this route off /_emulator/ (and Docker's /v2/).
-ROUTE = r"/(?P<project>[a-z][^/]*)/(?P<repository>[^/]+)/(?P<path>.*)"
+# A project id starts with a letter, which keeps this route off /_emulator/; and it is never
+# "v2" (6 to 30 characters), which keeps it off Docker's /v2/.
+ROUTE = r"/(?P<project>(?!v2/)[a-z][^/]*)/(?P<repository>[^/]+)/(?P<path>.*)"
 
 
 def remote_formats() -> dict[str, RemoteFormat]:
-    formats: list[RemoteFormat] = [PythonFormat()]
+    formats: list[RemoteFormat] = [PythonFormat(), DockerFormat()]
     return {remote.format: remote for remote in formats}
 
 

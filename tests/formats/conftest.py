@@ -1,0 +1,11 @@
+"""Fixtures of the remote formats' tests, one support module per format."""
+
+from tests.formats.docker_support import (  # noqa: F401 (fixtures)
+    docker_authority,
+    docker_authority_session,
+    docker_function,
+    docker_token_server,
+    htpasswd_registry,
+    token_registry,
+    upstream,
+)
