@@ -100,6 +100,7 @@ class DockerTokenServer(StartStop):
         self.certificate_path = workdir / "token-signing.pem"
         self.certificate_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
         self._server = BackgroundServer(_handler_for(self), name="docker-token-server")
+        self.logins = 0  # requests whose credential was accepted
 
     @property
     def port(self) -> int:
@@ -130,6 +131,7 @@ class DockerTokenServer(StartStop):
             if credentials is None or not self.credentials.check(*credentials):
                 return HTTPStatus.UNAUTHORIZED, {"details": "incorrect username or password"}
             subject, access = credentials[0], _access(query.get("scope", []))
+            self.logins += 1
         service = query.get("service", [self.service])[0]
         token = self._sign(subject, service, access)
         issued_at = datetime.now(UTC).isoformat().replace("+00:00", "Z")

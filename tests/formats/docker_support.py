@@ -178,9 +178,13 @@ def docker_authority(docker_authority_session: TokenAuthority) -> Iterator[Token
 
 @pytest.fixture(scope="session")
 def docker_function(
-    start_function, docker_authority_session: TokenAuthority, token_registry: Upstream
+    start_function,
+    docker_authority_session: TokenAuthority,
+    docker_token_server: DockerTokenServer,
 ) -> LocalFunction:
-    """The function, allowed to call the authority's webhook and the token-auth registry (the
-    function does not read a Docker repository's upstream, which would allow it by itself)."""
-    hosts = [urlsplit(docker_authority_session.url).netloc, token_registry.registry.host]
+    """The function, allowed to call the authority's webhook and the registry's token server (the
+    realm, on another port than the registry; the registry itself is allowed as the
+    repository's upstream)."""
+    realm = urlsplit(docker_token_server.realm).netloc
+    hosts = [urlsplit(docker_authority_session.url).netloc, realm]
     return start_function(ALLOWED_UPSTREAM_HOSTS=",".join(hosts))

@@ -105,25 +105,65 @@ def test_skopeo_works_before_during_and_after_a_rotation(
     assert world.versions(secret) == {1: "DISABLED", 2: "DISABLED", 3: "ENABLED"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the function checks a new token as a PyPI index does (GET index-url with basic auth, "
-    "rotation/sources/probe.py): a registry's /v2/ answers that with a Bearer challenge (401), "
-    "so the token is refused; a Docker check follows the token flow (issue 15, item 1)",
-)
-def test_the_function_checks_a_new_token_with_the_registry_token_flow(
-    world, docker_authority, token_registry
-):
-    secret = webhook_secret(world, docker_authority, token_registry)
-    annotations = {
-        **world.annotations(secret),
-        "token-rotator.index-url": f"{token_registry.registry.url}/v2/",
-    }
+def with_check_url(world: World, secret: str, url: str) -> None:
+    annotations = {**world.annotations(secret), "token-rotator.check-url": url}
     world.sm.update_secret(
         secret={"name": secret, "annotations": annotations}, update_mask={"paths": ["annotations"]}
     )
 
-    world.publish_rotate(secret)
-    world.settle()
+
+def test_the_function_checks_a_new_token_with_the_registry_token_flow(
+    world, docker_authority, token_registry, docker_token_server
+):
+    """check-url is the registry: its /v2/ challenges with Bearer, the realm (another host,
+    listed in ALLOWED_UPSTREAM_HOSTS) is asked with the new token, which it accepts."""
+    secret = webhook_secret(world, docker_authority, token_registry)
+    with_check_url(world, secret, token_registry.registry.url)
+    logins: dict[str, int] = {}
+
+    def count_logins(call: Call) -> None:
+        logins.setdefault(call.method.rsplit(".", 1)[1], docker_token_server.logins)
+
+    world.emulator.control.observers.append(count_logins)
+    try:
+        world.publish_rotate(secret)
+        world.settle()
+    finally:
+        world.emulator.control.observers.remove(count_logins)
 
     assert world.points_at(REPOSITORY) == f"{secret}/versions/2"
+    # Between storing the token and repointing, only the function's check logs in.
+    assert logins["UpdateRepository"] > logins["AddSecretVersion"]
+
+
+def test_a_new_token_the_realm_refuses_is_abandoned_and_nothing_moves(
+    world, docker_authority, token_registry, docker_token_server
+):
+    """The minted token is revoked upstream before the check (observed at AddSecretVersion, right
+    after the mint): the registry's realm refuses it, so the version is disabled and the
+    repository stays on version 1."""
+    secret = webhook_secret(world, docker_authority, token_registry)
+    with_check_url(world, secret, token_registry.registry.url)
+    first = world.token(f"{secret}/versions/1")
+
+    methods: list[str] = []
+
+    def revoke_the_new_token(call: Call) -> None:
+        methods.append(call.method.rsplit(".", 1)[1])
+        if call.method.endswith("AddSecretVersion"):
+            for token in docker_authority.live("webhook"):
+                if token.value != first:
+                    docker_token_server.revoke(USERNAME, token.value)
+
+    world.emulator.control.observers.append(revoke_the_new_token)
+    try:
+        world.publish_rotate(secret)
+        world.settle()
+    finally:
+        world.emulator.control.observers.remove(revoke_the_new_token)
+
+    assert "AddSecretVersion" in methods
+    assert "UpdateRepository" not in methods, "the function's own check refused it first"
+    assert world.points_at(REPOSITORY) == f"{secret}/versions/1"
+    assert world.versions(secret) == {1: "ENABLED", 2: "DISABLED"}
+    assert "pending" not in world.aliases(secret)
