@@ -18,7 +18,7 @@ from emulator.maven_artifacts import artifact_dir
 from emulator.maven_client import dependency_get, local_file
 from emulator.maven_layout import MavenLayout
 from emulator.remote.maven import maven_url
-from emulator.token_authority import TokenAuthority
+from emulator.token_authority import Issued, TokenAuthority
 from tests.support import AR_AGENT, PROJECT, World
 
 GROUP = "com.example.rotation"
@@ -62,6 +62,11 @@ def credential_secret(world: World, authority: TokenAuthority, secret_id: str) -
     secret = world.secret(secret_id, payload=token, rotation=False)
     world.grant(secret, AR_AGENT)
     return secret
+
+
+def issued_token(authority: TokenAuthority, value: str) -> Issued:
+    """The authority's record of the token with this value."""
+    return next(t for t in authority.issued("webhook") if t.value == value)
 
 
 def repository_url(emulator: Emulator, repository_id: str) -> str:

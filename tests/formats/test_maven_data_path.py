@@ -17,6 +17,7 @@ from tests.formats.maven_support import (
     artifact_fetched,
     credential_secret,
     fetch,
+    issued_token,
     maven_repository,
     repository_url,
 )
@@ -91,7 +92,7 @@ def test_a_revoked_token_is_refused_upstream_and_the_client_sees_403(
     )
     url = repository_url(world.emulator, "maven-revoked")
     assert fetch(url, JAR).status_code == 200
-    issued = next(t for t in maven_authority.live("webhook") if t.name == "maven-revoked")
+    issued = issued_token(maven_authority, world.token(f"{secret}/versions/1"))
     httpx.delete(f"{maven_authority.url}/webhook/tokens/{issued.id}", timeout=10).raise_for_status()
 
     refused = fetch(url, JAR)
@@ -127,6 +128,7 @@ def test_creating_a_repository_with_a_refused_credential_fails_validation(
 ):
     secret = world.secret("maven-wrong", payload="not-a-live-token", rotation=False)
     world.grant(secret, AR_AGENT)
+    seen = len(maven_layout.requests)
 
     with pytest.raises(
         exceptions.InvalidArgument, match="Failed to validate remote upstream"
@@ -136,7 +138,7 @@ def test_creating_a_repository_with_a_refused_credential_fails_validation(
         )
 
     assert "HTTP 401" in raised.value.message
-    assert any(path == "/" for _, path, _ in maven_layout.requests)
+    assert [(m, p, s) for m, p, s in maven_layout.requests[seen:]] == [("GET", "/", 401)]
 
 
 def test_the_emulator_says_it_does_not_reach_maven_central(world, maven_authority):
