@@ -35,9 +35,10 @@ playground: $(STAMP)
 
 # The real upstream servers and clients the format tests run (tests/formats): the CNCF
 # distribution registry and skopeo for Docker, Maven with the dependency plugin in
-# /usr/share/maven-repo (Maven Central is not reachable from CI). Installed from Debian when
+# /usr/share/maven-repo (Maven Central is not reachable from CI), and junit4, which that plugin's
+# plexus-container-default needs but whose package does not pull in. Installed from Debian when
 # missing (as root, or with sudo).
-DEBIAN_PACKAGES := docker-registry skopeo maven libmaven-dependency-plugin-java
+DEBIAN_PACKAGES := docker-registry skopeo maven libmaven-dependency-plugin-java junit4
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 debian-packages:

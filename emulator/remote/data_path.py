@@ -25,6 +25,7 @@ from emulator.http_control import HttpControl
 from emulator.remote.credential import agent_of, password_version, read_credential
 from emulator.remote.docker import DockerFormat
 from emulator.remote.formats import RemoteFormat, Resolved, text
+from emulator.remote.maven import MavenFormat
 from emulator.remote.python import PythonFormat
 from emulator.routing import Request, Response
 
@@ -37,7 +38,7 @@ ROUTE = r"/(?P<project>(?!v2/)[a-z][^/]*)/(?P<repository>[^/]+)/(?P<path>.*)"
 
 
 def remote_formats() -> dict[str, RemoteFormat]:
-    formats: list[RemoteFormat] = [PythonFormat(), DockerFormat()]
+    formats: list[RemoteFormat] = [PythonFormat(), DockerFormat(), MavenFormat()]
     return {remote.format: remote for remote in formats}
 
 

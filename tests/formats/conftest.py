@@ -9,3 +9,9 @@ from tests.formats.docker_support import (  # noqa: F401 (fixtures)
     token_registry,
     upstream,
 )
+from tests.formats.maven_fixtures import (  # noqa: F401 (fixtures)
+    maven_authority,
+    maven_authority_session,
+    maven_function,
+    maven_layout,
+)

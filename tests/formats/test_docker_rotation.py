@@ -21,7 +21,7 @@ from tests.formats.docker_support import (
 )
 from tests.support import AR_AGENT, PROJECT, World, repository_name
 
-USERNAME = "svc-docker"  # set explicitly: the function's default username is PyPI's
+USERNAME = "svc-docker"  # set explicitly: a private registry has no usual username
 REPOSITORY = repository_name("docker-private")
 
 

@@ -1,0 +1,115 @@
+"""mvn through a Maven remote repository before, during and after a rotation by the real
+function of tokens the `http` source mints (the token authority's webhook), live on a Maven
+layout with basic auth.
+
+mvn takes seconds to start, so at every Google call the function makes the artifact's files are
+fetched through the emulator with plain HTTP GETs (what mvn reads: maven-metadata.xml, the pom,
+the jar and its .sha1); the real mvn runs before and after the rotation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from emulator import Call
+from emulator.maven_layout import MavenLayout
+from emulator.token_authority import TokenAuthority
+from tests.formats.maven_support import (
+    JAR,
+    USERNAME,
+    artifact_fetched,
+    fetched_jar,
+    maven_repository,
+    mvn_get,
+    repository_url,
+)
+from tests.support import AR_AGENT, PROJECT, World, repository_name
+
+REPOSITORY = repository_name("maven-private")
+
+
+@pytest.fixture
+def world(emulator, maven_function) -> World:
+    return World(emulator, maven_function.url)
+
+
+def webhook_secret(world: World, authority: TokenAuthority, layout: MavenLayout) -> str:
+    """A secret rotated by the webhook, version 1 (issued out of band) in use by the repository,
+    as `terraform apply` leaves it once the repository exists. The new token is checked against
+    the layout's root (`check-url`, the Maven check: one GET)."""
+    annotations = {
+        "token-rotator.source": "http",
+        "token-rotator.repositories": REPOSITORY,
+        "token-rotator.webhook-url": f"{authority.url}/webhook/tokens",
+        "token-rotator.webhook-revoke-url": f"{authority.url}/webhook/tokens/{{id}}",
+        "token-rotator.webhook-auth": "none",
+        "token-rotator.username": USERNAME,
+        "token-rotator.check-url": layout.url,
+        "token-rotator.keep-versions": "1",
+    }
+    first = authority.issue("webhook", USERNAME, "first").value
+    secret = world.secret("maven-token", annotations, payload=first)
+    world.grant(secret, AR_AGENT)
+    maven_repository(world, REPOSITORY, f"{secret}/versions/1", layout.url)
+    world.apply_module_grants(secret, annotations, PROJECT)
+    return secret
+
+
+def accepted(layout: MavenLayout, token: str) -> bool:
+    """Whether the layout itself takes this credential."""
+    return httpx.get(f"{layout.url}/{JAR}", auth=(USERNAME, token), timeout=10).status_code == 200
+
+
+@dataclass
+class Moment:
+    """What a client and the layout saw just before one of the function's Google calls."""
+
+    method: str
+    fetched: bool
+    old_token_live: bool
+
+
+def test_mvn_works_before_during_and_after_a_rotation(
+    world, maven_authority, maven_layout, tmp_path
+):
+    """The second rotation (the first one's token was minted by the webhook, so it can be
+    revoked); the client runs before every call the function makes."""
+    secret = webhook_secret(world, maven_authority, maven_layout)
+    url = repository_url(world.emulator, "maven-private")
+    before = mvn_get(url, tmp_path / "before")
+    assert before.returncode == 0, before.stdout[-3000:]
+    world.publish_rotate(secret)
+    world.settle()
+    assert world.points_at(REPOSITORY) == f"{secret}/versions/2"
+    old = world.token(f"{secret}/versions/2")
+
+    seen = len(maven_layout.requests)
+    moments: list[Moment] = []
+
+    def between_steps(call: Call) -> None:
+        fetched = artifact_fetched(url, maven_layout)
+        moments.append(Moment(call.method.rsplit(".", 1)[1], fetched, accepted(maven_layout, old)))
+
+    world.emulator.control.observers.append(between_steps)
+    try:
+        world.publish_rotate(secret, force=True)
+        world.settle()
+    finally:
+        world.emulator.control.observers.remove(between_steps)
+
+    roots = [status for _, path, status in maven_layout.requests[seen:] if path == "/"]
+    assert roots == [200, 200], "the function's check (check-url) and the update's validation"
+    methods = [m.method for m in moments]
+    assert {"AddSecretVersion", "UpdateRepository", "DisableSecretVersion"} <= set(methods)
+    assert [m.method for m in moments if not m.fetched] == []
+    moved = methods.index("UpdateRepository")
+    assert all(m.old_token_live for m in moments[: moved + 1]), "revoked before the move"
+    assert world.points_at(REPOSITORY) == f"{secret}/versions/3"
+    after = mvn_get(url, tmp_path / "after")
+    assert after.returncode == 0, after.stdout[-3000:]
+    assert fetched_jar(tmp_path / "after").read_bytes() == (maven_layout.root / JAR).read_bytes()
+    assert not accepted(maven_layout, old)
+    assert accepted(maven_layout, world.token(f"{secret}/versions/3"))
+    assert world.versions(secret) == {1: "DISABLED", 2: "DISABLED", 3: "ENABLED"}
