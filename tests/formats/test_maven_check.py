@@ -36,10 +36,7 @@ def test_a_revoked_token_is_refused(maven_layout, credential):
 
 
 def test_a_missing_path_is_not_a_verdict(maven_layout, credential):
+    username, token = credential
+    missing = maven_layout.url + "/no/such/maven-metadata.xml"
     with httpx.Client(timeout=10) as http, pytest.raises(TransientError, match="HTTP 404"):
-        check(
-            http,
-            maven_layout.url + "/no/such/maven-metadata.xml",
-            *credential[:1],
-            Token(credential[1]),
-        )
+        check(http, missing, username, Token(token))
