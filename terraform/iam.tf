@@ -99,7 +99,8 @@ resource "google_secret_manager_secret_iam_member" "function_secret" {
   member    = local.function_member
 }
 
-# The root PyPI token, the staged token or the GitLab minting token: read only.
+# The root PyPI token, the staged token, the GitLab or Artifactory minting token or the Docker Hub
+# admin credential (local.read_secrets): read only.
 # roles/secretmanager.secretAccessor holds secretmanager.versions.access alone.
 resource "google_secret_manager_secret_iam_member" "function_reads" {
   for_each = local.read_secrets

@@ -34,8 +34,10 @@ output "repository" {
 }
 
 output "repository_url" {
-  description = "pip index URL of the remote repository (pip install --index-url ...)."
-  value       = "https://${var.region}-python.pkg.dev/${var.project_id}/${google_artifact_registry_repository.remote.repository_id}/simple/"
+  description = "The URL clients use, by repository_format: PYTHON, pip's index URL (https://LOCATION-python.pkg.dev/PROJECT/REPOSITORY/simple/, pip install --index-url ...); DOCKER, the prefix of image names (LOCATION-docker.pkg.dev/PROJECT/REPOSITORY, docker pull .../library/alpine); NPM, the registry URL (https://LOCATION-npm.pkg.dev/PROJECT/REPOSITORY/, npm's registry setting); MAVEN, the repository URL (https://LOCATION-maven.pkg.dev/PROJECT/REPOSITORY, a <repository> url)."
+  value       = local.repository_urls[var.repository_format]
+
+  depends_on = [google_artifact_registry_repository.remote]
 }
 
 output "custom_roles" {

@@ -1,25 +1,77 @@
-# The remote Python repository whose upstream credential the function rotates.
+locals {
+  # Each format's name in descriptions and its public upstream
+  # (remote_repository_config.<format>_repository.public_repository, and its name).
+  formats = {
+    PYTHON = { name = "Python", public_repository = "PYPI", public_name = "PyPI" }
+    DOCKER = { name = "Docker", public_repository = "DOCKER_HUB", public_name = "Docker Hub" }
+    NPM    = { name = "npm", public_repository = "NPMJS", public_name = "npmjs" }
+    MAVEN  = { name = "Maven", public_repository = "MAVEN_CENTRAL", public_name = "Maven Central" }
+  }
+  format = local.formats[var.repository_format]
+  # By format, the for_each of its <format>_repository block: the public upstream for
+  # repository_format when upstream_uri is null (a custom upstream goes to common_repository),
+  # nothing for the other formats.
+  public_repository = {
+    for name, settings in local.formats :
+    name => name == var.repository_format && var.upstream_uri == null ? [settings.public_repository] : []
+  }
+
+  # The URL clients use: pip's index, the prefix of Docker image names, npm's registry, Maven's
+  # repository.
+  repository_path = "${var.project_id}/${var.repository_id}"
+  repository_urls = {
+    PYTHON = "https://${var.region}-python.pkg.dev/${local.repository_path}/simple/"
+    DOCKER = "${var.region}-docker.pkg.dev/${local.repository_path}"
+    NPM    = "https://${var.region}-npm.pkg.dev/${local.repository_path}/"
+    MAVEN  = "https://${var.region}-maven.pkg.dev/${local.repository_path}"
+  }
+}
+
+# The remote repository whose upstream credential the function rotates.
 resource "google_artifact_registry_repository" "remote" {
   project       = var.project_id
   location      = var.region
   repository_id = var.repository_id
-  description   = "Remote Python repository; upstream token rotated by ${var.function_name}"
-  format        = "PYTHON"
+  description   = "Remote ${local.format.name} repository; upstream token rotated by ${var.function_name}"
+  format        = var.repository_format
   mode          = "REMOTE_REPOSITORY"
   labels        = local.labels
   kms_key_name  = var.repository_kms_key_name
 
   remote_repository_config {
-    description                 = var.upstream_uri == null ? "PyPI" : var.upstream_uri
+    description                 = var.upstream_uri == null ? local.format.public_name : var.upstream_uri
     disable_upstream_validation = var.disable_upstream_validation
 
+    # The format's public upstream when upstream_uri is null: one of the four blocks below.
     dynamic "python_repository" {
-      for_each = var.upstream_uri == null ? ["PYPI"] : []
+      for_each = local.public_repository.PYTHON
       content {
         public_repository = python_repository.value
       }
     }
 
+    dynamic "docker_repository" {
+      for_each = local.public_repository.DOCKER
+      content {
+        public_repository = docker_repository.value
+      }
+    }
+
+    dynamic "npm_repository" {
+      for_each = local.public_repository.NPM
+      content {
+        public_repository = npm_repository.value
+      }
+    }
+
+    dynamic "maven_repository" {
+      for_each = local.public_repository.MAVEN
+      content {
+        public_repository = maven_repository.value
+      }
+    }
+
+    # A custom upstream, for any format.
     dynamic "common_repository" {
       for_each = var.upstream_uri == null ? [] : [var.upstream_uri]
       content {
@@ -29,7 +81,7 @@ resource "google_artifact_registry_repository" "remote" {
 
     upstream_credentials {
       username_password_credentials {
-        username                = var.upstream_username
+        username                = local.upstream_username
         password_secret_version = "${google_secret_manager_secret.token.id}/versions/${var.initial_secret_version}"
       }
     }

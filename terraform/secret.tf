@@ -38,6 +38,24 @@ resource "google_secret_manager_secret" "token" {
   lifecycle {
     # Secret Manager moves next_rotation_time forward on every rotation.
     ignore_changes = [rotation[0].next_rotation_time]
+
+    # Checked before the annotations (which carry the username) are planned.
+    precondition {
+      condition     = local.upstream_username != null
+      error_message = "upstream_username must be set for repository_format ${var.repository_format}: Docker, npm and Maven upstreams have no usual user name (PYTHON defaults to __token__; with the ${local.dockerhub_source} source it defaults to rotation_settings[\"${local.dockerhub_keys.namespace}\"])."
+    }
+
+    precondition {
+      condition     = var.token_source != local.dockerhub_source || var.repository_format == "DOCKER"
+      error_message = "The ${local.dockerhub_source} source (token_source) mints Docker Hub access tokens: it needs repository_format DOCKER, not ${var.repository_format}."
+    }
+
+    precondition {
+      condition = var.token_source != local.dockerhub_source || alltrue([
+        for key in [local.dockerhub_keys.namespace, local.dockerhub_keys.admin] : contains(keys(var.rotation_settings), key)
+      ])
+      error_message = "The ${local.dockerhub_source} source (token_source) needs rotation_settings[\"${local.dockerhub_keys.namespace}\"] (the Docker Hub user, or the organization) and rotation_settings[\"${local.dockerhub_keys.admin}\"] (the secret holding the Docker Hub admin credential)."
+    }
   }
 
   # Secret Manager checks that it can publish to the topic when the secret is created.

@@ -58,12 +58,12 @@ variable "secret_id" {
 }
 
 variable "token_source" {
-  description = "How the function obtains a new token (the token-rotator.source annotation): pypi-derived, pypi-staged, gitlab, artifactory or http."
+  description = "How the function obtains a new token (the token-rotator.source annotation): pypi-derived, pypi-staged, gitlab, artifactory, http or dockerhub (Docker Hub access tokens: repository_format DOCKER only)."
   type        = string
 
   validation {
-    condition     = contains(["pypi-derived", "pypi-staged", "gitlab", "artifactory", "http"], var.token_source)
-    error_message = "token_source must be one of pypi-derived, pypi-staged, gitlab, artifactory, http."
+    condition     = contains(["pypi-derived", "pypi-staged", "gitlab", "artifactory", "http", "dockerhub"], var.token_source)
+    error_message = "token_source must be one of pypi-derived, pypi-staged, gitlab, artifactory, http, dockerhub."
   }
 }
 
@@ -71,14 +71,16 @@ variable "rotation_settings" {
   description = <<-EOT
     Further per-secret settings for the function, written as token-rotator.<key> annotations on the
     secret. Keys without the prefix: root-secret, staging-secret, min-interval, keep-versions,
-    token-lifetime, index-url, discover, minting-secret, gitlab-url, gitlab-project, gitlab-group,
-    token-scopes, token-name, access-level, artifactory-url, token-scope, webhook-url,
-    webhook-revoke-url, webhook-auth, take-over-from (see the README's per-source reference and
+    token-lifetime, check-url (index-url is its former name), discover, minting-secret,
+    gitlab-url, gitlab-project, gitlab-group, token-scopes, token-name, access-level,
+    artifactory-url, token-scope, webhook-url, webhook-revoke-url, webhook-auth, take-over-from,
+    and for the dockerhub source dockerhub-namespace, dockerhub-token-kind,
+    dockerhub-repositories, admin-secret, dockerhub-url (see the README's per-source reference and
     Configuration).
     source, repositories, username and grant-access come from their own variables; state belongs
-    to the function. root-secret, staging-secret and minting-secret are full secret names
-    (projects/P/secrets/S): the function's service account gets roles/secretmanager.secretAccessor
-    on each of them.
+    to the function. root-secret, staging-secret, minting-secret and admin-secret are full secret
+    names (projects/P/secrets/S): the function's service account gets
+    roles/secretmanager.secretAccessor on each of them.
   EOT
   type        = map(string)
   default     = {}
@@ -87,12 +89,15 @@ variable "rotation_settings" {
     condition = alltrue([
       for key in keys(var.rotation_settings) : contains([
         "root-secret", "staging-secret", "min-interval", "keep-versions", "token-lifetime",
-        "index-url", "discover", "minting-secret", "gitlab-url", "gitlab-project", "gitlab-group",
-        "token-scopes", "token-name", "access-level", "artifactory-url", "token-scope",
-        "webhook-url", "webhook-revoke-url", "webhook-auth", "take-over-from",
+        "check-url", "index-url", "discover", "minting-secret", "gitlab-url", "gitlab-project",
+        "gitlab-group", "token-scopes", "token-name", "access-level", "artifactory-url",
+        "token-scope", "webhook-url", "webhook-revoke-url", "webhook-auth", "take-over-from",
+        # The dockerhub source's keys: local.dockerhub_keys (main.tf) names the same.
+        "dockerhub-namespace", "dockerhub-token-kind", "dockerhub-repositories", "admin-secret",
+        "dockerhub-url",
       ], key)
     ])
-    error_message = "rotation_settings keys must be among root-secret, staging-secret, min-interval, keep-versions, token-lifetime, index-url, discover, minting-secret, gitlab-url, gitlab-project, gitlab-group, token-scopes, token-name, access-level, artifactory-url, token-scope, webhook-url, webhook-revoke-url, webhook-auth, take-over-from (source, repositories, username and grant-access have their own variables; state is the function's)."
+    error_message = "rotation_settings keys must be among root-secret, staging-secret, min-interval, keep-versions, token-lifetime, check-url, index-url, discover, minting-secret, gitlab-url, gitlab-project, gitlab-group, token-scopes, token-name, access-level, artifactory-url, token-scope, webhook-url, webhook-revoke-url, webhook-auth, take-over-from, dockerhub-namespace, dockerhub-token-kind, dockerhub-repositories, admin-secret, dockerhub-url (source, repositories, username and grant-access have their own variables; state is the function's)."
   }
 
   validation {
@@ -119,11 +124,25 @@ variable "rotation_settings" {
 
   validation {
     condition = alltrue([
-      for key in ["index-url", "gitlab-url", "artifactory-url", "webhook-url"] :
+      for key in ["check-url", "index-url", "gitlab-url", "artifactory-url", "webhook-url", "dockerhub-url"] :
       can(regex("^https?://[^\\s/]+(/\\S*)?$", lookup(var.rotation_settings, key, "")))
       if lookup(var.rotation_settings, key, "") != ""
     ])
-    error_message = "index-url, gitlab-url, artifactory-url and webhook-url must be http(s) URLs."
+    error_message = "check-url, index-url, gitlab-url, artifactory-url, webhook-url and dockerhub-url must be http(s) URLs."
+  }
+
+  validation {
+    condition = (
+      lookup(var.rotation_settings, "check-url", "") == ""
+      || lookup(var.rotation_settings, "index-url", "") == ""
+      || lookup(var.rotation_settings, "check-url", "") == lookup(var.rotation_settings, "index-url", "")
+    )
+    error_message = "check-url and index-url name the same setting (index-url is its former name): keep check-url only."
+  }
+
+  validation {
+    condition     = contains(["", "personal", "organization"], lookup(var.rotation_settings, "dockerhub-token-kind", ""))
+    error_message = "dockerhub-token-kind must be personal (the default) or organization."
   }
 
   validation {
@@ -133,11 +152,11 @@ variable "rotation_settings" {
 
   validation {
     condition = alltrue([
-      for key in ["root-secret", "staging-secret", "minting-secret"] :
+      for key in ["root-secret", "staging-secret", "minting-secret", "admin-secret"] :
       can(regex("^projects/[^/]+/secrets/[A-Za-z0-9_-]+$", lookup(var.rotation_settings, key, "")))
       if lookup(var.rotation_settings, key, "") != ""
     ])
-    error_message = "root-secret, staging-secret and minting-secret must be full secret names: projects/PROJECT/secrets/SECRET."
+    error_message = "root-secret, staging-secret, minting-secret and admin-secret must be full secret names: projects/PROJECT/secrets/SECRET."
   }
 
   validation {
@@ -215,8 +234,19 @@ variable "secret_kms_key_name" {
 # The remote repository
 # ---------------------------------------------------------------------------------------------------
 
+variable "repository_format" {
+  description = "Format of the remote repository: PYTHON, DOCKER, NPM or MAVEN. It decides the public upstream (PyPI, Docker Hub, npmjs, Maven Central) when upstream_uri is null, the default upstream_username and the repository_url output."
+  type        = string
+  default     = "PYTHON"
+
+  validation {
+    condition     = contains(["PYTHON", "DOCKER", "NPM", "MAVEN"], var.repository_format)
+    error_message = "repository_format must be one of PYTHON, DOCKER, NPM, MAVEN (the remote formats Artifact Registry authenticates upstream with a username and password)."
+  }
+}
+
 variable "repository_id" {
-  description = "ID of the remote Python repository created in var.region."
+  description = "ID of the remote repository created in var.region."
   type        = string
 
   validation {
@@ -226,24 +256,24 @@ variable "repository_id" {
 }
 
 variable "upstream_uri" {
-  description = "Custom upstream index for the repository (remote_repository_config.common_repository.uri), e.g. https://gitlab.example.com/api/v4/projects/42/packages/pypi/simple. Null: the public PyPI."
+  description = "Custom upstream of the repository (remote_repository_config.common_repository.uri), in repository_format's terms: a PEP 503 index (https://gitlab.example.com/api/v4/projects/42/packages/pypi/simple), a Docker registry's root (https://registry.example.com), an npm registry (https://registry.example.com/npm/) or a Maven repository (https://repo.example.com/maven2). Null: the format's public upstream (PyPI, Docker Hub, npmjs, Maven Central)."
   type        = string
   default     = null
 
   validation {
     condition     = var.upstream_uri == null || startswith(coalesce(var.upstream_uri, "-"), "https://")
-    error_message = "upstream_uri must be an https:// URL (or null for the public PyPI)."
+    error_message = "upstream_uri must be an https:// URL (or null for the format's public upstream)."
   }
 }
 
 variable "upstream_username" {
-  description = "User name the repository sends upstream with the token (also the token-rotator.username annotation): __token__ for PyPI; for GitLab the token's name or any non-empty name."
+  description = "User name the repository sends upstream with the token (also the token-rotator.username annotation): for GitLab the token's name or any non-empty name, for Docker Hub the user or organization, for Artifactory the token's subject. Null: __token__ for PYTHON; with token_source dockerhub, rotation_settings[\"dockerhub-namespace\"]; otherwise DOCKER, NPM and MAVEN need it set (the plan fails without)."
   type        = string
-  default     = "__token__"
+  default     = null
 
   validation {
-    condition     = length(var.upstream_username) > 0 && !strcontains(var.upstream_username, ":")
-    error_message = "upstream_username must be non-empty and hold no ':'."
+    condition     = var.upstream_username == null || try(length(var.upstream_username) > 0 && !strcontains(var.upstream_username, ":"), false)
+    error_message = "upstream_username must be non-empty and hold no ':' (or null for the format's or the source's default)."
   }
 }
 

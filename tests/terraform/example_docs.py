@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from tests.terraform.hcl import EXAMPLES, TERRAFORM, load_module
 
-EXAMPLE_NAMES = ("pypi", "gitlab")
+EXAMPLE_NAMES = ("pypi", "gitlab", "dockerhub")
 # The secret each example creates empty for the token a person adds, and the output naming it.
 INPUT_SECRETS = {
     "pypi": ("google_secret_manager_secret.pypi_root", "root_secret_id", "root-secret"),
@@ -16,6 +16,25 @@ INPUT_SECRETS = {
         "google_secret_manager_secret.gitlab_minting",
         "minting_secret_id",
         "minting-secret",
+    ),
+    "dockerhub": (
+        "google_secret_manager_secret.dockerhub_admin",
+        "admin_secret_id",
+        "admin-secret",
+    ),
+}
+# By repository format, what the commands after the apply hold to fetch through the repository
+# with the format's own client, its address taken from the repository_url output.
+CLIENT_CHECKS = {
+    "PYTHON": (
+        "INDEX_URL=$(terraform output -raw repository_url)",
+        "pip download",
+        "${INDEX_URL#https://}",
+    ),
+    "DOCKER": (
+        'gcloud auth configure-docker "$(terraform output -raw registry_host)"',
+        "REPOSITORY_URL=$(terraform output -raw repository_url)",
+        'docker pull "$REPOSITORY_URL/library/alpine"',
     ),
 }
 # Names a command after the apply must take from an output, whatever the variables say.
@@ -31,6 +50,16 @@ VAR_OPTION = re.compile(r"""-var[ =]'?([A-Za-z0-9_]+)=([^\s']*)""")
 class Command:
     line: str  # continuation lines joined
     block: int  # index of its fenced block in the README
+
+
+def example_format(example: str) -> str:
+    """The repository_format an example gives the module (the module's default if none)."""
+    call = load_module(EXAMPLES / example).modules["token_rotator"]
+    value = call.get(
+        "repository_format", load_module(TERRAFORM).variables["repository_format"]["default"]
+    )
+    assert isinstance(value, str), value
+    return value
 
 
 def readme(example: str) -> str:

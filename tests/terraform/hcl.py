@@ -18,7 +18,7 @@ import hcl2
 REPO = Path(__file__).resolve().parents[2]
 TERRAFORM = REPO / "terraform"
 EXAMPLES = TERRAFORM / "examples"
-MODULE_DIRECTORIES = (TERRAFORM, EXAMPLES / "pypi", EXAMPLES / "gitlab")
+MODULE_DIRECTORIES = (TERRAFORM, *(EXAMPLES / name for name in ("pypi", "gitlab", "dockerhub")))
 
 _OPTIONS = hcl2.SerializationOptions(
     strip_string_quotes=True, explicit_blocks=False, with_comments=False

@@ -11,11 +11,13 @@ import re
 import pytest
 
 from tests.terraform.example_docs import (
+    CLIENT_CHECKS,
     EXAMPLE_NAMES,
     INPUT_SECRETS,
     OUTPUT_RAW,
     after_apply,
     commands,
+    example_format,
     literal_names,
     only,
     readme,
@@ -54,6 +56,7 @@ def test_the_required_variables_are_the_expected_ones() -> None:
     """A guard on the parsing above: a variable without a default is really seen as one."""
     assert required_variables("pypi") == {"project_id"}
     assert required_variables("gitlab") == {"project_id", "gitlab_url", "gitlab_project_id"}
+    assert required_variables("dockerhub") == {"project_id", "dockerhub_username"}
 
 
 # --- (b) every output used exists -------------------------------------------------------------------
@@ -130,5 +133,14 @@ def test_the_commands_after_the_apply_use_the_outputs(example: str) -> None:
     ) in text
     assert 'ar-token-rotator status "$(terraform output -raw secret)"' in text
     assert 'ar-token-rotator republish "$(terraform output -raw secret)" --wait' in text
-    assert "INDEX_URL=$(terraform output -raw repository_url)" in text
-    assert "pip download" in text and "${INDEX_URL#https://}" in text
+    for needle in CLIENT_CHECKS[example_format(example)]:
+        assert needle in text, f"{example}/README.md: the client check lacks {needle!r}"
+
+
+def test_each_example_fetches_with_its_format_s_client() -> None:
+    """A guard on the parametrisation above: the examples' formats are the ones expected."""
+    assert {name: example_format(name) for name in EXAMPLE_NAMES} == {
+        "pypi": "PYTHON",
+        "gitlab": "PYTHON",
+        "dockerhub": "DOCKER",
+    }

@@ -44,6 +44,24 @@ VALID = [
     {"secret_kms_key_name": "projects/p/locations/global/keyRings/r/cryptoKeys/k"},
     {"notification_channels": ["projects/rotator-test-1/notificationChannels/123"]},
     {"additional_repositories": ["projects/rotator-test-1/locations/us/repositories/pypi-us"]},
+    {"repository_format": "DOCKER", "token_source": "dockerhub", "upstream_username": None},
+    {"repository_format": "MAVEN", "upstream_uri": "https://repo.example.com/maven2"},
+    {"rotation_settings": {"check-url": "https://registry-1.docker.io"}},
+    {
+        "rotation_settings": {
+            "check-url": "https://pypi.org/simple",
+            "index-url": "https://pypi.org/simple",
+        }
+    },
+    {
+        "rotation_settings": {
+            "dockerhub-namespace": "acme",
+            "dockerhub-token-kind": "organization",
+            "dockerhub-repositories": "acme/app,acme/base",
+            "admin-secret": "projects/rotator-test-1/secrets/dockerhub-admin",
+            "dockerhub-url": "https://hub.docker.com",
+        }
+    },
 ]
 
 INVALID = [
@@ -66,6 +84,23 @@ INVALID = [
     ({"version_destroy_ttl": "3600s"}, "version_destroy_ttl"),
     ({"upstream_uri": "http://insecure.example.com/simple"}, "upstream_uri"),
     ({"upstream_username": "a:b"}, "upstream_username"),
+    ({"upstream_username": ""}, "upstream_username"),
+    ({"repository_format": "APT"}, "repository_format must be one of PYTHON, DOCKER, NPM, MAVEN"),
+    ({"repository_format": "docker"}, "repository_format"),
+    ({"rotation_settings": {"check-url": "registry-1.docker.io"}}, "check-url"),
+    ({"rotation_settings": {"dockerhub-url": "hub.docker.com"}}, "dockerhub-url"),
+    (
+        {
+            "rotation_settings": {
+                "check-url": "https://a.example/simple",
+                "index-url": "https://b.example/simple",
+            }
+        },
+        "keep check-url only",
+    ),
+    ({"rotation_settings": {"dockerhub-token-kind": "team"}}, "dockerhub-token-kind"),
+    ({"rotation_settings": {"admin-secret": "dockerhub-admin"}}, "admin-secret"),
+    ({"rotation_settings": {"dockerhub-password": "x"}}, "rotation_settings keys"),
     ({"repository_id": "Pypi_Remote"}, "repository_id"),
     ({"function_name": "Rotator"}, "function_name"),
     ({"topic_name": "google-topic"}, "topic_name"),

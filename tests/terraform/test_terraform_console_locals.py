@@ -10,54 +10,16 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 from rotation.core.config import load as load_config
 from rotation.core.settings import Settings
 from rotation.sources import SOURCE_KEYS
 from tests.terraform.archive import archive_files
-from tests.terraform.console import BASE, _console, needs_terraform
-from tests.terraform.hcl import REPO, TERRAFORM, expression, load_module
+from tests.terraform.console import BASE, _console, evaluate_locals, needs_terraform
+from tests.terraform.hcl import TERRAFORM
 from tests.terraform.test_service_agents import DOCUMENTED_AGENTS, MEMBER_LOCALS
 
 pytestmark = needs_terraform
-
-
-# Locals that need no provider, and the file each lives in.
-PROVIDER_FREE_LOCALS = (
-    "repository_name",
-    "repositories",
-    "discover_locations",
-    "read_secrets",
-    "annotations",
-    "allowed_projects",
-    "source_files",
-)
-
-
-def _locals_config(directory: Path) -> None:
-    """variables.tf plus the provider-free locals, copied from the module as python-hcl2 reads them."""
-    shutil.copy(TERRAFORM / "variables.tf", directory / "variables.tf")
-    module = load_module(TERRAFORM)
-    lines = ["locals {", f"  source_root = {json.dumps(str(REPO))}"]
-    for name in PROVIDER_FREE_LOCALS:
-        value = module.locals[name]
-        try:
-            lines.append(f"  {name} = {expression(value)}")
-        except AssertionError:  # a template string
-            lines.append(f"  {name} = {json.dumps(value)}")
-    lines.append("}")
-    (directory / "locals.tf").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _evaluate_locals(directory: Path, values: dict[str, Any]) -> dict[str, Any]:
-    _locals_config(directory)
-    names = ", ".join(f"{name} = local.{name}" for name in PROVIDER_FREE_LOCALS)
-    code, output = _console(directory, f"jsonencode({{{names}}})", values)
-    assert code == 0, output
-    assert "Error:" not in output, output
-    evaluated: dict[str, Any] = json.loads(json.loads(output.strip().splitlines()[-1]))
-    return evaluated
 
 
 def test_pypi_example_locals(tmp_path: Path) -> None:
@@ -70,7 +32,7 @@ def test_pypi_example_locals(tmp_path: Path) -> None:
             "keep-versions": "3",
         },
     }
-    evaluated = _evaluate_locals(tmp_path, values)
+    evaluated = evaluate_locals(tmp_path, values)
     repository = "projects/rotator-test-1/locations/europe-west1/repositories/pypi-remote"
     assert evaluated["annotations"] == {
         "token-rotator.source": "pypi-derived",
@@ -101,7 +63,7 @@ def test_settings_locals(tmp_path: Path) -> None:
             "discover": "projects/rotator-test-1/locations/us, projects/rotator-test-1/locations/eu"
         },
     }
-    evaluated = _evaluate_locals(tmp_path, values)
+    evaluated = evaluate_locals(tmp_path, values)
     assert evaluated["annotations"]["token-rotator.grant-access"] == "true"
     assert evaluated["annotations"]["token-rotator.repositories"] == (
         "projects/rotator-test-1/locations/europe-west1/repositories/pypi-remote,"
@@ -116,7 +78,7 @@ def test_settings_locals(tmp_path: Path) -> None:
 
 
 def test_archive_file_list(tmp_path: Path) -> None:
-    evaluated = _evaluate_locals(tmp_path, BASE)
+    evaluated = evaluate_locals(tmp_path, BASE)
     assert evaluated["source_files"] == archive_files()
 
 

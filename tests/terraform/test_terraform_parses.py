@@ -39,7 +39,7 @@ MODULE_FILES = {
 def test_terraform_files_exist() -> None:
     names = {path.name for path in TERRAFORM.glob("*.tf")}
     assert names == MODULE_FILES
-    for example in ("pypi", "gitlab"):
+    for example in ("pypi", "gitlab", "dockerhub"):
         assert {path.name for path in (EXAMPLES / example).glob("*.tf")} >= {
             "main.tf",
             "variables.tf",
@@ -101,6 +101,17 @@ def test_examples() -> None:
     assert gitlab["token_source"] == "gitlab"
     assert gitlab["upstream_uri"] == "${local.index_url}"  # common_repository
     assert {"gitlab-url", "gitlab-project", "minting-secret"} <= set(gitlab["rotation_settings"])
+
+    dockerhub = load_module(EXAMPLES / "dockerhub").modules["token_rotator"]
+    assert dockerhub["source"] == "../.."
+    assert dockerhub["repository_format"] == "DOCKER"
+    assert dockerhub["token_source"] == "dockerhub"
+    # Docker Hub itself (docker_repository's DOCKER_HUB), the user name the source's namespace.
+    assert "upstream_uri" not in dockerhub and "upstream_username" not in dockerhub
+    settings = dockerhub["rotation_settings"]
+    assert {"dockerhub-namespace", "admin-secret"} <= set(settings)
+    assert settings["check-url"] == "https://registry-1.docker.io"
+    assert "allowed_upstream_hosts" not in dockerhub  # Docker Hub's hosts come with the repository
 
 
 def test_readme_documents_the_module() -> None:

@@ -67,20 +67,33 @@ def test_registry_agent_reads_the_secret() -> None:
     assert "artifactregistry.googleapis.com" in module.locals["artifact_registry_agent"]
 
 
+# The remote_repository_config block of each format the module offers.
+FORMAT_BLOCKS = {
+    "python_repository": "PYTHON",
+    "docker_repository": "DOCKER",
+    "npm_repository": "NPM",
+    "maven_repository": "MAVEN",
+}
+
+
 def test_repository() -> None:
     module = load_module(TERRAFORM)
     repository = module.resource("google_artifact_registry_repository.remote")
     assert repository["mode"] == "REMOTE_REPOSITORY"
-    assert repository["format"] == "PYTHON"
+    assert repository["format"] == "${var.repository_format}"
     remote = block(repository, "remote_repository_config")
-    assert dynamic_block(remote, "python_repository")["content"][0]["public_repository"] == (
-        "${python_repository.value}"
-    )
+    # Each format's public upstream, in its own block; which one is used: the console tests.
+    for name, format_ in FORMAT_BLOCKS.items():
+        public = dynamic_block(remote, name)
+        assert public["for_each"] == f"${{local.public_repository.{format_}}}"
+        assert public["content"][0]["public_repository"] == f"${{{name}.value}}"
+    # A custom upstream of any format: common_repository, which the function and the emulator
+    # read as they read <format>_repository.custom_repository.
     assert dynamic_block(remote, "common_repository")["content"][0]["uri"] == (
         "${common_repository.value}"
     )
     credentials = block(block(remote, "upstream_credentials"), "username_password_credentials")
-    assert credentials["username"] == "${var.upstream_username}"
+    assert credentials["username"] == "${local.upstream_username}"
     assert credentials["password_secret_version"].startswith(
         "${google_secret_manager_secret.token.id}/versions/"
     )

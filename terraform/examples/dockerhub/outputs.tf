@@ -1,0 +1,63 @@
+output "project_id" {
+  description = "Project the example deploys into (gcloud's --project)."
+  value       = module.token_rotator.project_id
+}
+
+output "region" {
+  description = "Region of the function and the repository (gcloud's --region and --location)."
+  value       = module.token_rotator.region
+}
+
+output "function_name" {
+  description = "Name of the rotating function."
+  value       = module.token_rotator.function_name
+}
+
+output "topic" {
+  description = "Topic Secret Manager publishes the secret's events to."
+  value       = module.token_rotator.topic
+}
+
+output "secret" {
+  description = "Secret holding the upstream token (projects/PROJECT_ID/secrets/SECRET), as ar-token-rotator takes it."
+  value       = module.token_rotator.secret
+}
+
+output "secret_id" {
+  description = "ID of the secret holding the upstream token."
+  value       = module.token_rotator.secret_id
+}
+
+output "admin_secret_id" {
+  description = "ID of the secret you add the Docker Hub admin credential to (in project_id)."
+  value       = google_secret_manager_secret.dockerhub_admin.secret_id
+}
+
+output "next_rotation_time" {
+  description = "When the next scheduled rotation comes, as of the last apply or refresh: right after the first apply, the first one."
+  value       = module.token_rotator.next_rotation_time
+}
+
+output "repository_id" {
+  description = "ID of the remote repository (in region)."
+  value       = module.token_rotator.repository_id
+}
+
+output "repository_url" {
+  description = "Prefix of the remote repository's image names (LOCATION-docker.pkg.dev/PROJECT/REPOSITORY): docker pull REPOSITORY_URL/library/alpine."
+  value       = module.token_rotator.repository_url
+}
+
+output "registry_host" {
+  description = "Host of the repository's registry (LOCATION-docker.pkg.dev), for gcloud auth configure-docker."
+  value       = split("/", module.token_rotator.repository_url)[0]
+}
+
+output "force_rotation_command" {
+  description = "Publishes a forced SECRET_ROTATE for the secret, as Secret Manager would."
+  value = join(" ", [
+    "gcloud pubsub topics publish ${module.token_rotator.topic}",
+    "--attribute=eventType=SECRET_ROTATE,dataFormat=JSON_API_V1,secretId=projects/${module.token_rotator.project_number}/secrets/${module.token_rotator.secret_id},timestamp=$(date -u +%Y-%m-%dT%H:%M:%SZ),force=true",
+    "--message='{\"name\":\"projects/${module.token_rotator.project_number}/secrets/${module.token_rotator.secret_id}\"}'",
+  ])
+}
