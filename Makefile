@@ -6,8 +6,11 @@ STAMP := $(VENV)/.installed
 # checkov (tests/terraform/test_checkov.py) lives in its own virtualenv: its pins are not ours.
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+# verdaccio, the npm upstream of tests/formats/test_npm_*.py (emulator/npm_registry.py).
+VERDACCIO_DIR := emulator/verdaccio
+VERDACCIO_STAMP := $(VERDACCIO_DIR)/node_modules/.installed
 
-.PHONY: demo playground test lint bench clean checkov test-shifted-clocks provider-schema
+.PHONY: demo playground test lint bench clean checkov verdaccio test-shifted-clocks provider-schema
 
 $(STAMP): requirements.txt requirements-cli.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +26,12 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 
 checkov: $(CHECKOV_STAMP)
 
+$(VERDACCIO_STAMP): $(VERDACCIO_DIR)/package.json $(VERDACCIO_DIR)/package-lock.json
+	cd $(VERDACCIO_DIR) && npm ci --no-audit --no-fund
+	touch $(VERDACCIO_STAMP)
+
+verdaccio: $(VERDACCIO_STAMP)
+
 # GRPC_VERBOSITY: keep gRPC's shutdown notices out of the demo's output.
 demo: $(STAMP)
 	GRPC_VERBOSITY=ERROR $(BIN)/python demo.py
@@ -33,7 +42,7 @@ demo: $(STAMP)
 playground: $(STAMP)
 	GRPC_VERBOSITY=ERROR $(BIN)/python -m playground $(PLAYGROUND_ARGS)
 
-test: $(STAMP) $(CHECKOV_STAMP)
+test: $(STAMP) $(CHECKOV_STAMP) $(VERDACCIO_STAMP)
 	$(BIN)/python -m pytest
 
 # The whole suite with the system clock a year ahead, then a year behind: nothing may depend on the

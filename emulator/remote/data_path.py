@@ -24,6 +24,7 @@ from emulator.core import ApiError, invalid
 from emulator.http_control import HttpControl
 from emulator.remote.credential import agent_of, password_version, read_credential
 from emulator.remote.formats import RemoteFormat, Resolved, text
+from emulator.remote.npm import NpmFormat
 from emulator.remote.python import PythonFormat
 from emulator.routing import Request, Response
 
@@ -35,7 +36,7 @@ ROUTE = r"/(?P<project>[a-z][^/]*)/(?P<repository>[^/]+)/(?P<path>.*)"
 
 
 def remote_formats() -> dict[str, RemoteFormat]:
-    formats: list[RemoteFormat] = [PythonFormat()]
+    formats: list[RemoteFormat] = [PythonFormat(), NpmFormat()]
     return {remote.format: remote for remote in formats}
 
 
