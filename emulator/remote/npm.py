@@ -86,7 +86,9 @@ def relink(body: bytes, upstream: str, here: str) -> bytes:
         return body
     for manifest in versions.values():
         dist = manifest.get("dist") if isinstance(manifest, dict) else None
-        tarball = dist.get("tarball") if isinstance(dist, dict) else None
+        if not isinstance(dist, dict):
+            continue
+        tarball = dist.get("tarball")
         if isinstance(tarball, str) and tarball.startswith(upstream + "/"):
             dist["tarball"] = here + tarball[len(upstream) :]
     return json.dumps(document).encode()

@@ -73,6 +73,7 @@ def npm_repository(
     name: str,
     secret_version: str,
     upstream_url: str,
+    *,
     username: str = USERNAME,
     disable_upstream_validation: bool = False,
 ) -> None:
@@ -113,15 +114,6 @@ def registry_of(emulator: Emulator, repository_id: str) -> str:
 def document(registry: str, name: str = PACKAGE) -> httpx.Response:
     """A package document through a repository, named as npm names it (`@scope%2fname`)."""
     return httpx.get(registry + quote(name, safe="@"), timeout=10)
-
-
-def fetch_package(registry: str) -> bool:
-    """The package document and its tarball through a repository, as npm fetches them."""
-    found = document(registry)
-    if found.status_code != 200:
-        return False
-    tarball = found.json()["versions"][VERSION]["dist"]["tarball"]
-    return httpx.get(tarball, timeout=10).status_code == 200
 
 
 def npm_install(registry: str, workdir: Path) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ from google.api_core import exceptions
 
 from emulator.npm_registry import VerdaccioServer
 from rotation.core.token import Token
-from tests.formats.npm_support import (  # noqa: F401 (fixtures)
+from tests.formats.npm_support import (
     EXPECTED_CODE,
     PACKAGE,
     SCOPED_PACKAGE,
@@ -25,7 +25,6 @@ from tests.formats.npm_support import (  # noqa: F401 (fixtures)
     npm_install,
     npm_repository,
     registry_of,
-    verdaccio,
 )
 from tests.support import PROJECT, World, repository_name
 
@@ -67,9 +66,7 @@ def test_npm_installs_through_the_remote_repository(world, verdaccio, token, tmp
 
 
 @pytest.mark.parametrize("name", ["@acme%2ftiny", "@acme/tiny"])
-def test_package_documents_point_their_tarballs_at_the_repository(
-    world, verdaccio, token, name
-):
+def test_package_documents_point_their_tarballs_at_the_repository(world, verdaccio, token, name):
     registry = served_repository(world, verdaccio, token)
 
     found = httpx.get(registry + name, timeout=10)
