@@ -6,8 +6,11 @@ STAMP := $(VENV)/.installed
 # checkov (tests/terraform/test_checkov.py) lives in its own virtualenv: its pins are not ours.
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+# verdaccio, the npm upstream of tests/formats/test_npm_*.py (emulator/npm_registry.py).
+VERDACCIO_DIR := emulator/verdaccio
+VERDACCIO_STAMP := $(VERDACCIO_DIR)/node_modules/.installed
 
-.PHONY: demo playground test lint bench clean checkov test-shifted-clocks provider-schema debian-packages
+.PHONY: demo playground test lint bench clean checkov verdaccio test-shifted-clocks provider-schema debian-packages
 
 $(STAMP): requirements.txt requirements-cli.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +25,12 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 	touch $(CHECKOV_STAMP)
 
 checkov: $(CHECKOV_STAMP)
+
+$(VERDACCIO_STAMP): $(VERDACCIO_DIR)/package.json $(VERDACCIO_DIR)/package-lock.json
+	cd $(VERDACCIO_DIR) && npm ci --no-audit --no-fund
+	touch $(VERDACCIO_STAMP)
+
+verdaccio: $(VERDACCIO_STAMP)
 
 # GRPC_VERBOSITY: keep gRPC's shutdown notices out of the demo's output.
 demo: $(STAMP)
@@ -49,7 +58,7 @@ debian-packages:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-test: $(STAMP) $(CHECKOV_STAMP) debian-packages
+test: $(STAMP) $(CHECKOV_STAMP) $(VERDACCIO_STAMP) debian-packages
 	$(BIN)/python -m pytest
 
 # The whole suite with the system clock a year ahead, then a year behind: nothing may depend on the
@@ -68,7 +77,7 @@ $(FAKETIME_LIB):
 	  -DLIBDIRNAME='"/lib"' -Wl,--version-script=$(FAKETIME_SRC)/libfaketime.map \
 	  -o $@ $(FAKETIME_SRC)/libfaketime.c -ldl -lpthread -lm -lrt
 
-test-shifted-clocks: $(STAMP) $(CHECKOV_STAMP) $(FAKETIME_LIB) debian-packages
+test-shifted-clocks: $(STAMP) $(CHECKOV_STAMP) $(VERDACCIO_STAMP) $(FAKETIME_LIB) debian-packages
 	for shift in +365d -365d; do \
 	  export LD_PRELOAD=$(abspath $(FAKETIME_LIB)) FAKETIME=$$shift FAKETIME_DONT_FAKE_MONOTONIC=1; \
 	  echo "system clock $$shift: $$(date -u)"; \

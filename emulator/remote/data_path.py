@@ -26,6 +26,7 @@ from emulator.remote.credential import agent_of, password_version, read_credenti
 from emulator.remote.docker import DockerFormat
 from emulator.remote.formats import RemoteFormat, Resolved, text
 from emulator.remote.maven import MavenFormat
+from emulator.remote.npm import NpmFormat
 from emulator.remote.python import PythonFormat
 from emulator.routing import Request, Response
 
@@ -38,7 +39,7 @@ ROUTE = r"/(?P<project>(?!v2/)[a-z][^/]*)/(?P<repository>[^/]+)/(?P<path>.*)"
 
 
 def remote_formats() -> dict[str, RemoteFormat]:
-    formats: list[RemoteFormat] = [PythonFormat(), DockerFormat(), MavenFormat()]
+    formats: list[RemoteFormat] = [PythonFormat(), DockerFormat(), NpmFormat(), MavenFormat()]
     return {remote.format: remote for remote in formats}
 
 

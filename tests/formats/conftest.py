@@ -15,3 +15,9 @@ from tests.formats.maven_fixtures import (  # noqa: F401 (fixtures)
     maven_function,
     maven_layout,
 )
+from tests.formats.npm_support import (  # noqa: F401 (fixtures)
+    npm_authority,
+    npm_authority_session,
+    npm_function,
+    verdaccio,
+)
