@@ -1,7 +1,8 @@
 """The private-upstream side of tests: token sources wired to the local token authority, and pip.
 
-A `SourceCase` knows how to configure one minting source (gitlab, artifactory, http) against
-the authority, so one test can run against each of them.
+A `SourceCase` knows how to configure one minting source (gitlab, artifactory, dockerhub, http)
+against the authority, so one test can run against each of them. The dockerhub case's repository
+is a Python one for now: its token is live on the private index for the Docker Hub user.
 """
 
 from __future__ import annotations
@@ -46,6 +47,14 @@ class SourceCase:
                 "token-name": "artifact-registry",
                 "username": self.username,
             }
+        if self.source == "dockerhub":
+            return {
+                "dockerhub-url": authority.url,
+                "dockerhub-namespace": self.username,
+                "minting-secret": self.minting_secret(world, authority),
+                "username": self.username,
+                "index-url": index.index_url,
+            }
         if self.source == "artifactory":
             return {
                 "artifactory-url": authority.url,
@@ -84,7 +93,10 @@ class SourceCase:
 GITLAB = SourceCase("gitlab", "gitlab", r"/access_tokens$", r"/access_tokens/\d+$", "ci-reader")
 ARTIFACTORY = SourceCase("artifactory", "artifactory", r"/tokens$", r"/tokens/[^/]+$", "svc-pypi")
 WEBHOOK = SourceCase("http", "webhook", r"/webhook/tokens$", r"/webhook/tokens/[^/]+$", "svc-pypi")
-CASES = [GITLAB, ARTIFACTORY, WEBHOOK]
+DOCKERHUB = SourceCase(
+    "dockerhub", "dockerhub", r"/v2/access-tokens$", r"/v2/access-tokens/[^/]+$", "ci-puller"
+)
+CASES = [GITLAB, ARTIFACTORY, WEBHOOK, DOCKERHUB]
 
 
 def minted_secret(

@@ -1,5 +1,5 @@
-"""The token authority as one object: GitLab's, Artifactory's and the webhook's APIs on one port,
-with the controls tests and the demo use."""
+"""The token authority as one object: GitLab's, Artifactory's, Docker Hub's and the webhook's APIs
+on one port, with the controls tests and the demo use."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from emulator.credentials import CredentialHolder
 from emulator.routing import RoutedServer
 from emulator.serving import StartStop
 from emulator.token_authority.artifactory import ArtifactoryApi
+from emulator.token_authority.dockerhub import DockerHubApi
 from emulator.token_authority.gitlab import GitLabApi
 from emulator.token_authority.ledger import Issued, TokenLedger
 from emulator.token_authority.plumbing import Call, InstrumentedRouter
@@ -30,6 +31,8 @@ class TokenAuthority(StartStop):
         self._artifactory = ArtifactoryApi(self._ledger)
         GitLabApi(self._ledger, own_host=lambda: f"127.0.0.1:{self.port}").install(self._router)
         self._artifactory.install(self._router)
+        self._dockerhub = DockerHubApi(self._ledger, own_host=lambda: f"127.0.0.1:{self.port}")
+        self._dockerhub.install(self._router)
         WebhookApi(self._ledger).install(self._router)
 
     @property
@@ -54,6 +57,16 @@ class TokenAuthority(StartStop):
     def artifactory_max_expiry(self, seconds: int) -> None:
         self._artifactory.max_expiry = seconds
 
+    @property
+    def dockerhub_pat_manages_tokens(self) -> bool:
+        """Whether a Docker Hub JWT obtained with a personal access token may manage access
+        tokens (unconfirmed; users report it may not, the default), which tests may set."""
+        return self._dockerhub.sessions.pat_manages_tokens
+
+    @dockerhub_pat_manages_tokens.setter
+    def dockerhub_pat_manages_tokens(self, allowed: bool) -> None:
+        self._dockerhub.sessions.pat_manages_tokens = allowed
+
     def start(self) -> TokenAuthority:
         self._server.start()
         return self
@@ -74,18 +87,33 @@ class TokenAuthority(StartStop):
         id. Projects and groups are numbered in one sequence, so an id names one of them."""
         return self._ledger.namespace("groups", path)
 
+    def dockerhub_org(self, name: str, owners: tuple[str, ...]) -> None:
+        """Make a Docker Hub organization known, owned by the users `owners`."""
+        self._dockerhub.sessions.organization(name, owners)
+
     def issue(self, api: str, username: str, name: str, owner: str = "") -> Issued:
         """A token created out of band, as the one a team started with; a GitLab `owner` is
-        `projects/ID` or `groups/ID` as in the API's paths (the namespace is made known)."""
+        `projects/ID` or `groups/ID` as in the API's paths (the namespace is made known); a
+        Docker Hub one `users/NAME` (the default) or `orgs/NAME`."""
         if api == "gitlab":
             kind, _, raw = owner.partition("/")
             if not unquote(raw).isdigit():
                 self._ledger.namespace(kind, unquote(raw))
             owner = self._ledger.owner(kind, raw)
+        prefix = None
+        if api == "dockerhub":
+            owner = owner or f"users/{username}"
+            prefix = "dockerhub-org" if owner.startswith("orgs/") else None
         today = self._ledger.today()
         expires_at = (today + timedelta(days=365)).isoformat() if api == "gitlab" else None
         return self._ledger.issue(
-            api, username=username, name=name, owner=owner, scopes=[], expires_at=expires_at
+            api,
+            username=username,
+            name=name,
+            owner=owner,
+            scopes=[],
+            expires_at=expires_at,
+            prefix=prefix,
         )
 
     def live(self, api: str | None = None) -> list[Issued]:
@@ -97,7 +125,7 @@ class TokenAuthority(StartStop):
 
     def issued_values(self) -> set[str]:
         """Every token and minting token ever handed out: values tests must never print."""
-        return self._ledger.issued_values()
+        return self._ledger.issued_values() | self._dockerhub.sessions.values()
 
     def fail(self, method: str, path: str, status: int, times: int = 1) -> None:
         """Answer the next `times` calls of `method` on paths matching `path` with `status`."""
@@ -108,7 +136,9 @@ class TokenAuthority(StartStop):
         self._router.delay(method, path, seconds, times)
 
     def reset(self) -> None:
-        """Forget faults, calls, clock moves and Artifactory limits; keep tokens and namespaces."""
+        """Forget faults, calls, clock moves, Artifactory limits and the Docker Hub switch; keep
+        tokens and namespaces."""
         self._router.reset()
         self._artifactory.max_expiry = 0
+        self._dockerhub.sessions.pat_manages_tokens = False
         self.clock.reset()

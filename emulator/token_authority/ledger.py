@@ -15,14 +15,20 @@ from emulator.core import Clock
 from emulator.credentials import CredentialHolder
 from emulator.routing import HttpError, Request
 
-_PREFIXES = {"gitlab": "glpat-", "artifactory": "eyJ", "webhook": "whk-"}
+_PREFIXES = {
+    "gitlab": "glpat-",
+    "artifactory": "eyJ",
+    "webhook": "whk-",
+    "dockerhub": "dckr_pat_",  # Docker Hub's personal access tokens
+    "dockerhub-org": "dckr_oat_",  # and its organization access tokens
+}
 
 
 @dataclass
 class Issued:
     """A token the authority handed out. `username` is the index user it is valid for."""
 
-    api: str  # gitlab | artifactory | webhook
+    api: str  # gitlab | artifactory | webhook | dockerhub
     id: str
     value: str
     username: str
@@ -55,6 +61,11 @@ class TokenLedger:
         with self._lock:
             self._minting[value] = (api, may_mint)
         return value
+
+    def minting(self, value: str) -> tuple[str, bool] | None:
+        """(api, may mint) of a minting token, or None: for APIs that take it in a body."""
+        with self._lock:
+            return self._minting.get(value)
 
     def authorize(self, request: Request, api: str) -> None:
         """401 unless the request carries a minting token of `api`; 403 if it may not mint."""
@@ -98,13 +109,15 @@ class TokenLedger:
         expires_at: str | None,
         access_level: int = 40,
         refreshable: bool = False,
+        prefix: str | None = None,
     ) -> Issued:
+        """`prefix` names the kind of value in _PREFIXES when it is not the API's own."""
         with self._lock:
             number = len(self._issued) + 1
             token = Issued(
                 api=api,
                 id=str(number) if api == "gitlab" else str(uuid.uuid4()),
-                value=_PREFIXES[api] + secrets.token_urlsafe(24),
+                value=_PREFIXES[prefix or api] + secrets.token_urlsafe(24),
                 username=username,
                 name=name,
                 owner=owner,

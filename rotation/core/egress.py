@@ -23,7 +23,7 @@ from rotation.core.errors import ConfigError
 VARIABLE = "ALLOWED_UPSTREAM_HOSTS"
 TERRAFORM_VARIABLE = "allowed_upstream_hosts"
 # Annotations holding a URL the function sends requests to; the webhook's only if listed.
-URL_KEYS = ("check-url", "index-url", "gitlab-url", "artifactory-url")
+URL_KEYS = ("check-url", "index-url", "gitlab-url", "artifactory-url", "dockerhub-url")
 LISTED_ONLY_KEYS = ("webhook-url", "webhook-revoke-url")
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 _METADATA_NAMES = frozenset({"metadata", "metadata.google.internal"})

@@ -8,6 +8,7 @@ import httpx
 
 from rotation.core.source import NewToken, SourceContext, TokenSource
 from rotation.sources.artifactory import Artifactory
+from rotation.sources.dockerhub import DockerHub
 from rotation.sources.gitlab import GitLab
 from rotation.sources.pypi import PypiDerived, PypiStaged
 from rotation.sources.webhook import IdTokenFetcher, Webhook
@@ -17,12 +18,14 @@ SOURCES: dict[str, Callable[[httpx.Client], TokenSource]] = {
     PypiStaged.name: PypiStaged,
     GitLab.name: GitLab,
     Artifactory.name: Artifactory,
+    DockerHub.name: DockerHub,
     Webhook.name: Webhook,
 }
 
 # Each source's own annotation keys, by its name (see config.known_keys).
 SOURCE_KEYS: dict[str, frozenset[str]] = {
-    source.name: source.keys for source in (PypiDerived, PypiStaged, GitLab, Artifactory, Webhook)
+    source.name: source.keys
+    for source in (PypiDerived, PypiStaged, GitLab, Artifactory, DockerHub, Webhook)
 }
 
 
