@@ -51,7 +51,7 @@ class SourceCase:
             return {
                 "dockerhub-url": authority.url,
                 "dockerhub-namespace": self.username,
-                "minting-secret": self.minting_secret(world, authority),
+                "admin-secret": self.minting_secret(world, authority),
                 "username": self.username,
                 "index-url": index.index_url,
             }

@@ -36,15 +36,15 @@ _MAX_LABEL = 100  # Docker Hub's limit on a personal access token's label
 class DockerHub(HttpMintingSource):
     name = "dockerhub"
     url_key = "dockerhub-url"
-    input_secrets = ("minting-secret",)
+    input_secrets = ("admin-secret",)
     keys = frozenset(
         {
             "dockerhub-url",
             "dockerhub-namespace",
             "dockerhub-token-kind",
             "dockerhub-repositories",
-            "minting-secret",
-            "minting-username",
+            "admin-secret",
+            "admin-username",
         }
     )
 
@@ -64,7 +64,7 @@ class DockerHub(HttpMintingSource):
                 f"annotation {PREFIX}dockerhub-token-kind must be personal or organization",
                 "use personal (a user's token) or organization (an organization's token)",
             )
-        for key in ("dockerhub-namespace", "minting-username"):
+        for key in ("dockerhub-namespace", "admin-username"):
             value = settings.get(key)
             if value is not None and not _NAMESPACE.match(value):
                 problems.add(
@@ -138,14 +138,14 @@ def repositories(settings: Mapping[str, str]) -> list[str]:
 
 def _validate_organization(settings: Mapping[str, str], problems: Problems) -> None:
     namespace = settings.get("dockerhub-namespace", "")
-    admin = settings.get("minting-username")
+    admin = settings.get("admin-username")
     if admin is None or admin == namespace:
         problems.add(
-            f"{PREFIX}minting-username",
+            f"{PREFIX}admin-username",
             admin,
             "organization tokens are managed by an owner of the organization, who logs in as "
-            f"themself: {PREFIX}minting-username must name that user, not the organization",
-            f"set {PREFIX}minting-username to an owner's Docker Hub user name",
+            f"themself: {PREFIX}admin-username must name that user, not the organization",
+            f"set {PREFIX}admin-username to an owner's Docker Hub user name",
         )
     paths = repositories(settings)
     wrong = [

@@ -19,15 +19,15 @@ from rotation.sources.upstream_api import TokenCollection, call, json_field
 DEFAULT_URL = "https://hub.docker.com"
 _MAX_PAGES = 100  # of 100 tokens each
 _LOGIN_REFUSED = (
-    f"Docker Hub refused the login: {PREFIX}minting-secret must hold the password (or a personal "
-    f"access token) of the Docker Hub user {PREFIX}minting-username names (default: "
+    f"Docker Hub refused the login: {PREFIX}admin-secret must hold the password (or a personal "
+    f"access token) of the Docker Hub user {PREFIX}admin-username names (default: "
     f"{PREFIX}dockerhub-namespace); for organization tokens that user must be an owner"
 )
 _MANAGE_REFUSED = (
-    f"Docker Hub refused to manage access tokens with the credential in {PREFIX}minting-secret. "
+    f"Docker Hub refused to manage access tokens with the credential in {PREFIX}admin-secret. "
     "A login with a personal access token may not manage tokens (users report a 403 "
     f"'token issued from personal access token is not allowed'): store the account's password in "
-    f"{PREFIX}minting-secret instead; organization tokens need a password of an owner of the "
+    f"{PREFIX}admin-secret instead; organization tokens need a password of an owner of the "
     "organization. Where no password can be used (SSO enforced), mint with a service of your "
     "own and the http source"
 )
@@ -50,8 +50,8 @@ class DockerHubTokens:
             doing="logging in to Docker Hub",
             refused_remedy=_LOGIN_REFUSED,
             json={
-                "identifier": settings.get("minting-username", namespace),
-                "secret": context.read_secret("minting-secret").reveal(),
+                "identifier": settings.get("admin-username", namespace),
+                "secret": context.read_secret("admin-secret").reveal(),
             },
         )
         jwt = str(json_field(answer, "access_token", "logging in to Docker Hub"))

@@ -30,7 +30,7 @@ def test_organization_tokens_rotate_and_pip_follows(world, authority, private_in
         case,
         keep_versions="1",
         dockerhub_token_kind="organization",
-        minting_username="ci-admin",
+        admin_username="ci-admin",
     )
     url = world.emulator.index_url(PROJECT, "private-pypi")
     assert pip_download(url, tmp_path / "before").returncode == 0

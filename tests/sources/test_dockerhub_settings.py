@@ -15,8 +15,8 @@ from rotation.sources import SOURCE_KEYS, SOURCES
 ORG = {
     "dockerhub-token-kind": "organization",
     "dockerhub-namespace": "acme",
-    "minting-secret": "m",
-    "minting-username": "alice",
+    "admin-secret": "m",
+    "admin-username": "alice",
 }
 
 
@@ -42,9 +42,9 @@ def problems(**settings: str) -> list[str]:
     return []
 
 
-def test_namespace_and_minting_secret_are_required_and_the_url_defaults_to_docker_hub():
-    assert problems() == ["minting-secret", "dockerhub-namespace"]
-    assert problems(**{"dockerhub-namespace": "ci-puller", "minting-secret": "m"}) == []
+def test_namespace_and_admin_secret_are_required_and_the_url_defaults_to_docker_hub():
+    assert problems() == ["admin-secret", "dockerhub-namespace"]
+    assert problems(**{"dockerhub-namespace": "ci-puller", "admin-secret": "m"}) == []
     assert problems(**ORG) == []
 
 
@@ -53,13 +53,13 @@ def test_namespace_and_minting_secret_are_required_and_the_url_defaults_to_docke
     [
         ({"dockerhub-token-kind": "team"}, ["dockerhub-token-kind"]),
         ({"dockerhub-namespace": "Acme Corp"}, ["dockerhub-namespace"]),
-        ({"minting-username": "-alice"}, ["minting-username"]),
+        ({"admin-username": "-alice"}, ["admin-username"]),
         ({"dockerhub-url": "hub.docker.com"}, ["dockerhub-url"]),
         (  # organization tokens only
             {"dockerhub-token-kind": "personal", "dockerhub-repositories": "*/*/public"},
             ["dockerhub-repositories"],
         ),
-        ({"minting-username": "acme"}, ["minting-username"]),  # the organization cannot log in
+        ({"admin-username": "acme"}, ["admin-username"]),  # the organization cannot log in
         ({"dockerhub-repositories": "other/app"}, ["dockerhub-repositories"]),
         ({"dockerhub-repositories": "acme/app/extra"}, ["dockerhub-repositories"]),
         ({"dockerhub-repositories": ","}, ["dockerhub-repositories"]),
@@ -79,8 +79,8 @@ def test_organization_repositories_may_be_named_or_globbed():
 
 
 def test_an_organization_token_needs_an_owner_to_log_in():
-    without = {k: v for k, v in ORG.items() if k != "minting-username"}
-    assert problems(**without) == ["minting-username"]
+    without = {k: v for k, v in ORG.items() if k != "admin-username"}
+    assert problems(**without) == ["admin-username"]
 
 
 def test_dockerhub_url_is_held_to_the_egress_policy():

@@ -33,7 +33,7 @@ def organization_context(rig: Rig, **settings: str):
     wanted = {
         "dockerhub-token-kind": "organization",
         "dockerhub-namespace": org,
-        "minting-username": "ci-admin",
+        "admin-username": "ci-admin",
         **{key: value.format(org=org) for key, value in settings.items()},
     }
     return gitlab_context(rig, **wanted), org
@@ -156,7 +156,7 @@ def test_a_personal_access_token_as_minting_credential(dockerhub_rig, pat_manage
 
 
 def test_an_owner_is_needed_for_organization_tokens(dockerhub_rig):
-    context, _ = organization_context(dockerhub_rig, **{"minting-username": "not-an-owner"})
+    context, _ = organization_context(dockerhub_rig, **{"admin-username": "not-an-owner"})
     before = dockerhub_rig.live()
     with pytest.raises(PermanentError, match=r"refused \(HTTP 403\)"):
         dockerhub_rig.source.obtain(context)
