@@ -42,8 +42,11 @@ def _variable_default(module: Any, name: str) -> Any:
 
 
 def _read_secret_keys(module: Any) -> list[str]:
-    """The rotation settings whose secrets the function only reads (local.read_secrets)."""
-    return re.findall(r'"([a-z-]+)"', str(module.locals["read_secrets"]).split(":")[0])
+    """The rotation settings whose secrets the function only reads (local.read_secrets): quoted
+    keys, and keys named through a local map (`local.dockerhub_keys.admin`)."""
+    listed = str(module.locals["read_secrets"]).split(":")[0]
+    named = re.findall(r"local\.(\w+)\.(\w+)", listed)
+    return re.findall(r'"([a-z-]+)"', listed) + [module.locals[m][k] for m, k in named]
 
 
 class ModuleGrants:

@@ -20,6 +20,7 @@ from typing import Any
 from rotation.core import logs
 from rotation.core.annotation_values import PREFIX
 from rotation.core.config import Problems, RotationConfig
+from rotation.core.formats import DOCKER, DOCKER_HUB
 from rotation.core.source import NewToken, SourceContext, token_lifetime
 from rotation.core.token import Token
 from rotation.sources.dockerhub_api import DEFAULT_URL, DockerHubTokens
@@ -86,6 +87,13 @@ class DockerHub(HttpMintingSource):
     def default_username(self, config: RotationConfig) -> str:
         """The user name Docker Hub takes with the token: the user, or the organization."""
         return config.setting("dockerhub-namespace")
+
+    def check_url(self, context: SourceContext) -> str | None:
+        """`check-url`; for Docker repositories, by default Docker Hub's registry (its token
+        flow: README, Formats)."""
+        if context.config.check_url or context.served.format != DOCKER:
+            return context.config.check_url
+        return DOCKER_HUB
 
     def obtain(self, context: SourceContext) -> NewToken:
         tokens = DockerHubTokens(self._http, context)

@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 
 from rotation.core.errors import PermanentError
+from rotation.core.formats import DOCKER, DOCKER_HUB, Served
 from rotation.sources.dockerhub import token_label
 from tests.sources.minting import Rig, gitlab_context, make_rig
 from tests.upstreams import DOCKERHUB
@@ -161,3 +162,15 @@ def test_an_owner_is_needed_for_organization_tokens(dockerhub_rig):
     with pytest.raises(PermanentError, match=r"refused \(HTTP 403\)"):
         dockerhub_rig.source.obtain(context)
     assert dockerhub_rig.live() == before
+
+
+def test_a_docker_repositorys_token_is_checked_at_docker_hubs_registry_by_default(dockerhub_rig):
+    context = dockerhub_rig.context()
+    assert dockerhub_rig.source.check_url(context) == context.config.check_url  # Python: set
+    docker = replace(
+        context,
+        config=replace(context.config, check_url=None),
+        served=Served(DOCKER, (DOCKER_HUB,)),
+    )
+    assert dockerhub_rig.source.check_url(docker) == "https://registry-1.docker.io"
+    assert dockerhub_rig.source.check_url(replace(docker, served=Served())) is None
