@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from emulator.token_authority import TokenAuthority
-from rotation.core import config
+from rotation.core import config, formats
 from rotation.core.durations import parse_duration
 from rotation.core.settings import Settings
 from rotation.gcp.secret_manager import SecretStore
@@ -41,6 +41,10 @@ class Rig:
             rotation_id or self.rotation_id,
             datetime.now(UTC),
             resumed=resumed,
+            # As a rotation resolves it (ManagedSecret.username): the repositories are Python.
+            username=formats.username(
+                loaded.username, self.source.default_username(loaded), formats.Served()
+            ),
         )
 
     def live(self) -> set[str]:
