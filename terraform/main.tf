@@ -33,6 +33,7 @@ locals {
     kind         = "dockerhub-token-kind"
     repositories = "dockerhub-repositories"
     admin        = "admin-secret"
+    admin_user   = "admin-username"
     url          = "dockerhub-url"
   }
 

@@ -75,8 +75,8 @@ variable "rotation_settings" {
     gitlab-url, gitlab-project, gitlab-group, token-scopes, token-name, access-level,
     artifactory-url, token-scope, webhook-url, webhook-revoke-url, webhook-auth, take-over-from,
     and for the dockerhub source dockerhub-namespace, dockerhub-token-kind,
-    dockerhub-repositories, admin-secret, dockerhub-url (see the README's per-source reference and
-    Configuration).
+    dockerhub-repositories, admin-secret, admin-username, dockerhub-url (see the README's
+    per-source reference and Configuration).
     source, repositories, username and grant-access come from their own variables; state belongs
     to the function. root-secret, staging-secret, minting-secret and admin-secret are full secret
     names (projects/P/secrets/S): the function's service account gets
@@ -94,10 +94,10 @@ variable "rotation_settings" {
         "token-scope", "webhook-url", "webhook-revoke-url", "webhook-auth", "take-over-from",
         # The dockerhub source's keys: local.dockerhub_keys (main.tf) names the same.
         "dockerhub-namespace", "dockerhub-token-kind", "dockerhub-repositories", "admin-secret",
-        "dockerhub-url",
+        "admin-username", "dockerhub-url",
       ], key)
     ])
-    error_message = "rotation_settings keys must be among root-secret, staging-secret, min-interval, keep-versions, token-lifetime, check-url, index-url, discover, minting-secret, gitlab-url, gitlab-project, gitlab-group, token-scopes, token-name, access-level, artifactory-url, token-scope, webhook-url, webhook-revoke-url, webhook-auth, take-over-from, dockerhub-namespace, dockerhub-token-kind, dockerhub-repositories, admin-secret, dockerhub-url (source, repositories, username and grant-access have their own variables; state is the function's)."
+    error_message = "rotation_settings keys must be among root-secret, staging-secret, min-interval, keep-versions, token-lifetime, check-url, index-url, discover, minting-secret, gitlab-url, gitlab-project, gitlab-group, token-scopes, token-name, access-level, artifactory-url, token-scope, webhook-url, webhook-revoke-url, webhook-auth, take-over-from, dockerhub-namespace, dockerhub-token-kind, dockerhub-repositories, admin-secret, admin-username, dockerhub-url (source, repositories, username and grant-access have their own variables; state is the function's)."
   }
 
   validation {

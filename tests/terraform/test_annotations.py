@@ -14,10 +14,6 @@ DEDICATED_KEYS = {"source", "repositories", "username", "grant-access"}
 KNOWN_KEYS = known_keys(SOURCE_KEYS)
 # The dockerhub source's keys, as the module names them (terraform/main.tf).
 DOCKERHUB_KEYS = set(load_module(TERRAFORM).locals["dockerhub_keys"].values())
-# What the module offers ahead of the function: the dockerhub source, built on another branch,
-# until rotation/sources has it; from then on its names are held to the function's like any other.
-PENDING_SOURCES = set() if "dockerhub" in SOURCES else {"dockerhub"}
-PENDING_KEYS = DOCKERHUB_KEYS if PENDING_SOURCES else set()
 
 
 def _quoted_list_in_validation(variable: str, marker: str) -> set[str]:
@@ -52,29 +48,26 @@ def test_every_annotation_the_code_reads_can_be_set() -> None:
 
 
 def test_the_module_sets_no_annotation_the_code_rejects() -> None:
-    unknown = (module_setting_keys() | DEDICATED_KEYS) - KNOWN_KEYS - PENDING_KEYS
+    unknown = (module_setting_keys() | DEDICATED_KEYS) - KNOWN_KEYS
     assert not unknown, f"the function rejects these annotations: {sorted(unknown)}"
 
 
 def test_token_sources() -> None:
     offered = _quoted_list_in_validation("token_source", "var.token_source")
-    assert offered - PENDING_SOURCES == set(SOURCES), (
-        "the module and the function offer different sources"
-    )
+    assert offered == set(SOURCES), "the module and the function offer different sources"
 
 
 def test_the_dockerhub_keys_are_named_once_and_offered() -> None:
     """local.dockerhub_keys is where the module names them; rotation_settings' validation lists
-    them too, and they are the dockerhub source's own keys once the function has it."""
-    assert len(DOCKERHUB_KEYS) == 5, DOCKERHUB_KEYS  # distinct names
+    them too, and they are the dockerhub source's own keys."""
+    assert len(DOCKERHUB_KEYS) == 6, DOCKERHUB_KEYS  # distinct names
     assert module_setting_keys() >= DOCKERHUB_KEYS
     variables = load_module(TERRAFORM).variables
     validations = " ".join(v["error_message"] for v in variables["rotation_settings"]["validation"])
     description = " ".join(variables["rotation_settings"]["description"].split())
     for key in DOCKERHUB_KEYS:
         assert key in validations and key in description, key
-    if "dockerhub" in SOURCE_KEYS:
-        assert SOURCE_KEYS["dockerhub"] >= DOCKERHUB_KEYS
+    assert SOURCE_KEYS["dockerhub"] == DOCKERHUB_KEYS
 
 
 def test_take_over_from_is_known_and_settable() -> None:
