@@ -20,7 +20,7 @@ from typing import Any
 from rotation.core import logs
 from rotation.core.annotation_values import PREFIX
 from rotation.core.config import Problems, RotationConfig
-from rotation.core.formats import DOCKER, DOCKER_HUB
+from rotation.core.formats import DOCKER
 from rotation.core.source import NewToken, SourceContext, token_lifetime
 from rotation.core.token import Token
 from rotation.sources.dockerhub_api import DEFAULT_URL, DockerHubTokens
@@ -89,11 +89,13 @@ class DockerHub(HttpMintingSource):
         return config.setting("dockerhub-namespace")
 
     def check_url(self, context: SourceContext) -> str | None:
-        """`check-url`; for Docker repositories, by default Docker Hub's registry (its token
-        flow: README, Formats)."""
-        if context.config.check_url or context.served.format != DOCKER:
+        """`check-url`; for Docker repositories of one upstream, by default that registry (Docker
+        Hub's, `https://registry-1.docker.io`, or a mirror of it), asked by its token flow
+        (README, Formats)."""
+        served = context.served
+        if context.config.check_url or served.format != DOCKER or len(served.upstream_urls) != 1:
             return context.config.check_url
-        return DOCKER_HUB
+        return served.upstream_urls[0]
 
     def obtain(self, context: SourceContext) -> NewToken:
         tokens = DockerHubTokens(self._http, context)

@@ -164,7 +164,7 @@ def test_an_owner_is_needed_for_organization_tokens(dockerhub_rig):
     assert dockerhub_rig.live() == before
 
 
-def test_a_docker_repositorys_token_is_checked_at_docker_hubs_registry_by_default(dockerhub_rig):
+def test_a_docker_repositorys_token_is_checked_at_its_registry_by_default(dockerhub_rig):
     context = dockerhub_rig.context()
     assert dockerhub_rig.source.check_url(context) == context.config.check_url  # Python: set
     docker = replace(
@@ -174,3 +174,7 @@ def test_a_docker_repositorys_token_is_checked_at_docker_hubs_registry_by_defaul
     )
     assert dockerhub_rig.source.check_url(docker) == "https://registry-1.docker.io"
     assert dockerhub_rig.source.check_url(replace(docker, served=Served())) is None
+    mirror = replace(docker, served=Served(DOCKER, ("https://hub-mirror.example.com",)))
+    assert dockerhub_rig.source.check_url(mirror) == "https://hub-mirror.example.com"
+    two = replace(docker, served=Served(DOCKER, (DOCKER_HUB, "https://hub-mirror.example.com")))
+    assert dockerhub_rig.source.check_url(two) is None
