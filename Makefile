@@ -10,7 +10,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 VERDACCIO_DIR := emulator/verdaccio
 VERDACCIO_STAMP := $(VERDACCIO_DIR)/node_modules/.installed
 
-.PHONY: demo playground test lint bench clean checkov verdaccio test-shifted-clocks provider-schema debian-packages
+.PHONY: demo demo-docker playground test lint bench clean checkov verdaccio test-shifted-clocks provider-schema debian-packages
 
 $(STAMP): requirements.txt requirements-cli.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,12 @@ $(VERDACCIO_STAMP): $(VERDACCIO_DIR)/package.json $(VERDACCIO_DIR)/package-lock.
 verdaccio: $(VERDACCIO_STAMP)
 
 # GRPC_VERBOSITY: keep gRPC's shutdown notices out of the demo's output.
-demo: $(STAMP)
+demo: $(STAMP) debian-packages
 	GRPC_VERBOSITY=ERROR $(BIN)/python demo.py
+
+# The same for a Docker Hub token (the dockerhub source) and skopeo through a Docker repository.
+demo-docker: $(STAMP) debian-packages
+	GRPC_VERBOSITY=ERROR $(BIN)/python demo_docker.py
 
 # The emulator, a private GitLab-style upstream and the function, seeded from
 # playground/playground.toml, until Ctrl-C (README: "The playground"). PLAYGROUND_GRPC_PORT and

@@ -1,5 +1,6 @@
 """`make demo`: rotations of a GitLab project access token, all on this machine, with pip
-installing through the remote repository before and after.
+installing through the remote repository before and after; then the Docker part
+(demo_docker.py): a Docker Hub token rotated, with skopeo pulling through a Docker repository.
 
 The emulator stands in for Secret Manager, Artifact Registry (including the repository's package
 index, which reads the credential as Artifact Registry does), Resource Manager, Pub/Sub and
@@ -12,25 +13,31 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from demo_setup import PACKAGE, PACKAGE_VERSION, PROJECT, REPOSITORY, REPOSITORY_ID, TOPIC, setup
+from demo_setup import (
+    PACKAGE,
+    PACKAGE_VERSION,
+    PROJECT,
+    REPOSITORY,
+    REPOSITORY_ID,
+    TOPIC,
+    heading,
+    operator,
+    setup,
+)
 from emulator import Emulator
 from emulator.cloud_function import LocalFunction
 from emulator.pip_client import run_pip
 from emulator.token_authority import TokenAuthority
 from emulator.upstream import PypiServer
-from rotation.cli import commands as cli
 from rotation.core.annotation_values import STATE_KEY
 from rotation.gcp import clients
-
-
-def heading(text: str) -> None:
-    print(f"\n=== {text}")
 
 
 @dataclass(frozen=True)
@@ -81,13 +88,6 @@ def pip_install(index_url: str, target: Path) -> bool:
     print(f"  $ pip install --index-url {index_url} {requirement}")
     print(f"    {lines[-1] if lines else ''}")
     return result.returncode == 0
-
-
-def operator(*argv: str) -> None:
-    """Run the operator's command line (`ar-token-rotator ...`) here, as a person would."""
-    print(f"$ ar-token-rotator {' '.join(argv)}")
-    if cli.main(list(argv)) != 0:
-        raise SystemExit(f"ar-token-rotator {argv[0]} failed")
 
 
 def clocks_agree(secret: str, emulator: Emulator) -> bool:
@@ -176,8 +176,13 @@ def main() -> int:
         and forced.live == {"1": False, "2": True, "3": True}
         and one_clock
     )
-    print("\ndemo " + ("succeeded" if ok else "FAILED") + f"; logs in {workdir}")
-    return 0 if ok else 1
+    print("\nthe pip part " + ("succeeded" if ok else "FAILED") + f"; logs in {workdir}")
+    heading("Docker: a Docker Hub token rotated, skopeo pulling through a Docker repository")
+    sys.stdout.flush()
+    # Its own process: the clients, the command line and the clock read one emulator each.
+    docker_ok = subprocess.run([sys.executable, "demo_docker.py"], check=False).returncode == 0
+    print("\ndemo " + ("succeeded" if ok and docker_ok else "FAILED"))
+    return 0 if ok and docker_ok else 1
 
 
 if __name__ == "__main__":

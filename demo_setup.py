@@ -12,6 +12,7 @@ from google.cloud.pubsub_v1 import PublisherClient
 from emulator import Emulator
 from emulator.credentials import ANY_USER
 from emulator.token_authority import TokenAuthority
+from rotation.cli import commands as cli
 from rotation.gcp import clients
 
 PROJECT = "demo-project"
@@ -21,6 +22,17 @@ REPOSITORY = f"projects/{PROJECT}/locations/us-central1/repositories/{REPOSITORY
 GITLAB_PROJECT = "platform%2Fwheels"
 AR_AGENT = "serviceAccount:service-123456789012@gcp-sa-artifactregistry.iam.gserviceaccount.com"
 PACKAGE, PACKAGE_VERSION = "tiny-pkg", "1.0"
+
+
+def heading(text: str) -> None:
+    print(f"\n=== {text}")
+
+
+def operator(*argv: str) -> None:
+    """Run the operator's command line (`ar-token-rotator ...`) here, as a person would."""
+    print(f"$ ar-token-rotator {' '.join(argv)}")
+    if cli.main(list(argv)) != 0:
+        raise SystemExit(f"ar-token-rotator {argv[0]} failed")
 
 
 def setup(emulator: Emulator, authority: TokenAuthority) -> tuple[str, str]:

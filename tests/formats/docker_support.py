@@ -7,7 +7,6 @@ its own: with htpasswd a user holds one password at a time."""
 
 from __future__ import annotations
 
-import json
 import secrets as random_secrets
 import subprocess
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from google.cloud import artifactregistry_v1
 
-from emulator import Emulator
+from emulator import Emulator, skopeo_client
 from emulator.cloud_function import LocalFunction
 from emulator.docker_auth import DockerTokenServer
 from emulator.docker_registry import AuthMode, DockerRegistry
@@ -31,7 +30,6 @@ IMAGE = "team/app"  # an image name with a slash, as most are
 TAG = "v1"
 CONTENT = b"served by the upstream registry\n"
 PUBLISHER = "publisher"
-_SKOPEO_SECONDS = 60
 
 
 class Upstream:
@@ -125,38 +123,21 @@ def image_reference(emulator: Emulator, repository_id: str, project: str = PROJE
     return f"docker://{registry_url(emulator.http_url, project, repository_id)}/{IMAGE}:{TAG}"
 
 
-def skopeo(*arguments: str) -> subprocess.CompletedProcess[str]:
-    """The real skopeo, anonymous and over plain http towards the emulator."""
-    return subprocess.run(
-        ["skopeo", "--insecure-policy", *arguments],
-        capture_output=True,
-        text=True,
-        timeout=_SKOPEO_SECONDS,
-        check=False,
-    )
-
-
 def skopeo_inspect(reference: str) -> subprocess.CompletedProcess[str]:
-    return skopeo("inspect", "--tls-verify=false", "--no-creds", reference)
+    return skopeo_client.inspect(reference)
 
 
 def inspected_digest(reference: str) -> str:
     """The manifest digest skopeo reads through the emulator; fails the test with its stderr."""
-    done = skopeo_inspect(reference)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return str(json.loads(done.stdout)["Digest"])
+    done = skopeo_client.inspect(reference)
+    digest = skopeo_client.digest_of(done)
+    assert digest is not None, done.stderr[-2000:]
+    return digest
 
 
 def skopeo_copy(reference: str, destination: Path) -> subprocess.CompletedProcess[str]:
     """Copy the image into an OCI layout at `destination`."""
-    return skopeo(
-        "copy",
-        "--quiet",
-        "--src-tls-verify=false",
-        "--src-no-creds",
-        reference,
-        f"oci:{destination}:{TAG}",
-    )
+    return skopeo_client.copy(reference, destination, TAG)
 
 
 @pytest.fixture(scope="session")

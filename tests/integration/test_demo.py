@@ -24,7 +24,7 @@ def test_demo_rotates_and_says_so():
         in result.stdout
     )
     assert "already ran (done); nothing to do" in result.stdout
-    before, after = result.stdout.split("$ ar-token-rotator status")[1:]
+    before, after = result.stdout.split("$ ar-token-rotator status")[1:3]
     assert "current   -" in before
     assert "repositories/gitlab-remote  listed    version 1\n" in before
     assert "repositories/gitlab-remote  listed    version 3 (current)" in after
@@ -33,4 +33,11 @@ def test_demo_rotates_and_says_so():
     assert "token of v1 (id 1) revoked" in result.stdout
     [clocks] = [line for line in result.stdout.splitlines() if line.startswith("one clock:")]
     assert clocks.endswith(": agree"), clocks  # the function's clock is the emulator's
-    assert result.stdout.rstrip().splitlines()[-1].startswith("demo succeeded")
+    assert "the pip part succeeded" in result.stdout
+    # The Docker part: skopeo read the image before and after both rotations, and the first
+    # minted Docker Hub token was deleted by the second.
+    docker = result.stdout.split("=== Docker:")[1]
+    assert docker.count("$ skopeo inspect") == 3
+    assert "FAILED" not in docker
+    assert "demo-docker succeeded" in docker
+    assert result.stdout.rstrip().splitlines()[-1] == "demo succeeded"
