@@ -12,6 +12,7 @@ import pytest
 from emulator import Call
 from emulator.docker_auth import DockerTokenServer
 from emulator.token_authority import TokenAuthority
+from tests.formats import webhook_secrets
 from tests.formats.docker_support import (
     Upstream,
     docker_repository,
@@ -19,7 +20,7 @@ from tests.formats.docker_support import (
     inspected_digest,
     skopeo_inspect,
 )
-from tests.support import AR_AGENT, PROJECT, World, repository_name
+from tests.support import World, repository_name
 
 USERNAME = "svc-docker"  # set explicitly: a private registry has no usual username
 REPOSITORY = repository_name("docker-private")
@@ -31,23 +32,17 @@ def world(emulator, docker_function) -> World:
 
 
 def webhook_secret(world: World, authority: TokenAuthority, upstream: Upstream) -> str:
-    """A secret rotated by the webhook, version 1 (issued out of band) in use by the repository,
-    as `terraform apply` leaves it once the repository exists."""
-    annotations = {
-        "token-rotator.source": "http",
-        "token-rotator.repositories": REPOSITORY,
-        "token-rotator.webhook-url": f"{authority.url}/webhook/tokens",
-        "token-rotator.webhook-revoke-url": f"{authority.url}/webhook/tokens/{{id}}",
-        "token-rotator.webhook-auth": "none",
-        "token-rotator.username": USERNAME,
-        "token-rotator.keep-versions": "1",
-    }
-    first = authority.issue("webhook", USERNAME, "first").value
-    secret = world.secret("docker-token", annotations, payload=first)
-    world.grant(secret, AR_AGENT)
-    docker_repository(world, REPOSITORY, f"{secret}/versions/1", USERNAME, upstream.registry.url)
-    world.apply_module_grants(secret, annotations, PROJECT)
-    return secret
+    url = upstream.registry.url
+    return webhook_secrets.webhook_secret(
+        world,
+        authority,
+        secret_id="docker-token",
+        repository=REPOSITORY,
+        username=USERNAME,
+        create_repository=lambda version: docker_repository(
+            world, REPOSITORY, version, USERNAME, url
+        ),
+    )
 
 
 def accepted(token_server: DockerTokenServer, token: str) -> bool:

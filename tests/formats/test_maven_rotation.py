@@ -16,6 +16,7 @@ import pytest
 from emulator import Call
 from emulator.maven_layout import MavenLayout
 from emulator.token_authority import TokenAuthority
+from tests.formats import webhook_secrets
 from tests.formats.maven_support import (
     JAR,
     USERNAME,
@@ -25,7 +26,7 @@ from tests.formats.maven_support import (
     mvn_get,
     repository_url,
 )
-from tests.support import AR_AGENT, PROJECT, World, repository_name
+from tests.support import World, repository_name
 
 REPOSITORY = repository_name("maven-private")
 
@@ -36,25 +37,16 @@ def world(emulator, maven_function) -> World:
 
 
 def webhook_secret(world: World, authority: TokenAuthority, layout: MavenLayout) -> str:
-    """A secret rotated by the webhook, version 1 (issued out of band) in use by the repository,
-    as `terraform apply` leaves it once the repository exists. The new token is checked against
-    the layout's root (`check-url`, the Maven check: one GET)."""
-    annotations = {
-        "token-rotator.source": "http",
-        "token-rotator.repositories": REPOSITORY,
-        "token-rotator.webhook-url": f"{authority.url}/webhook/tokens",
-        "token-rotator.webhook-revoke-url": f"{authority.url}/webhook/tokens/{{id}}",
-        "token-rotator.webhook-auth": "none",
-        "token-rotator.username": USERNAME,
-        "token-rotator.check-url": layout.url,
-        "token-rotator.keep-versions": "1",
-    }
-    first = authority.issue("webhook", USERNAME, "first").value
-    secret = world.secret("maven-token", annotations, payload=first)
-    world.grant(secret, AR_AGENT)
-    maven_repository(world, REPOSITORY, f"{secret}/versions/1", layout.url)
-    world.apply_module_grants(secret, annotations, PROJECT)
-    return secret
+    """The new token is checked against the layout's root (`check-url`, the Maven check)."""
+    return webhook_secrets.webhook_secret(
+        world,
+        authority,
+        secret_id="maven-token",
+        repository=REPOSITORY,
+        username=USERNAME,
+        create_repository=lambda version: maven_repository(world, REPOSITORY, version, layout.url),
+        check_url=layout.url,
+    )
 
 
 def accepted(layout: MavenLayout, token: str) -> bool:

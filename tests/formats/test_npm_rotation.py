@@ -14,6 +14,7 @@ import pytest
 from emulator import Call
 from emulator.npm_registry import VerdaccioServer
 from emulator.token_authority import TokenAuthority
+from tests.formats import webhook_secrets
 from tests.formats.npm_support import (
     EXPECTED_CODE,
     PACKAGE,
@@ -23,7 +24,7 @@ from tests.formats.npm_support import (
     npm_repository,
     registry_of,
 )
-from tests.support import AR_AGENT, PROJECT, World, repository_name
+from tests.support import World, repository_name
 
 REPOSITORY = repository_name("npm-private")
 
@@ -34,23 +35,14 @@ def world(emulator, npm_function) -> World:
 
 
 def webhook_secret(world: World, authority: TokenAuthority, verdaccio: VerdaccioServer) -> str:
-    """A secret rotated by the webhook, version 1 (issued out of band) in use by the repository,
-    as `terraform apply` leaves it once the repository exists."""
-    annotations = {
-        "token-rotator.source": "http",
-        "token-rotator.repositories": REPOSITORY,
-        "token-rotator.webhook-url": f"{authority.url}/webhook/tokens",
-        "token-rotator.webhook-revoke-url": f"{authority.url}/webhook/tokens/{{id}}",
-        "token-rotator.webhook-auth": "none",
-        "token-rotator.username": USERNAME,
-        "token-rotator.keep-versions": "1",
-    }
-    first = authority.issue("webhook", USERNAME, "first").value
-    secret = world.secret("npm-token", annotations, payload=first)
-    world.grant(secret, AR_AGENT)
-    npm_repository(world, REPOSITORY, f"{secret}/versions/1", verdaccio.url)
-    world.apply_module_grants(secret, annotations, PROJECT)
-    return secret
+    return webhook_secrets.webhook_secret(
+        world,
+        authority,
+        secret_id="npm-token",
+        repository=REPOSITORY,
+        username=USERNAME,
+        create_repository=lambda version: npm_repository(world, REPOSITORY, version, verdaccio.url),
+    )
 
 
 def accepted(verdaccio: VerdaccioServer, token: str) -> bool:
