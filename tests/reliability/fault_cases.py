@@ -11,7 +11,7 @@ from collections.abc import Callable
 import grpc
 
 from emulator import Call
-from emulator.upstream_proxy import UPSTREAM
+from emulator.upstream_proxy import UpstreamRequest
 from rotation.gcp.clients import USER_AGENT
 from tests.reliability.fault_scenarios import SETTLE_SECONDS, Scenario, Step
 from tests.reliability.invariants import InvariantWatch
@@ -20,6 +20,7 @@ from tests.reliability.rig import Rig
 from tests.support import World
 
 RECORDINGS: dict[str, list[Step]] = {}
+_ID = r"/(\d+|[0-9a-f]{8}-[0-9a-f-]{27})$"  # a token's id in a revocation's path
 
 
 def recording(rig: Rig, scenario: Scenario) -> list[Step]:
@@ -28,21 +29,25 @@ def recording(rig: Rig, scenario: Scenario) -> list[Step]:
         world = rig.fresh_world()
         secret, repository = scenario.prepare(rig, world)
         world.settle(SETTLE_SECONDS)
-        proxy = scenario.upstream(rig).proxy
-        start, exchanges = len(rig.emulator.control.calls), len(proxy.exchanges())
-        scenario.trigger(world, secret)
-        world.settle(SETTLE_SECONDS)
-        calls = [c.method for c in rig.emulator.control.calls[start:] if c.caller == USER_AGENT]
-        paths = iter(
-            re.sub(r"/\d+$", "/{id}", e.request.path.split("?")[0])
-            for e in proxy.exchanges()[exchanges:]
-        )
+        control = rig.emulator.control
+        steps: list[Step] = []
         seen: Counter[str] = Counter()
-        steps = []
-        for method in calls:
-            seen[method] += 1
-            label = f"{method} {next(paths)}" if method.startswith(UPSTREAM) else method
-            steps.append(Step(method, seen[method], label))
+
+        def note(call: Call) -> None:
+            if call.caller != USER_AGENT:
+                return
+            seen[call.method] += 1
+            label = call.method
+            if isinstance(call.request, UpstreamRequest):
+                label += " " + re.sub(_ID, "/{id}", call.request.path.split("?")[0])
+            steps.append(Step(call.method, seen[call.method], label))
+
+        control.observers.append(note)
+        try:
+            scenario.trigger(world, secret)
+            world.settle(SETTLE_SECONDS)
+        finally:
+            control.observers.remove(note)
         assert world.points_at(repository) == f"{secret}/versions/{scenario.new_version}"
         RECORDINGS[scenario.name] = steps
     return RECORDINGS[scenario.name]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from emulator.upstream_proxy import UPSTREAM
 from tests.reliability.rig import Rig
-from tests.reliability.upstreams import GitLabUpstream, PypiUpstream
+from tests.reliability.upstreams import Upstream
 from tests.support import World
 
 SETTLE_SECONDS = 90
@@ -29,7 +29,7 @@ class Scenario:
     name: str
     prepare: Callable[[Rig, World], tuple[str, str]]  # -> secret, repository
     trigger: Callable[[World, str], str]  # -> the rotation request's message id
-    upstream: Callable[[Rig], PypiUpstream | GitLabUpstream]
+    upstream: Callable[[Rig], Upstream]
     aliases: dict[str, int]  # what the secret's aliases are once the rotation completed
     versions: dict[int, str]  # and its versions' states
     calls: dict[str, int]  # how often a clean run calls the methods that make the scenario
@@ -92,6 +92,23 @@ SCENARIOS = [
             f"{UPSTREAM}.POST": 1,
             f"{UPSTREAM}.GET": 2,
             f"{UPSTREAM}.DELETE": 1,
+            DISABLE: 1,
+        },
+    ),
+    # dockerhub, first rotation of a personal access token, keep-versions 1: log in, mint, check
+    # at the registry's token service; the hand-stored token has no id, so it is only disabled.
+    Scenario(
+        "dockerhub",
+        Rig.dockerhub_secret,
+        scheduled,
+        lambda rig: rig.dockerhub,
+        aliases={"current": 2},
+        versions={1: "DISABLED", 2: "ENABLED"},
+        calls={
+            GET_PROJECT: 1,
+            f"{UPSTREAM}.POST": 2,
+            f"{UPSTREAM}.GET": 1,
+            f"{UPSTREAM}.DELETE": 0,
             DISABLE: 1,
         },
     ),

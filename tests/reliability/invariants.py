@@ -2,7 +2,8 @@
 before every call it serves, upstream calls included, and once more when a case ends.
 
 1. Every repository points at an ENABLED version holding a token the upstream accepts.
-2. A token is in Secret Manager before anything else happens: none reaches the upstream unstored;
+2. A token is in Secret Manager before anything else happens: none reaches the upstream unstored
+   (a session a token API hands out, as Docker Hub's login JWT, is no token here);
    the function's first call after the upstream issued one is the AddSecretVersion that stores
    it (unless the function died in between); and at the end no live token is unrecorded.
 3. No version is disabled or destroyed, and no stored token revoked, while a repository points at
@@ -101,7 +102,7 @@ class InvariantWatch:
         stored = self._payloads()
         sent = sent_token(call)
         found = []
-        if sent is not None and sent not in stored:
+        if sent is not None and sent not in stored and self.upstream.issued_token(sent):
             found.append("2: a token reached the upstream before it was stored")
         if call.caller != USER_AGENT:
             return found

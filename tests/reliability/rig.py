@@ -7,14 +7,18 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from google.cloud import artifactregistry_v1
+
 from emulator import Emulator
 from emulator.cloud_function import LocalFunction
 from emulator.token_authority import TokenAuthority
 from emulator.upstream import PypiServer
+from tests.formats.docker_support import docker_repository
 from tests.redaction import SCAN
-from tests.reliability.upstreams import GitLabUpstream, PypiUpstream
+from tests.reliability.docker_upstream import DockerHub
+from tests.reliability.upstreams import DockerHubUpstream, GitLabUpstream, PypiUpstream
 from tests.support import LOCATION, PROJECT, World
-from tests.upstreams import GITLAB
+from tests.upstreams import DOCKERHUB, GITLAB
 
 # The function's lease on a rotation; a redelivery after a crash waits for it to run out.
 MATRIX_LEASE = "1s"
@@ -32,10 +36,15 @@ class Rig:
     pypi: PypiUpstream
     gitlab: GitLabUpstream
     private_index: PypiServer
+    docker: DockerHub
 
     @property
     def authority(self) -> TokenAuthority:
         return self.gitlab.authority
+
+    @property
+    def dockerhub(self) -> DockerHubUpstream:
+        return self.docker.upstream
 
     def fresh_world(self) -> World:
         """A clean cloud pushing to this rig's function; what the last case left is scanned."""
@@ -43,6 +52,8 @@ class Rig:
         self.emulator.reset()
         self.pypi.proxy.reset()
         self.gitlab.proxy.reset()
+        for proxy in self.docker.proxies:
+            proxy.reset()
         return World(self.emulator, self.function.url)
 
     def new_project(self) -> tuple[str, int]:
@@ -82,10 +93,13 @@ class Rig:
         a terraform apply would). Returns the new repository."""
         original = world.ar.get_repository(name=repository)
         copy = f"{repository}-copy"
-        credentials = original.remote_repository_config.upstream_credentials
-        login = credentials.username_password_credentials
-        common = original.remote_repository_config.common_repository.uri
-        world.repository(copy, login.password_secret_version, login.username, common or None)
+        parent, copy_id = copy.rsplit("/repositories/", 1)
+        like = artifactregistry_v1.Repository(
+            format_=original.format_,
+            mode=original.mode,
+            remote_repository_config=original.remote_repository_config,
+        )
+        world.ar.create_repository(parent=parent, repository_id=copy_id, repository=like).result()
         world.grant_outside_the_module(copy.split("/")[1], repositories=(copy,))
         annotations = world.annotations(secret)
         annotations["token-rotator.repositories"] += f",{copy}"
@@ -116,5 +130,37 @@ class Rig:
         world.grant(secret, agent(number))
         upstream = GITLAB.upstream_url(self.authority, self.private_index)
         world.repository(repository, f"{secret}/versions/1", GITLAB.username, upstream)
+        world.grant_outside_the_module(project, repositories=(repository,))
+        return secret, repository
+
+    def dockerhub_secret(self, world: World) -> tuple[str, str]:
+        """A dockerhub secret holding a personal access token created by hand, in use by a DOCKER
+        repository of the token-mode registry in a fresh project; keep-versions 1, so the first
+        rotation retires it; check-url the registry, so the function runs its Docker check. The
+        function reaches Docker Hub's API and the registry's token service through the proxies.
+        Returns secret, repository."""
+        self.dockerhub.start()
+        authority = self.dockerhub.authority
+        project, number = self.new_project()
+        repository = f"projects/{project}/locations/{LOCATION}/repositories/docker"
+        settings = {
+            "dockerhub-url": self.dockerhub.proxy.url,
+            "dockerhub-namespace": DOCKERHUB.username,
+            "admin-secret": DOCKERHUB.minting_secret(world, authority),
+            "check-url": self.docker.registry.url,
+            "keep-versions": "1",
+        }
+        secret = world.secret(
+            "dockerhub-token",
+            {
+                "token-rotator.source": DOCKERHUB.source,
+                "token-rotator.repositories": repository,
+                **{f"token-rotator.{key}": value for key, value in settings.items()},
+            },
+            payload=DOCKERHUB.first_token(authority),
+        )
+        world.grant(secret, agent(number))
+        registry = self.docker.registry.url
+        docker_repository(world, repository, f"{secret}/versions/1", DOCKERHUB.username, registry)
         world.grant_outside_the_module(project, repositories=(repository,))
         return secret, repository

@@ -20,6 +20,7 @@ import pytest
 
 from emulator.upstream import PypiServer
 from emulator.upstream_proxy import UpstreamProxy
+from tests.reliability.docker_upstream import docker_hub
 from tests.reliability.fault_cases import recording, run_case
 from tests.reliability.fault_scenarios import SCENARIOS
 from tests.reliability.matrix import FAULTS, MATRIX
@@ -34,11 +35,14 @@ def rig(emulator_session, start_function, authority_session, private_index, tmp_
     with (
         UpstreamProxy(f"http://127.0.0.1:{index.port}", control) as pypi,
         UpstreamProxy(authority_session.url, control) as gitlab,
+        docker_hub(control, tmp_path_factory.mktemp("docker-hub")) as docker,
     ):
-        # The function reaches both upstreams through the proxies: it may contact those hosts.
+        # The function reaches the upstreams through the proxies: it may contact those hosts (the
+        # registry, a repository's upstream, it may anyway).
+        proxies = (pypi, gitlab, *docker.proxies)
         function = start_function(
             ROTATION_LEASE=MATRIX_LEASE,
-            ALLOWED_UPSTREAM_HOSTS=f"127.0.0.1:{pypi.port},127.0.0.1:{gitlab.port}",
+            ALLOWED_UPSTREAM_HOSTS=",".join(f"127.0.0.1:{proxy.port}" for proxy in proxies),
         )
         control.crash_handler = function.crash
         yield Rig(
@@ -47,6 +51,7 @@ def rig(emulator_session, start_function, authority_session, private_index, tmp_
             PypiUpstream(pypi),
             GitLabUpstream(authority_session, gitlab),
             private_index,
+            docker,
         )
     control.crash_handler = None
     index.stop()

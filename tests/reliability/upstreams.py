@@ -16,6 +16,8 @@ from emulator.upstream_proxy import UPSTREAM, UpstreamProxy, UpstreamRequest
 
 _PROBE = re.compile(r"/simple(/|$)")
 _GITLAB_REVOKE = re.compile(r"/access_tokens/(?P<id>\d+)$")
+_REALM_PROBE = re.compile(r"/token$")  # a Docker registry's token service (the realm)
+_DOCKERHUB_REVOKE = re.compile(r"/v2/access-tokens/(?P<id>[^/]+)$")
 
 
 class Upstream(Protocol):
@@ -28,6 +30,9 @@ class Upstream(Protocol):
     def tested_tokens(self) -> set[str]:
         """Tokens the upstream answered a probe of its index for with success."""
 
+    def issued_token(self, value: str) -> bool:
+        """Is `value` a repository credential of this upstream (not a session of its API)?"""
+
     def revokes(self, call: Call) -> str | None:
         """The token `call` revokes upstream, if it is a revocation."""
 
@@ -37,13 +42,14 @@ def sent_token(call: Call) -> str | None:
     return call.request.password if isinstance(call.request, UpstreamRequest) else None
 
 
-def probed_tokens(proxy: UpstreamProxy) -> set[str]:
-    """Credentials the index behind `proxy` accepted on a GET of its simple API."""
+def probed_tokens(proxy: UpstreamProxy, probe: re.Pattern[str] = _PROBE) -> set[str]:
+    """Credentials the server behind `proxy` accepted on a GET of a path `probe` finds: a
+    package index's simple API, or a registry's token service."""
     return {
         e.request.password
         for e in proxy.exchanges()
         if e.request.method == "GET"
-        and _PROBE.search(e.request.path.split("?")[0])
+        and probe.search(e.request.path.split("?")[0])
         and e.request.password
         and e.status == 200
     }
@@ -85,6 +91,9 @@ class PypiUpstream:
     def live_tokens(self) -> set[str]:
         return set()
 
+    def issued_token(self, value: str) -> bool:
+        return True  # the index hands out no sessions: whatever reaches it is a credential
+
     def tested_tokens(self) -> set[str]:
         return probed_tokens(self.proxy)
 
@@ -97,27 +106,52 @@ class GitLabUpstream:
     index's credentials, reached through a recording proxy. The authority serves the whole test
     session, so only the tokens issued since `start()` count."""
 
+    api = "gitlab"
+    revocation = _GITLAB_REVOKE
+
     def __init__(self, authority: TokenAuthority, proxy: UpstreamProxy) -> None:
         self.authority = authority
         self.proxy = proxy
         self._start = 0
 
     def start(self) -> None:
-        self._start = len(self.authority.issued("gitlab"))
+        self._start = len(self.authority.issued(self.api))
 
     def accepts(self, token: str) -> bool:
         return token in self.live_tokens()
 
     def live_tokens(self) -> set[str]:
-        return {t.value for t in self.authority.issued("gitlab")[self._start :] if not t.revoked}
+        issued = self.authority.issued(self.api)[self._start :]
+        return {t.value for t in issued if not t.revoked}
 
     def tested_tokens(self) -> set[str]:
         return probed_tokens(self.proxy)
+
+    def issued_token(self, value: str) -> bool:
+        return value in {t.value for t in self.authority.issued(self.api)}
 
     def revokes(self, call: Call) -> str | None:
         request = call.request
         if call.method != f"{UPSTREAM}.DELETE" or not isinstance(request, UpstreamRequest):
             return None
-        match = _GITLAB_REVOKE.search(request.path.split("?")[0])
-        issued = {t.id: t.value for t in self.authority.issued("gitlab")}
+        match = self.revocation.search(request.path.split("?")[0])
+        issued = {t.id: t.value for t in self.authority.issued(self.api)}
         return issued.get(match.group("id")) if match else None
+
+
+class DockerHubUpstream(GitLabUpstream):
+    """Docker Hub's side of the dockerhub source: the token authority's Docker Hub API behind
+    `proxy`, its tokens live on a registry's token server, which the function's check asks
+    through `realm_proxy`. The API's login sessions (bearer JWTs) are no repository credential."""
+
+    api = "dockerhub"
+    revocation = _DOCKERHUB_REVOKE
+
+    def __init__(
+        self, authority: TokenAuthority, proxy: UpstreamProxy, realm_proxy: UpstreamProxy
+    ) -> None:
+        super().__init__(authority, proxy)
+        self.realm_proxy = realm_proxy
+
+    def tested_tokens(self) -> set[str]:
+        return probed_tokens(self.realm_proxy, _REALM_PROBE)
