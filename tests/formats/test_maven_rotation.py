@@ -29,6 +29,7 @@ from tests.formats.maven_support import (
 from tests.support import World, repository_name
 
 REPOSITORY = repository_name("maven-private")
+SWITCH = {"AddSecretVersion", "UpdateRepository", "DisableSecretVersion"}
 
 
 @pytest.fixture
@@ -61,13 +62,16 @@ class Moment:
     method: str
     fetched: bool
     old_token_live: bool
+    mvn_ok: bool | None = None  # the real mvn, run at the calls around the switch
 
 
 def test_mvn_works_before_during_and_after_a_rotation(
     world, maven_authority, maven_layout, tmp_path
 ):
     """The second rotation (the first one's token was minted by the webhook, so it can be
-    revoked); the client runs before every call the function makes."""
+    revoked): the artifact's files are fetched through the repository before every call the
+    function makes, and the real mvn (five seconds a run) runs before the calls that store the
+    token, move the repository and retire the old version."""
     secret = webhook_secret(world, maven_authority, maven_layout)
     url = repository_url(world.emulator, "maven-private")
     before = mvn_get(url, tmp_path / "before")
@@ -81,8 +85,11 @@ def test_mvn_works_before_during_and_after_a_rotation(
     moments: list[Moment] = []
 
     def between_steps(call: Call) -> None:
-        fetched = artifact_fetched(url, maven_layout)
-        moments.append(Moment(call.method.rsplit(".", 1)[1], fetched, accepted(maven_layout, old)))
+        method = call.method.rsplit(".", 1)[1]
+        moment = Moment(method, artifact_fetched(url, maven_layout), accepted(maven_layout, old))
+        if method in SWITCH:
+            moment.mvn_ok = mvn_get(url, tmp_path / f"during-{len(moments)}").returncode == 0
+        moments.append(moment)
 
     world.emulator.control.observers.append(between_steps)
     try:
@@ -96,6 +103,8 @@ def test_mvn_works_before_during_and_after_a_rotation(
     methods = [m.method for m in moments]
     assert {"AddSecretVersion", "UpdateRepository", "DisableSecretVersion"} <= set(methods)
     assert [m.method for m in moments if not m.fetched] == []
+    assert {m.method for m in moments if m.mvn_ok} == SWITCH
+    assert [m.method for m in moments if m.mvn_ok is False] == []
     moved = methods.index("UpdateRepository")
     assert all(m.old_token_live for m in moments[: moved + 1]), "revoked before the move"
     assert world.points_at(REPOSITORY) == f"{secret}/versions/3"
