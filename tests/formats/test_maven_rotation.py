@@ -4,7 +4,8 @@ layout with basic auth.
 
 mvn takes seconds to start, so at every Google call the function makes the artifact's files are
 fetched through the emulator with plain HTTP GETs (what mvn reads: maven-metadata.xml, the pom,
-the jar and its .sha1); the real mvn runs before and after the rotation."""
+the jar and its .sha1); the real mvn runs before and after the rotation, and before the three
+calls around the switch."""
 
 from __future__ import annotations
 
