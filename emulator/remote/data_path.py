@@ -52,7 +52,7 @@ class RemoteRepositories:
     def install(self, control: HttpControl) -> None:
         control.route("GET", ROUTE, self.serve)
         for remote in self.formats.values():
-            remote.install(control.route, self.resolve)
+            remote.install(control.route, self.resolve, self._http)
 
     def close(self) -> None:
         self._http.close()

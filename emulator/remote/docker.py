@@ -97,11 +97,6 @@ class DockerFormat:
         "This repository's upstream is Docker Hub, which the emulator does not reach."
     )
 
-    def __init__(self) -> None:
-        # Its own routes get no client from the data path (`install` passes none), so the format
-        # keeps one for them, for the emulator's lifetime.
-        self._http = httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0))
-
     def upstream_of(self, repository: ar.Repository) -> str:
         remote = repository.remote_repository_config
         uri: str = remote.common_repository.uri or remote.docker_repository.custom_repository.uri
@@ -117,12 +112,12 @@ class DockerFormat:
             raise refused(answer.status_code)
         judge(answer)
 
-    def install(self, route: Router, resolve: Resolver) -> None:
+    def install(self, route: Router, resolve: Resolver, http: httpx.Client) -> None:
         def image(request: Request) -> Response:
             resolved = resolve(request.params["project"], request.params["repository"], "DOCKER")
             if isinstance(resolved, Response):
                 return registry_error(resolved)
-            return self.forward(self._http, request, resolved)
+            return self.forward(http, request, resolved)
 
         for method in ("GET", "HEAD"):
             route(method, "/v2/", _version_check)

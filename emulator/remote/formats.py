@@ -48,8 +48,9 @@ class RemoteFormat(Protocol):
         """Artifact Registry's check of the upstream and the credential on create and update;
         raises `refused` or `unreachable`."""
 
-    def install(self, route: Router, resolve: Resolver) -> None:
-        """Routes of the format's own besides /PROJECT/REPOSITORY/PATH (Docker's /v2/)."""
+    def install(self, route: Router, resolve: Resolver, http: httpx.Client) -> None:
+        """Routes of the format's own besides /PROJECT/REPOSITORY/PATH (Docker's /v2/), whose
+        requests upstream go through `http`, the data path's client."""
 
 
 def text(status: HTTPStatus, message: str) -> Response:

@@ -54,7 +54,7 @@ class NpmFormat:
                 f"repository did not accept the upstream credentials ({WHOAMI} names no user)"
             )
 
-    def install(self, route: Router, resolve: Resolver) -> None:
+    def install(self, route: Router, resolve: Resolver, http: httpx.Client) -> None:
         """npm needs no route besides /PROJECT/REPOSITORY/PATH."""
 
     def forward(self, http: httpx.Client, request: Request, resolved: Resolved) -> Response:

@@ -45,7 +45,7 @@ class PythonFormat:
             raise unreachable_error(upstream, error) from None
         judge(answer)
 
-    def install(self, route: Router, resolve: Resolver) -> None:
+    def install(self, route: Router, resolve: Resolver, http: httpx.Client) -> None:
         """Python needs no route besides /PROJECT/REPOSITORY/PATH."""
 
     def forward(self, http: httpx.Client, request: Request, resolved: Resolved) -> Response:
