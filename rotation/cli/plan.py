@@ -67,6 +67,7 @@ def plan(
         targets, checks = preflight_checks(secret, secret_users.targets(secret))
     else:
         targets = secret_users.targets_now(secret)
+    secret.serve(targets)  # their format decides the username and the check
     steps.append(PlannedStep("targets", "; ".join(_where(secret, r) for r in targets)))
     try:
         secret_users.upstream_policy(secret, targets)

@@ -5,6 +5,7 @@ server of a distribution registry with token auth, as personal access tokens are
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from emulator import Call
 from emulator.docker_auth import DockerTokenServer
 from emulator.token_authority import TokenAuthority
+from rotation.cli.commands import main
 from tests.formats import webhook_secrets
 from tests.formats.docker_support import (
     Upstream,
@@ -162,3 +164,22 @@ def test_a_new_token_the_realm_refuses_is_abandoned_and_nothing_moves(
     assert world.points_at(REPOSITORY) == f"{secret}/versions/1"
     assert world.versions(secret) == {1: "ENABLED", 2: "DISABLED"}
     assert "pending" not in world.aliases(secret)
+
+
+def test_plan_shows_the_docker_check_and_changes_nothing(
+    world, docker_authority, token_registry, docker_token_server, *, capsys, monkeypatch
+):
+    """The command line, in this process, allowed the hosts the function is."""
+    hosts = [urlsplit(docker_authority.url).netloc, urlsplit(docker_token_server.realm).netloc]
+    monkeypatch.setenv("ALLOWED_UPSTREAM_HOSTS", ",".join(hosts))
+    secret = webhook_secret(world, docker_authority, token_registry)
+    with_check_url(world, secret, token_registry.registry.url)
+    annotations = world.annotations(secret)
+
+    code = main(["plan", secret])
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"and against {token_registry.registry.url} (DOCKER)" in out
+    assert f"{REPOSITORY}: version 1 -> version 2" in out
+    assert world.annotations(secret) == annotations
