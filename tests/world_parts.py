@@ -122,6 +122,18 @@ class SecretReads(WorldState):
     def annotations(self, secret: str) -> dict[str, str]:
         return dict(self.sm.get_secret(name=secret).annotations)
 
+    def annotate(self, secret: str, **settings: str) -> dict[str, str]:
+        """Add or change `token-rotator.*` annotations (check_url=... is check-url), as an
+        operator editing the secret would; returns them all."""
+        annotations = self.annotations(secret) | {
+            f"token-rotator.{key.replace('_', '-')}": value for key, value in settings.items()
+        }
+        self.sm.update_secret(
+            secret={"name": secret, "annotations": annotations},
+            update_mask={"paths": ["annotations"]},
+        )
+        return annotations
+
     def state(self, secret: str) -> dict[str, object]:
         return json.loads(self.annotations(secret).get("token-rotator.state", "{}"))
 

@@ -4,7 +4,6 @@ server of a distribution registry with token auth, as personal access tokens are
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
@@ -21,6 +20,12 @@ from tests.formats.docker_support import (
     image_reference,
     inspected_digest,
     skopeo_inspect,
+)
+from tests.rotation_watch import (
+    assert_no_outage,
+    observing,
+    rotation_revoking_the_new_token,
+    watched_forced_rotation,
 )
 from tests.support import World, repository_name
 
@@ -53,15 +58,6 @@ def accepted(token_server: DockerTokenServer, token: str) -> bool:
     return answer.status_code == 200
 
 
-@dataclass
-class Moment:
-    """What skopeo and the token server saw just before one of the function's Google calls."""
-
-    method: str
-    pull_ok: bool
-    old_token_live: bool
-
-
 def test_skopeo_works_before_during_and_after_a_rotation(
     world, docker_authority, token_registry, docker_token_server
 ):
@@ -77,36 +73,18 @@ def test_skopeo_works_before_during_and_after_a_rotation(
     old = world.token(f"{secret}/versions/2")
     assert inspected_digest(reference) == digest
 
-    moments: list[Moment] = []
+    moments = watched_forced_rotation(
+        world,
+        secret,
+        lambda _method, _step: skopeo_inspect(reference).returncode == 0,
+        lambda: accepted(docker_token_server, old),
+    )
 
-    def between_steps(call: Call) -> None:
-        pulled = skopeo_inspect(reference)
-        live = accepted(docker_token_server, old)
-        moments.append(Moment(call.method.rsplit(".", 1)[1], pulled.returncode == 0, live))
-
-    world.emulator.control.observers.append(between_steps)
-    try:
-        world.publish_rotate(secret, force=True)
-        world.settle()
-    finally:
-        world.emulator.control.observers.remove(between_steps)
-
-    methods = [m.method for m in moments]
-    assert {"AddSecretVersion", "UpdateRepository", "DisableSecretVersion"} <= set(methods)
-    assert [m.method for m in moments if not m.pull_ok] == []
-    moved = methods.index("UpdateRepository")
-    assert all(m.old_token_live for m in moments[: moved + 1]), "revoked before the move"
+    assert_no_outage(moments)
     assert world.points_at(REPOSITORY) == f"{secret}/versions/3"
     assert inspected_digest(reference) == digest
     assert not accepted(docker_token_server, old)
     assert world.versions(secret) == {1: "DISABLED", 2: "DISABLED", 3: "ENABLED"}
-
-
-def with_check_url(world: World, secret: str, url: str) -> None:
-    annotations = {**world.annotations(secret), "token-rotator.check-url": url}
-    world.sm.update_secret(
-        secret={"name": secret, "annotations": annotations}, update_mask={"paths": ["annotations"]}
-    )
 
 
 def test_the_function_checks_a_new_token_with_the_registry_token_flow(
@@ -115,18 +93,15 @@ def test_the_function_checks_a_new_token_with_the_registry_token_flow(
     """check-url is the registry: its /v2/ challenges with Bearer, the realm (another host,
     listed in ALLOWED_UPSTREAM_HOSTS) is asked with the new token, which it accepts."""
     secret = webhook_secret(world, docker_authority, token_registry)
-    with_check_url(world, secret, token_registry.registry.url)
+    world.annotate(secret, check_url=token_registry.registry.url)
     logins: dict[str, int] = {}
 
     def count_logins(call: Call) -> None:
         logins.setdefault(call.method.rsplit(".", 1)[1], docker_token_server.logins)
 
-    world.emulator.control.observers.append(count_logins)
-    try:
+    with observing(world, count_logins):
         world.publish_rotate(secret)
         world.settle()
-    finally:
-        world.emulator.control.observers.remove(count_logins)
 
     assert world.points_at(REPOSITORY) == f"{secret}/versions/2"
     # Between storing the token and repointing, only the function's check logs in.
@@ -140,24 +115,15 @@ def test_a_new_token_the_realm_refuses_is_abandoned_and_nothing_moves(
     after the mint): the registry's realm refuses it, so the version is disabled and the
     repository stays on version 1."""
     secret = webhook_secret(world, docker_authority, token_registry)
-    with_check_url(world, secret, token_registry.registry.url)
+    world.annotate(secret, check_url=token_registry.registry.url)
     first = world.token(f"{secret}/versions/1")
 
-    methods: list[str] = []
+    def revoke_new() -> None:
+        for token in docker_authority.live("webhook"):
+            if token.value != first:
+                docker_token_server.revoke(USERNAME, token.value)
 
-    def revoke_the_new_token(call: Call) -> None:
-        methods.append(call.method.rsplit(".", 1)[1])
-        if call.method.endswith("AddSecretVersion"):
-            for token in docker_authority.live("webhook"):
-                if token.value != first:
-                    docker_token_server.revoke(USERNAME, token.value)
-
-    world.emulator.control.observers.append(revoke_the_new_token)
-    try:
-        world.publish_rotate(secret)
-        world.settle()
-    finally:
-        world.emulator.control.observers.remove(revoke_the_new_token)
+    methods = rotation_revoking_the_new_token(world, secret, revoke_new)
 
     assert "AddSecretVersion" in methods
     assert "UpdateRepository" not in methods, "the function's own check refused it first"
@@ -173,7 +139,7 @@ def test_plan_shows_the_docker_check_and_changes_nothing(
     hosts = [urlsplit(docker_authority.url).netloc, urlsplit(docker_token_server.realm).netloc]
     monkeypatch.setenv("ALLOWED_UPSTREAM_HOSTS", ",".join(hosts))
     secret = webhook_secret(world, docker_authority, token_registry)
-    with_check_url(world, secret, token_registry.registry.url)
+    world.annotate(secret, check_url=token_registry.registry.url)
     annotations = world.annotations(secret)
 
     code = main(["plan", secret])

@@ -9,12 +9,9 @@ calls around the switch."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import httpx
 import pytest
 
-from emulator import Call
 from emulator.maven_layout import MavenLayout
 from emulator.token_authority import TokenAuthority
 from tests.formats import webhook_secrets
@@ -27,10 +24,10 @@ from tests.formats.maven_support import (
     mvn_get,
     repository_url,
 )
+from tests.rotation_watch import SWITCH, assert_no_outage, watched_forced_rotation
 from tests.support import World, repository_name
 
 REPOSITORY = repository_name("maven-private")
-SWITCH = {"AddSecretVersion", "UpdateRepository", "DisableSecretVersion"}
 
 
 @pytest.fixture
@@ -56,16 +53,6 @@ def accepted(layout: MavenLayout, token: str) -> bool:
     return httpx.get(f"{layout.url}/{JAR}", auth=(USERNAME, token), timeout=10).status_code == 200
 
 
-@dataclass
-class Moment:
-    """What a client and the layout saw just before one of the function's Google calls."""
-
-    method: str
-    fetched: bool
-    old_token_live: bool
-    mvn_ok: bool | None = None  # the real mvn, run at the calls around the switch
-
-
 def test_mvn_works_before_during_and_after_a_rotation(
     world, maven_authority, maven_layout, tmp_path
 ):
@@ -83,31 +70,20 @@ def test_mvn_works_before_during_and_after_a_rotation(
     old = world.token(f"{secret}/versions/2")
 
     seen = len(maven_layout.requests)
-    moments: list[Moment] = []
+    mvn_runs: list[tuple[str, bool]] = []  # the real mvn, at the calls around the switch
 
-    def between_steps(call: Call) -> None:
-        method = call.method.rsplit(".", 1)[1]
-        moment = Moment(method, artifact_fetched(url, maven_layout), accepted(maven_layout, old))
+    def client_ok(method: str, step: int) -> bool:
         if method in SWITCH:
-            moment.mvn_ok = mvn_get(url, tmp_path / f"during-{len(moments)}").returncode == 0
-        moments.append(moment)
+            mvn_runs.append((method, mvn_get(url, tmp_path / f"during-{step}").returncode == 0))
+        return artifact_fetched(url, maven_layout)
 
-    world.emulator.control.observers.append(between_steps)
-    try:
-        world.publish_rotate(secret, force=True)
-        world.settle()
-    finally:
-        world.emulator.control.observers.remove(between_steps)
+    moments = watched_forced_rotation(world, secret, client_ok, lambda: accepted(maven_layout, old))
 
     roots = [status for _, path, status in maven_layout.requests[seen:] if path == "/"]
     assert roots == [200, 200], "the function's check (check-url) and the update's validation"
-    methods = [m.method for m in moments]
-    assert {"AddSecretVersion", "UpdateRepository", "DisableSecretVersion"} <= set(methods)
-    assert [m.method for m in moments if not m.fetched] == []
-    assert {m.method for m in moments if m.mvn_ok} == SWITCH
-    assert [m.method for m in moments if m.mvn_ok is False] == []
-    moved = methods.index("UpdateRepository")
-    assert all(m.old_token_live for m in moments[: moved + 1]), "revoked before the move"
+    assert_no_outage(moments)
+    assert {method for method, ok in mvn_runs if ok} == SWITCH
+    assert [method for method, ok in mvn_runs if not ok] == []
     assert world.points_at(REPOSITORY) == f"{secret}/versions/3"
     after = mvn_get(url, tmp_path / "after")
     assert after.returncode == 0, after.stdout[-3000:]

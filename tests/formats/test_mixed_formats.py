@@ -15,11 +15,8 @@ def test_a_secret_feeding_a_python_and_a_docker_repository_stops_before_minting(
     token_registry.registry.allow("__token__", world.token(f"{secret}/versions/1"))
     registry = token_registry.registry.url
     docker_repository(world, docker, f"{secret}/versions/1", "__token__", registry)
-    annotations = world.annotations(secret)
-    annotations["token-rotator.repositories"] += f",{docker}"
-    world.sm.update_secret(
-        secret={"name": secret, "annotations": annotations}, update_mask={"paths": ["annotations"]}
-    )
+    listed = world.annotations(secret)["token-rotator.repositories"]
+    annotations = world.annotate(secret, repositories=f"{listed},{docker}")
     world.apply_module_grants(secret, annotations, PROJECT)  # terraform apply, the list changed
     mark = function_server.mark()
 

@@ -6,12 +6,9 @@ second each, so the test takes about 15 s) and after it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import httpx
 import pytest
 
-from emulator import Call
 from emulator.npm_registry import VerdaccioServer
 from emulator.token_authority import TokenAuthority
 from tests.formats import webhook_secrets
@@ -23,6 +20,11 @@ from tests.formats.npm_support import (
     npm_install,
     npm_repository,
     registry_of,
+)
+from tests.rotation_watch import (
+    assert_no_outage,
+    rotation_revoking_the_new_token,
+    watched_forced_rotation,
 )
 from tests.support import World, repository_name
 
@@ -51,15 +53,6 @@ def accepted(verdaccio: VerdaccioServer, token: str) -> bool:
     return answer.status_code == 200
 
 
-@dataclass
-class Moment:
-    """What npm and verdaccio saw just before one of the function's Google API calls."""
-
-    method: str
-    npm_ok: bool
-    old_token_live: bool
-
-
 def test_npm_works_before_during_and_after_a_rotation(world, npm_authority, verdaccio, tmp_path):
     """The second rotation (the first one's token was minted by the webhook, so it can be
     revoked): npm runs before every call the function makes, which pauses the rotation at
@@ -74,25 +67,12 @@ def test_npm_works_before_during_and_after_a_rotation(world, npm_authority, verd
     old = world.token(f"{secret}/versions/2")
     assert accepted(verdaccio, old)
 
-    moments: list[Moment] = []
+    def npm_ok(_method: str, step: int) -> bool:
+        return npm_install(registry, tmp_path / f"step-{step}").returncode == 0
 
-    def between_steps(call: Call) -> None:
-        done = npm_install(registry, tmp_path / f"step-{len(moments)}")
-        live = accepted(verdaccio, old)
-        moments.append(Moment(call.method.rsplit(".", 1)[1], done.returncode == 0, live))
+    moments = watched_forced_rotation(world, secret, npm_ok, lambda: accepted(verdaccio, old))
 
-    world.emulator.control.observers.append(between_steps)
-    try:
-        world.publish_rotate(secret, force=True)
-        world.settle()
-    finally:
-        world.emulator.control.observers.remove(between_steps)
-
-    methods = [m.method for m in moments]
-    assert {"AddSecretVersion", "UpdateRepository", "DisableSecretVersion"} <= set(methods)
-    assert [m.method for m in moments if not m.npm_ok] == []
-    moved = methods.index("UpdateRepository")
-    assert all(m.old_token_live for m in moments[: moved + 1]), "revoked before the move"
+    assert_no_outage(moments)
     assert world.points_at(REPOSITORY) == f"{secret}/versions/3"
     after = npm_install(registry, tmp_path / "after")
     assert after.returncode == 0, after.stderr[-2000:]
@@ -108,30 +88,19 @@ def test_the_function_checks_a_new_token_at_check_url(world, npm_authority, verd
     revoked right after the mint (seen at AddSecretVersion) is refused by the function's own
     check, before any repository moves, and abandoned."""
     secret = webhook_secret(world, npm_authority, verdaccio)
-    annotations = {**world.annotations(secret), "token-rotator.check-url": verdaccio.url + path}
-    world.sm.update_secret(
-        secret={"name": secret, "annotations": annotations}, update_mask={"paths": ["annotations"]}
-    )
+    world.annotate(secret, check_url=verdaccio.url + path)
     first = world.token(f"{secret}/versions/1")
     world.publish_rotate(secret)
     world.settle()
     assert world.points_at(REPOSITORY) == f"{secret}/versions/2"
     stored = {first, world.token(f"{secret}/versions/2")}
-    methods: list[str] = []
 
-    def revoke_the_new_token(call: Call) -> None:
-        methods.append(call.method.rsplit(".", 1)[1])
-        if call.method.endswith("AddSecretVersion"):
-            for token in npm_authority.live("webhook"):
-                if token.value not in stored:
-                    verdaccio.revoke(USERNAME, token.value)
+    def revoke_new() -> None:
+        for token in npm_authority.live("webhook"):
+            if token.value not in stored:
+                verdaccio.revoke(USERNAME, token.value)
 
-    world.emulator.control.observers.append(revoke_the_new_token)
-    try:
-        world.publish_rotate(secret, force=True)
-        world.settle()
-    finally:
-        world.emulator.control.observers.remove(revoke_the_new_token)
+    methods = rotation_revoking_the_new_token(world, secret, revoke_new, force=True)
 
     assert "AddSecretVersion" in methods
     assert "UpdateRepository" not in methods, "the function's own check refused it first"

@@ -4,13 +4,12 @@ the real Functions Framework."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
-from emulator import Call
 from rotation.core.egress import allowed_hosts
 from rotation.core.events import SECRET_ROTATE, SecretEvent
 from rotation.core.rotation import Rotation
@@ -18,6 +17,7 @@ from rotation.core.settings import Settings
 from rotation.core.token import Token
 from rotation.function.wiring import build_services
 from rotation.gcp.secret_manager import SecretStore
+from tests.rotation_watch import assert_no_outage, watched_forced_rotation
 from tests.support import PROJECT, World, repository_name
 from tests.upstreams import (
     CASES,
@@ -50,15 +50,6 @@ def index_accepts(case: SourceCase, authority, private_index, token: str) -> boo
     return httpx.get(url, auth=(case.username, token)).status_code == 200
 
 
-@dataclass
-class Moment:
-    """What pip and the upstream saw just before one of the function's Google API calls."""
-
-    method: str
-    pip_ok: bool
-    old_token_live: bool
-
-
 def test_pip_works_before_during_and_after_a_gitlab_rotation(
     world, authority, private_index, tmp_path
 ):
@@ -73,23 +64,14 @@ def test_pip_works_before_during_and_after_a_gitlab_rotation(
     url = world.emulator.index_url(PROJECT, "private-pypi")
     assert pip_download(url, tmp_path / "before").returncode == 0
 
-    moments: list[Moment] = []
+    def pip_ok(method: str, step: int) -> bool:
+        return pip_download(url, tmp_path / f"step-{step}").returncode == 0
 
-    def between_steps(call: Call) -> None:
-        result = pip_download(url, tmp_path / f"step-{len(moments)}")
-        old_live = index_accepts(GITLAB, authority, private_index, old)
-        moments.append(Moment(call.method.rsplit(".", 1)[1], result.returncode == 0, old_live))
+    moments = watched_forced_rotation(
+        world, secret, pip_ok, lambda: index_accepts(GITLAB, authority, private_index, old)
+    )
 
-    world.emulator.control.observers.append(between_steps)
-    world.publish_rotate(secret, force=True)
-    world.settle()
-    world.emulator.control.observers.remove(between_steps)
-
-    methods = [m.method for m in moments]
-    assert {"AddSecretVersion", "UpdateRepository", "DisableSecretVersion"} <= set(methods)
-    assert [m.method for m in moments if not m.pip_ok] == []
-    moved = methods.index("UpdateRepository")
-    assert all(m.old_token_live for m in moments[: moved + 1]), "revoked before the move"
+    assert_no_outage(moments)
     assert world.points_at(REPOSITORY) == f"{secret}/versions/3"
     after = pip_download(url, tmp_path / "after")
     assert after.returncode == 0, after.stderr[-2000:]
