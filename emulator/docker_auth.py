@@ -37,6 +37,11 @@ from emulator.credentials import CredentialFile
 from emulator.serving import BackgroundServer, StartStop
 
 TOKEN_SECONDS = 300
+# The registry (Go) reads the machine's real clock, which a shifted test clock (`make
+# test-shifted-clocks`: libfaketime in this process only) does not move. Tokens and the signing
+# certificate are therefore valid from long before this process's now to long after it, so they
+# verify whatever the two clocks say; `expires_in` still says TOKEN_SECONDS.
+_CLOCK_SLACK = timedelta(days=2 * 366)
 GRANTABLE = frozenset({"pull", "push"})
 ISSUER = "emulated-docker-token-server"
 
@@ -55,8 +60,8 @@ def _signing_pair() -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(hours=1))
-        .not_valid_after(now + timedelta(days=30))
+        .not_valid_before(now - _CLOCK_SLACK)
+        .not_valid_after(now + _CLOCK_SLACK)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
@@ -150,8 +155,8 @@ class DockerTokenServer(StartStop):
             "iss": self.issuer,
             "sub": subject,
             "aud": service,  # a string: distribution 2.8's ClaimSet takes no list here
-            "exp": now + TOKEN_SECONDS,
-            "nbf": now,
+            "exp": now + int(_CLOCK_SLACK.total_seconds()),
+            "nbf": now - int(_CLOCK_SLACK.total_seconds()),
             "iat": now,
             "jti": secrets.token_hex(16),
             "access": access,
