@@ -42,6 +42,7 @@ from rotation.core.errors import (
     RotationError,
 )
 from rotation.core.events import SECRET_ROTATE, SecretEvent
+from rotation.core.history import Trigger
 from rotation.core.managed_secret import not_managed
 from rotation.core.rotation import Rotation
 from rotation.core.state import CURRENT, PREVIOUS
@@ -124,7 +125,7 @@ def _rotate(args: argparse.Namespace) -> int:
     event = SecretEvent(SECRET_ROTATE, f"cli-{uuid.uuid4().hex[:12]}", now(), name, args.force)
     note(f"rotating {name} from this machine (rotation {event.message_id})")
     services, settings = wiring.services(), wiring.settings()
-    rotation = Rotation(event, services, settings, now, rerun="rotate")
+    rotation = Rotation(event, services, settings, now, rerun="rotate", trigger=Trigger.COMMAND)
     outcome = rotation.run()
     if outcome is Outcome.NOT_OPTED_IN:
         raise not_managed(services.secrets.get(name).name)

@@ -28,6 +28,7 @@ from rotation.core.errors import (
 )
 from rotation.core.events import SecretEvent
 from rotation.core.finish import finish
+from rotation.core.history import Ended, Trigger
 from rotation.core.managed_secret import ManagedSecret, Services, Work, utc_now
 from rotation.core.model import VersionInfo
 from rotation.core.repoint import repoint_in_grace
@@ -52,12 +53,17 @@ class Rotation:
         services: Services,
         settings: Settings,
         now: Callable[[], datetime] = utc_now,
+        *,
         rerun: str = "republish",
+        trigger: Trigger | None = None,
     ) -> None:
-        """`rerun` is the command that asks again, forced: what a skipped request's remedy names."""
+        """`rerun` is the command that asks again, forced: what a skipped request's remedy names.
+        `trigger` is who asks for a new rotation (the history and the logs say): by default what
+        the event says, scheduled or forced."""
         if event.secret is None:
             raise ValueError("a rotation needs an event that names a secret")
         self.event, self.services, self.settings, self.now = event, services, settings, now
+        self.trigger = trigger or (Trigger.FORCED if event.forced else Trigger.SCHEDULED)
         self.work = Work.new("rotation", event.message_id)
         self.rerun = rerun
         self.at = "load"
@@ -79,6 +85,7 @@ class Rotation:
             except RotationError as error:
                 if self.leased and not isinstance(error, RotationBusy):
                     self.release(error)
+                error.context = {**self.context(), **error.context}
                 raise
         stopped = reconfigured_too_often(self.event.secret or "")
         self.release(stopped)
@@ -111,6 +118,14 @@ class Rotation:
         retired = self.retire(secret, pending, moved, claim)
         self.finish(secret, pending, retired)
 
+    def context(self) -> dict[str, object]:
+        """What the line reporting this rotation's end adds: its source (once the secret was
+        read) and its trigger (an unfinished rotation's own, once claimed)."""
+        secret = self.secret
+        trigger = secret.state.asked_by if secret is not None and self.leased else self.trigger
+        source = secret.config.source if secret is not None else None
+        return {"trigger": trigger.value, **({"source": source} if source else {})}
+
     def fields(self, **extra: object) -> dict[str, object]:
         """What every log line of this rotation carries."""
         return self.work.fields(self.event.secret, self.at, **extra)
@@ -126,7 +141,7 @@ class Rotation:
     def claim(self, secret: ManagedSecret) -> Claim | Skip:
         """Take the rotation's lease: a new rotation, or the unfinished one this event resumes."""
         now = self.now()
-        decision = decide(secret, self.event, now)
+        decision = decide(secret, self.event, now, self.trigger)
         if isinstance(decision, Skip):
             return log_skip(decision, secret, self.rerun, self.fields())
         targets = self.read_targets(secret)
@@ -184,9 +199,15 @@ class Rotation:
         finish(secret, pending, retired, now=self.now(), fields=self.fields())
 
     def release(self, error: RotationError) -> None:
-        """Give up the lease so a redelivery can resume at once, saying where and why it stopped."""
-        if self.secret is not None:
-            self.secret.record.release(self.fields(), **stopped(error, self.at, self.resumed))
+        """Give up the lease so a redelivery can resume at once, saying where and why it stopped;
+        a rotation that failed for good goes into the history."""
+        if self.secret is None:
+            return
+        changes = stopped(error, self.at, self.resumed)
+        if changes.get("phase") is Phase.FAILED:
+            ended = self.secret.state.ended(Ended.FAILED, self.now(), reason=str(error))
+            changes["history"] = ended.history
+        self.secret.record.release(self.fields(), **changes)
 
 
 def reconfigured_too_often(secret: str) -> TransientError:
