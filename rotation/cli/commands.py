@@ -20,6 +20,7 @@ from google.auth.exceptions import DefaultCredentialsError
 
 from rotation.cli.arguments import build_parser
 from rotation.cli.emulator_pushes import unanswered_pushes
+from rotation.cli.history import history_command
 from rotation.cli.plan import plan
 from rotation.cli.report import (
     EXIT_FAILED,
@@ -61,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "republish": _republish,
             "rollback": _rollback,
             "cleanup": _cleanup,
+            "history": history_command,
         }
     )
     try:

@@ -9,6 +9,8 @@ from emulator.secretmanager import ALIASES_ANY_STATE, ALIASES_ENABLED_ONLY
 from emulator.upstream import PypiServer
 from rotation.checks.pypi_index import check as probe_index
 from rotation.core.errors import TokenRejected, TransientError
+from rotation.core.history import Ended
+from rotation.core.state import RotationState
 from rotation.core.token import Token
 from tests.support import AR_AGENT, World, repository_name, root_token
 
@@ -83,3 +85,7 @@ def test_token_the_index_refuses_is_abandoned_and_never_used(
     assert world.state(secret)["phase"] == "failed"
     failed = [e for e in function_server.entries(mark) if e.get("event") == "rotation_failed"]
     assert "refused the new token for user 'refused-user' (HTTP 403)" in failed[0]["message"]
+    assert (failed[0]["source"], failed[0]["trigger"]) == ("pypi-staged", "scheduled")
+    [entry] = RotationState.load(world.annotations(secret)).history
+    assert (entry.outcome, entry.version, entry.repoints) == (Ended.ABANDONED, 2, 0)
+    assert entry.reason is not None and "(HTTP 403)" in entry.reason
