@@ -55,7 +55,7 @@ def claim(
         phase=Phase.CREATING,
         rotation=event.message_id,
         forced=event.forced,
-        trigger=trigger or (Trigger.FORCED if event.forced else Trigger.SCHEDULED),
+        trigger=trigger or Trigger.of(event.forced),
         requested_at=event.published_at,
         started_at=now,
         completed_at=state.completed_at,

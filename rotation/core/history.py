@@ -29,6 +29,11 @@ class Trigger(StrEnum):
     FORCED = "forced"  # a SECRET_ROTATE with force=true: `republish --force`
     COMMAND = "command"  # `ar-token-rotator rotate` on an operator's machine
 
+    @classmethod
+    def of(cls, forced: bool) -> Trigger:
+        """An event's own trigger."""
+        return cls.FORCED if forced else cls.SCHEDULED
+
 
 class Ended(StrEnum):
     COMPLETED = "completed"

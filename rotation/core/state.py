@@ -68,7 +68,7 @@ class RotationState:
         """The rotation's trigger; for a state written before triggers were kept, from `forced`."""
         if self.trigger is not None:
             return self.trigger
-        return Trigger.FORCED if self.forced else Trigger.SCHEDULED
+        return Trigger.of(self.forced)
 
     def evolve(self, **changes: Any) -> RotationState:
         return replace(self, **changes)
