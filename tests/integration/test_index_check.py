@@ -60,13 +60,19 @@ def staged_world(world: World, upstream: PypiServer, username: str) -> tuple[str
     return secret, staged
 
 
-def test_staged_token_the_index_accepts_is_rotated_in(world, upstream):
+def test_staged_token_the_index_accepts_is_rotated_in(world, upstream, function_server):
     secret, staged = staged_world(world, upstream, "accepted-user")
     upstream.allow("accepted-user", staged)
+    mark = function_server.mark()
     world.fire_schedule()
     world.settle()
     assert world.points_at(REPO) == f"{secret}/versions/2"
     assert world.token(f"{secret}/versions/2") == staged
+    [completed] = [
+        e for e in function_server.entries(mark) if e.get("event") == "rotation_completed"
+    ]
+    assert (completed["source"], completed["repoints"]) == ("pypi-staged", 1)
+    assert "token_expires_in_days" not in completed  # a staged token's expiry is not known
 
 
 @pytest.mark.parametrize("aliases_of_retired", [ALIASES_ANY_STATE, ALIASES_ENABLED_ONLY])

@@ -12,6 +12,7 @@ from rotation.core import decisions
 from rotation.core.annotation_values import STATE_KEY
 from rotation.core.errors import ConfigError
 from rotation.core.events import SECRET_ROTATE, SecretEvent
+from rotation.core.finish import duration_seconds, expires_in_days
 from rotation.core.history import (
     ENTRY_BYTES,
     HISTORY_BYTES,
@@ -141,3 +142,12 @@ def test_an_unreadable_history_entry_is_a_configuration_error():
     missing = json.dumps({"phase": "done", "history": [{"id": "m1"}]})
     with pytest.raises(ConfigError):
         RotationState.load({STATE_KEY: missing})
+
+
+def test_rotation_completed_reports_duration_and_expiry_only_when_known():
+    assert duration_seconds(NOW - timedelta(seconds=12.3456), NOW) == 12.346
+    assert duration_seconds(None, NOW) is None
+    assert expires_in_days(
+        {"expires_at": (NOW + timedelta(days=59, hours=12)).isoformat()}, NOW
+    ) == (59.5)
+    assert expires_in_days({"token_id": "7"}, NOW) is None  # the source recorded no expiry
