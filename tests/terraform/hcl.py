@@ -18,7 +18,20 @@ import hcl2
 REPO = Path(__file__).resolve().parents[2]
 TERRAFORM = REPO / "terraform"
 EXAMPLES = TERRAFORM / "examples"
-MODULE_DIRECTORIES = (TERRAFORM, *(EXAMPLES / name for name in ("pypi", "gitlab", "dockerhub")))
+# The modules: the rotator (once per project), the rotated secret (once per secret); TERRAFORM
+# itself is the single-secret wrapper of both, kept for deployments of before the split.
+ROTATOR = TERRAFORM / "modules" / "rotator"
+SECRET_MODULE = TERRAFORM / "modules" / "rotated-secret"
+# The single-secret examples (each: module "rotator" and module "secret"), and the fleet.
+EXAMPLE_NAMES = ("pypi", "gitlab", "dockerhub")
+FLEET = EXAMPLES / "fleet"
+MODULE_DIRECTORIES = (
+    TERRAFORM,
+    ROTATOR,
+    SECRET_MODULE,
+    *(EXAMPLES / name for name in EXAMPLE_NAMES),
+    FLEET,
+)
 
 _OPTIONS = hcl2.SerializationOptions(
     strip_string_quotes=True, explicit_blocks=False, with_comments=False
