@@ -1,7 +1,9 @@
 """The function's custom roles grant every permission the code needs, and nothing more.
 
 The chain: the Google API methods the function calls (rotation.gcp.permissions.FUNCTION_METHODS, the
-table in the code) -> the IAM permission each needs -> the custom roles in terraform/iam.tf.
+table in the code) -> the IAM permission each needs -> the custom roles in
+terraform/modules/rotator/iam.tf (bound there on the project, and by terraform/modules/rotated-secret
+on each secret and repository).
 
 The grant-access conditional: SecretManagerService.SetIamPolicy is called only for a secret whose
 `token-rotator.grant-access` annotation is true, and the module adds its permission
@@ -28,7 +30,7 @@ from rotation.gcp.clients import USER_AGENT
 from rotation.gcp.permissions import FUNCTION_METHODS, function_permissions
 from tests.conftest import StartFunction
 from tests.support import LOCATION, PROJECT, World, repository_name
-from tests.terraform.hcl import TERRAFORM, evaluate, load_module
+from tests.terraform.hcl import ROTATOR, SECRET_MODULE, evaluate, load_module
 from tests.upstreams import allowed_upstream_hosts
 
 # Methods called only when a setting allows it -> the module variable that grants their permission.
@@ -71,10 +73,20 @@ def required_permissions(**settings: bool) -> set[str]:
     }
 
 
+# The copies of the roles in the rotator's repository_projects: the same permissions.
+ELSEWHERE = "_elsewhere"
+
+
 def role_permissions(grant_access: bool) -> dict[str, list[str]]:
-    module = load_module(TERRAFORM)
-    roles = module.of_type("google_project_iam_custom_role")
+    module = load_module(ROTATOR)
+    every_role = module.of_type("google_project_iam_custom_role")
+    roles = {name: role for name, role in every_role.items() if not name.endswith(ELSEWHERE)}
     assert set(roles) == set(ROLE_BINDINGS), "the custom roles changed: update this contract"
+    for name, role in every_role.items():
+        if name.endswith(ELSEWHERE):
+            base = roles[name.removesuffix(ELSEWHERE)]
+            assert role["permissions"] == base["permissions"], name
+            assert role["role_id"] == base["role_id"], name
     result: dict[str, list[str]] = {}
     for name, role in roles.items():
         permissions = evaluate(role["permissions"], module.locals, {"grant_access": grant_access})
@@ -86,9 +98,10 @@ def role_permissions(grant_access: bool) -> dict[str, list[str]]:
 
 def test_conditional_methods_are_in_the_table() -> None:
     assert set(CONDITIONAL_METHODS) <= set(FUNCTION_METHODS)
-    module = load_module(TERRAFORM)
-    for variable in CONDITIONAL_METHODS.values():
-        assert module.variables[variable]["type"] == "bool"
+    for directory in (ROTATOR, SECRET_MODULE):
+        module = load_module(directory)
+        for variable in CONDITIONAL_METHODS.values():
+            assert module.variables[variable]["type"] == "bool"
 
 
 def test_table_and_function_permissions_agree() -> None:
@@ -121,18 +134,38 @@ def test_project_role_holds_only_project_level_permissions() -> None:
 
 
 def _function_bindings() -> list[tuple[str, str, dict[str, Any]]]:
-    module = load_module(TERRAFORM)
     return [
         (address.split(".")[0], address, body)
-        for address, body in module.resources.items()
+        for directory in (ROTATOR, SECRET_MODULE)
+        for address, body in load_module(directory).resources.items()
         if body.get("member") == FUNCTION_MEMBER
     ]
+
+
+def _custom_role_expressions() -> dict[str, str]:
+    """How a binding names each custom role: the rotator by its resource (or its copy in another
+    project), the rotated secret by the rotator's outputs."""
+    custom = {f"${{google_project_iam_custom_role.{name}.name}}": name for name in ROLE_BINDINGS}
+    custom["${google_project_iam_custom_role.project_elsewhere[each.value].name}"] = "project"
+    custom["${var.rotator.custom_roles.secret}"] = "secret"
+    custom['${lookup(var.rotator.repository_roles, split("/", each.value)[1], "")}'] = "repository"
+    return custom
+
+
+def test_the_rotator_outputs_name_its_roles() -> None:
+    outputs = load_module(ROTATOR).outputs
+    assert outputs["custom_roles"]["value"] == {
+        name: f"${{google_project_iam_custom_role.{name}.name}}" for name in ROLE_BINDINGS
+    }
+    repository_roles = str(outputs["repository_roles"]["value"])
+    assert "google_project_iam_custom_role.repository.name" in repository_roles
+    assert "google_project_iam_custom_role.repository_elsewhere" in repository_roles
 
 
 def test_function_bindings_use_only_the_custom_roles_or_narrow_predefined_ones() -> None:
     bindings = _function_bindings()
     assert bindings
-    custom = {f"${{google_project_iam_custom_role.{name}.name}}": name for name in ROLE_BINDINGS}
+    custom = _custom_role_expressions()
     used = set()
     for resource_type, address, body in bindings:
         role = body["role"]
@@ -148,21 +181,25 @@ def test_function_bindings_use_only_the_custom_roles_or_narrow_predefined_ones()
 
 
 def test_project_level_repository_binding_only_for_discovery() -> None:
-    module = load_module(TERRAFORM)
+    module = load_module(ROTATOR)
     binding = module.resource("google_project_iam_member.function_discovered_repositories")
     assert binding["role"] == "${google_project_iam_custom_role.repository.name}"
-    assert binding["count"] == "${length(local.discover_locations) > 0 ? 1 : 0}"
+    assert binding["count"] == "${var.discovery ? 1 : 0}"
+    # A secret that discovers needs it: its precondition.
+    secret = load_module(SECRET_MODULE).resource("google_secret_manager_secret.token")
+    conditions = [check["condition"] for check in secret["lifecycle"][0]["precondition"]]
+    assert "${length(local.discover_locations) == 0 || var.rotator.discovery}" in conditions
 
 
 def test_secret_role_is_bound_on_the_rotated_secret() -> None:
-    module = load_module(TERRAFORM)
+    module = load_module(SECRET_MODULE)
     binding = module.resource("google_secret_manager_secret_iam_member.function_secret")
-    assert binding["role"] == "${google_project_iam_custom_role.secret.name}"
+    assert binding["role"] == "${var.rotator.custom_roles.secret}"
     assert binding["secret_id"] == "${google_secret_manager_secret.token.secret_id}"
 
 
 def test_trigger_identity_is_not_the_function_identity() -> None:
-    module = load_module(TERRAFORM)
+    module = load_module(ROTATOR)
     invoker = module.resource("google_cloud_run_v2_service_iam_member.trigger_invoker")
     assert invoker["member"] != FUNCTION_MEMBER
     assert "google_service_account.trigger" in invoker["member"]
@@ -233,7 +270,7 @@ def test_table_matches_the_calls_a_fresh_function_makes(emulator, fresh_function
 
 def test_the_remedy_names_roles_that_hold_each_permission() -> None:
     """rotation.gcp.permissions.ROLES_HOLDING (what a PERMISSION_DENIED remedy suggests) against
-    terraform/iam.tf's custom roles and the emulator's predefined roles (IAM's role reference)."""
+    terraform/modules/rotator/iam.tf's custom roles and the emulator's predefined roles (IAM's role reference)."""
     from emulator.predefined_roles import PREDEFINED_ROLES
     from rotation.gcp.permissions import ROLES_HOLDING
 
