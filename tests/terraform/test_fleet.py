@@ -66,7 +66,7 @@ def _module_values(entry: dict[str, Any], key: str) -> dict[str, Any]:
     return {
         "rotator": rotator_stub(PROJECT, repository_projects=(SECOND,)),
         "secret_id": f"{key}-token",
-        "token_source": entry["token_source"],
+        "token_source": entry["source"],
         "rotation_period": entry["rotation_period"],
         "rotation_settings": {**entry["rotation_settings"], entry["input_key"]: input_secret},
         "first_rotation_delay": "1h",
@@ -110,7 +110,7 @@ def test_each_secret_s_annotations_and_grants(secrets: dict[str, Any], tmp_path:
         assert evaluated["other_repository_projects"] == sorted(others)
         # The function accepts what the module writes.
         config = load_config(annotations, Settings(), SOURCE_KEYS)
-        assert config.source == entry["token_source"]
+        assert config.source == entry["source"]
         assert config.repositories == tuple(evaluated["repositories"])
     assert len(seen_repositories) == 4
 

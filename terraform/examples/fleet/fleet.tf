@@ -4,7 +4,7 @@ locals {
   secrets = {
     # Team A's PyPI token, derived daily from its root token, used in both projects.
     "pypi-team-a" = {
-      token_source    = "pypi-derived"
+      source          = "pypi-derived"
       input_key       = "root-secret"
       input_secret_id = "pypi-team-a-root"
       rotation_period = "86400s"
@@ -20,7 +20,7 @@ locals {
 
     # Team B's PyPI token, derived daily from its own root token.
     "pypi-team-b" = {
-      token_source    = "pypi-derived"
+      source          = "pypi-derived"
       input_key       = "root-secret"
       input_secret_id = "pypi-team-b-root"
       rotation_period = "86400s"
@@ -35,7 +35,7 @@ locals {
 
     # A token a person stages weekly (pypi-staged), for the second project's mirror.
     "pypi-staged" = {
-      token_source    = "pypi-staged"
+      source          = "pypi-staged"
       input_key       = "staging-secret"
       input_secret_id = "pypi-staged-next"
       rotation_period = "604800s"

@@ -44,7 +44,7 @@ module "secret" {
   rotator = module.rotator
 
   secret_id       = "${each.key}-token"
-  token_source    = each.value.token_source
+  token_source    = each.value.source
   rotation_period = each.value.rotation_period
   rotation_settings = merge(each.value.rotation_settings, {
     # Built from the resource's configured attributes: known at plan, and it orders the module's
