@@ -96,7 +96,7 @@ def test_each_move_reaches_a_declared_resource_of_the_same_shape(old: str) -> No
     match = _TO.fullmatch(target)
     assert match, f"{old} moves to {target}, not module.rotator.X or module.secret.X"
     call, address, key = match.groups()
-    assert address.split(".")[0] == old.split(".")[0], f"{old}: the type changes"
+    assert address.split(".")[0] == old.split(".", maxsplit=1)[0], f"{old}: the type changes"
     module = load_module(MODULE_DIRECTORIES[call])
     if old in MONITORING and not monitoring_written():
         assert call == "rotator"
@@ -211,8 +211,8 @@ def _scratch(directory: Path) -> int:
         (directory / call / "main.tf").write_text("\n".join(resources), encoding="utf-8")
     calls = "".join(f'module "{call}" {{\n  source = "./{call}"\n}}\n' for call in stand_ins)
     (directory / "main.tf").write_text(calls + "\n".join(moved), encoding="utf-8")
-    resources = []
-    for old in OLD_ADDRESSES:
+    state_resources: list[dict[str, Any]] = []
+    for old, old_shape in OLD_ADDRESSES.items():
         _, name = _stand_in(old).split(".")
         entry: dict[str, Any] = {
             "mode": "managed",
@@ -221,22 +221,22 @@ def _scratch(directory: Path) -> int:
             "provider": 'provider["terraform.io/builtin/terraform"]',
             "instances": _instances(old),
         }
-        if OLD_ADDRESSES[old] == "for_each":
+        if old_shape == "for_each":
             entry["each"] = "map"
-        elif OLD_ADDRESSES[old] == "count":
+        elif old_shape == "count":
             entry["each"] = "list"
-        resources.append(entry)
+        state_resources.append(entry)
     state = {
         "version": 4,
         "terraform_version": "1.5.0",
         "serial": 1,
         "lineage": "00000000-0000-0000-0000-000000000000",
         "outputs": {},
-        "resources": resources,
+        "resources": state_resources,
         "check_results": None,
     }
     (directory / "terraform.tfstate").write_text(json.dumps(state), encoding="utf-8")
-    return sum(len(resource["instances"]) for resource in resources)
+    return sum(len(resource["instances"]) for resource in state_resources)
 
 
 @needs_terraform

@@ -129,7 +129,10 @@ def test_max_delivery_attempts_accepted(rotator_variables: Path, attempts: int) 
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"max_delivery_attempts": 4}, "max_delivery_attempts must be a whole number from 5 to 100"),
+        (
+            {"max_delivery_attempts": 4},
+            "max_delivery_attempts must be a whole number from 5 to 100",
+        ),
         ({"max_delivery_attempts": 101}, "max_delivery_attempts must be a whole number from 5"),
         ({"max_delivery_attempts": 7.5}, "max_delivery_attempts"),
         ({"audit_schedule": "daily"}, "audit_schedule must be a cron schedule"),

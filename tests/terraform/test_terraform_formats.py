@@ -147,7 +147,9 @@ def secret_preconditions() -> list[str]:
             if depth == 0:
                 blocks.append(resource[match.start() : position + 1])
                 break
-    lifecycle = load_module(SECRET_MODULE).resource("google_secret_manager_secret.token")["lifecycle"]
+    lifecycle = load_module(SECRET_MODULE).resource("google_secret_manager_secret.token")[
+        "lifecycle"
+    ]
     assert len(blocks) == len(lifecycle[0]["precondition"]), blocks
     return blocks
 
