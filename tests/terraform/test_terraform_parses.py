@@ -184,3 +184,27 @@ def test_readme_deploy_section() -> None:
         assert needle in deploy, f"the Deploy section lacks {needle!r}"
     code = "\n".join(path.read_text(encoding="utf-8") for path in (REPO / "rotation").rglob("*.py"))
     assert 'event="rotation_completed"' in code, "the function no longer logs rotation_completed"
+
+
+@pytest.mark.parametrize(
+    ("readme", "heading"),
+    [
+        ("README.md", "### One rotator for many secrets"),
+        ("README.ja.md", "One rotator for many secrets）"),
+    ],
+)
+def test_the_readmes_explain_one_rotator_for_many_secrets(readme: str, heading: str) -> None:
+    text = (REPO / readme).read_text(encoding="utf-8")
+    assert heading in text, f"{readme} has no section on one rotator for many secrets"
+    section = text.split(heading, 1)[1].split("\n#", 1)[0]
+    for needle in (
+        "modules/rotated-secret",
+        "rotator = module.rotator",
+        'attributes.eventType = "SECRET_ROTATE"',
+        "max_delivery_attempts",
+        "repository_projects",
+        "audit_schedule",
+        "terraform/examples/fleet",
+        "moved",
+    ):
+        assert needle in section, f"{readme}: the section lacks {needle!r}"
