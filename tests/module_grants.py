@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from emulator import Emulator
-from tests.terraform.hcl import TERRAFORM, Module, evaluate, load_module
+from tests.terraform.hcl import TERRAFORM, Module, load_module
+from tests.terraform.hcl_evaluate import evaluate
 
 FUNCTION_MEMBER_EXPRESSION = "${local.function_member}"
 # How a binding names a custom role: in the rotator by the resource, in the rotated secret by the

@@ -6,7 +6,6 @@ so no provider is needed)."""
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ import pytest
 
 from tests.terraform.console import _terraform, needs_terraform
 from tests.terraform.hcl import REPO, ROTATOR, SECRET_MODULE, TERRAFORM, load, load_module
+from tests.terraform.moved_scratch import MOVED_TO, scratch
 
 # The last commit with the single-secret module (terraform/*.tf before modules/ existed).
 SPLIT_BASE = "1b88eb6"
@@ -56,7 +56,7 @@ MONITORING = {
     "google_monitoring_alert_policy.rotation_failed",
 }
 MODULE_DIRECTORIES = {"rotator": ROTATOR, "secret": SECRET_MODULE}
-_TO = re.compile(r"^module\.(\w+)\.(\w+\.\w+)(?:\[\"(\w+)\"\])?$")
+_TO = MOVED_TO
 
 
 def moves() -> dict[str, str]:
@@ -157,91 +157,9 @@ def test_the_old_addresses_are_those_of_the_old_module(tmp_path: Path) -> None:
 # --- Terraform plans the moves of an old state as moves alone -------------------------------------
 
 
-def _stand_in(address: str) -> str:
-    resource_type, name = address.split(".")
-    return f"terraform_data.{resource_type}__{name}"
-
-
-# The instance keys of the old state's for_each and count resources.
-KEYS: dict[str, list[Any]] = {
-    "google_project_service.this": ["pubsub.googleapis.com", "secretmanager.googleapis.com"],
-    "google_secret_manager_secret_iam_member.function_reads": [
-        "projects/rotator-test-1/secrets/pypi-root-token"
-    ],
-    "google_artifact_registry_repository_iam_member.function_repository": [
-        "projects/rotator-test-1/locations/europe-west1/repositories/pypi-remote"
-    ],
-    "google_project_iam_member.function_discovered_repositories": [0],
-}
-
-
-def _instances(old: str) -> list[dict[str, Any]]:
-    attributes = {"id": old, "input": None, "output": None, "triggers_replace": None}
-    keys = KEYS.get(old)
-    if keys is None:
-        return [{"schema_version": 0, "attributes": attributes}]
-    return [{"schema_version": 0, "index_key": key, "attributes": attributes} for key in keys]
-
-
-def _scratch(directory: Path) -> int:
-    """The wrapper's moves and module calls over stand-in modules, and an old state. Returns the
-    number of instances in it."""
-    stand_ins: dict[str, list[str]] = {"rotator": [], "secret": []}
-    moved = []
-    for old, target in moves().items():
-        call, address, key = _TO.fullmatch(target).groups()  # type: ignore[union-attr]
-        keys = KEYS.get(old)
-        if key is not None:
-            repeat = f"  for_each = toset([{json.dumps(key)}])\n"
-        elif OLD_ADDRESSES[old] == "for_each":
-            repeat = f"  for_each = toset({json.dumps(keys)})\n"
-        elif OLD_ADDRESSES[old] == "count":
-            repeat = f"  count = {len(keys or [])}\n"
-        else:
-            repeat = ""
-        _, name = _stand_in(address).split(".")
-        stand_ins[call].append(f'resource "terraform_data" "{name}" {{\n{repeat}}}\n')
-        suffix = f'["{key}"]' if key else ""
-        moved.append(
-            f"moved {{\n  from = {_stand_in(old)}\n"
-            f"  to   = module.{call}.{_stand_in(address)}{suffix}\n}}\n"
-        )
-    for call, resources in stand_ins.items():
-        (directory / call).mkdir()
-        (directory / call / "main.tf").write_text("\n".join(resources), encoding="utf-8")
-    calls = "".join(f'module "{call}" {{\n  source = "./{call}"\n}}\n' for call in stand_ins)
-    (directory / "main.tf").write_text(calls + "\n".join(moved), encoding="utf-8")
-    state_resources: list[dict[str, Any]] = []
-    for old, old_shape in OLD_ADDRESSES.items():
-        _, name = _stand_in(old).split(".")
-        entry: dict[str, Any] = {
-            "mode": "managed",
-            "type": "terraform_data",
-            "name": name,
-            "provider": 'provider["terraform.io/builtin/terraform"]',
-            "instances": _instances(old),
-        }
-        if old_shape == "for_each":
-            entry["each"] = "map"
-        elif old_shape == "count":
-            entry["each"] = "list"
-        state_resources.append(entry)
-    state = {
-        "version": 4,
-        "terraform_version": "1.5.0",
-        "serial": 1,
-        "lineage": "00000000-0000-0000-0000-000000000000",
-        "outputs": {},
-        "resources": state_resources,
-        "check_results": None,
-    }
-    (directory / "terraform.tfstate").write_text(json.dumps(state), encoding="utf-8")
-    return sum(len(resource["instances"]) for resource in state_resources)
-
-
 @needs_terraform
 def test_terraform_plans_the_old_state_as_moves_only(tmp_path: Path) -> None:
-    instances = _scratch(tmp_path)
+    instances = scratch(tmp_path, moves(), OLD_ADDRESSES)
     code, output = _terraform(tmp_path, ["init", "-input=false"], {}, "")
     assert code == 0, output
     code, output = _terraform(tmp_path, ["plan", "-input=false", "-no-color"], {}, "")

@@ -190,7 +190,7 @@ def test_readme_deploy_section() -> None:
     ("readme", "heading"),
     [
         ("README.md", "### One rotator for many secrets"),
-        ("README.ja.md", "One rotator for many secrets）"),
+        ("README.ja.md", "## 1 つのローテーターで多数のシークレット"),
     ],
 )
 def test_the_readmes_explain_one_rotator_for_many_secrets(readme: str, heading: str) -> None:
