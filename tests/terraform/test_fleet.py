@@ -153,3 +153,23 @@ def test_the_second_project_must_be_among_the_rotator_s_projects(
     words = " ".join(output.replace("│", " ").split())
     assert "Resource precondition failed" in words, output
     assert f"add {SECOND} to the rotator's repository_projects" in words, output
+
+
+def test_the_readme_applies_with_every_required_variable_and_uses_outputs() -> None:
+    text = (FLEET / "README.md").read_text(encoding="utf-8")
+    fleet = load_module(FLEET)
+    required = {name for name, body in fleet.variables.items() if "default" not in body}
+    assert required == {"project_id", "second_project_id"}
+    for verb in ("apply", "destroy"):
+        [line] = [line for line in text.splitlines() if line.startswith(f"terraform {verb} ")]
+        given = set(re.findall(r"-var ([a-z_]+)=", line))
+        assert given == required, f"terraform {verb} gives {sorted(given)}"
+    used = set(re.findall(r"terraform output -(?:raw|json) ([a-z_]+)", text))
+    assert used, "the README takes no name from the outputs"
+    assert used <= set(fleet.outputs), f"no such output: {sorted(used - set(fleet.outputs))}"
+    # After the apply's section, every name comes from an output.
+    after = text.split("## Add the input tokens", 1)[1].split("terraform destroy", 1)[0]
+    for literal in ("MY_PROJECT", "MY_SECOND_PROJECT", "europe-west1", "fleet-token-rotator"):
+        assert literal not in after, f"the README spells {literal} after the apply"
+    for key in load_module(FLEET).locals["secrets"]:
+        assert f'."{key}"' in text, f"the README adds no input token for {key}"
