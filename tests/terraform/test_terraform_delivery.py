@@ -136,7 +136,6 @@ def test_max_delivery_attempts_accepted(rotator_variables: Path, attempts: int) 
         ({"max_delivery_attempts": 101}, "max_delivery_attempts must be a whole number from 5"),
         ({"max_delivery_attempts": 7.5}, "max_delivery_attempts"),
         ({"audit_schedule": "daily"}, "audit_schedule must be a cron schedule"),
-        ({"repository_projects": ["rotator-test-1"]}, "repository_projects lists the other"),
         ({"events_topic_name": "goog-events"}, "events_topic_name"),
     ],
     ids=lambda case: str(case) if isinstance(case, dict) else "",
@@ -147,3 +146,9 @@ def test_rotator_variables_refused(rotator_variables: Path, values: dict, messag
     )
     assert "Error: Invalid value for variable" in output, f"accepted {values}: {output}"
     assert message in " ".join(output.split()), output
+
+
+def test_the_repository_projects_are_the_other_ones() -> None:
+    role = load_module(ROTATOR).resource("google_project_iam_custom_role.repository")
+    [precondition] = role["lifecycle"][0]["precondition"]
+    assert precondition["condition"] == "${!contains(var.repository_projects, var.project_id)}"

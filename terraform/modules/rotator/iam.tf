@@ -79,6 +79,14 @@ resource "google_project_iam_custom_role" "repository" {
   description = "Bound on the repositories whose upstream credential ${var.function_name} rotates."
   permissions = local.repository_role_permissions
 
+  lifecycle {
+    # (A variable's validation may name only itself before Terraform 1.9.)
+    precondition {
+      condition     = !contains(var.repository_projects, var.project_id)
+      error_message = "repository_projects lists the other projects only: ${var.project_id}'s own roles exist already."
+    }
+  }
+
   depends_on = [google_project_service.this]
 }
 

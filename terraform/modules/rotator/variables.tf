@@ -56,11 +56,6 @@ variable "repository_projects" {
     condition     = alltrue([for project in var.repository_projects : can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", project))])
     error_message = "repository_projects must hold project IDs."
   }
-
-  validation {
-    condition     = !contains(var.repository_projects, var.project_id)
-    error_message = "repository_projects lists the other projects only: project_id's own roles exist already."
-  }
 }
 
 variable "grant_access" {
