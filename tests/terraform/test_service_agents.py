@@ -67,8 +67,9 @@ def test_the_addresses_are_spelled_only_in_service_agents_tf() -> None:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
         if AGENT_ADDRESS.search(line)
     ]
-    assert not spelled, "service agent addresses belong in terraform/service_agents.tf:\n" + (
-        "\n".join(spelled)
+    assert not spelled, (
+        "service agent addresses belong in terraform/modules/rotator/service_agents.tf:\n"
+        + ("\n".join(spelled))
     )
     assert AGENT_ADDRESS.search(SERVICE_AGENTS_FILE.read_text(encoding="utf-8"))
 
