@@ -39,6 +39,7 @@ PACKAGES = {
     "hashicorp/archive": ("@cdktf/provider-archive", "11.0.1"),
 }
 
+
 def module_directories() -> list[Path]:
     """terraform/modules/*: every directory there holding .tf files."""
     return sorted(

@@ -489,7 +489,7 @@ def _console_config(directory: Path) -> None:
     (directory / "locals.tf").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _evaluate(directory: Path, text: str, values: dict[str, Any]) -> tuple[bool, str]:
+def _evaluate(directory: Path, text: str, values: dict[str, Any]) -> tuple[bool, Any]:
     code, output = _console(directory, f"jsonencode({text})", values)
     if code != 0 or "Error:" in output:
         return False, output
