@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.terraform.cdktf_extraction import ExtractionError, _index, extract
-from tests.terraform.hcl import MODULE_DIRECTORIES, TERRAFORM
+from tests.terraform.hcl import MODULE_DIRECTORIES
 from tests.terraform.schema_check import SCHEMA_FILE
 from tests.terraform.tf_blocks import used_types
 
@@ -39,19 +39,10 @@ PACKAGES = {
     "hashicorp/archive": ("@cdktf/provider-archive", "11.0.1"),
 }
 
-
-def module_directories() -> list[Path]:
-    """terraform/modules/*: every directory there holding .tf files."""
-    return sorted(
-        directory
-        for directory in (TERRAFORM / "modules").glob("*")
-        if directory.is_dir() and any(directory.glob("*.tf"))
-    )
-
-
-# Types the module does not use yet but may soon (a filtered Pub/Sub push subscription instead of
-# Eventarc, secret versions, KMS grants for the CMEK variables): (provider, kind, type).
+# Types the modules do not use yet but may soon (the dashboard, secret versions, KMS grants for the
+# CMEK variables): (provider, kind, type).
 SOON = (
+    ("hashicorp/google", "resource", "google_monitoring_dashboard"),
     ("hashicorp/google", "resource", "google_pubsub_subscription"),
     ("hashicorp/google", "resource", "google_pubsub_subscription_iam_member"),
     ("hashicorp/google", "resource", "google_eventarc_trigger"),
@@ -64,10 +55,9 @@ SOON = (
 
 
 def wanted_types() -> set[tuple[str, str, str]]:
-    """(provider, kind, type) the module, the modules under terraform/modules and the examples
-    use, plus SOON."""
+    """(provider, kind, type) the module and the examples use, plus SOON."""
     wanted = set(SOON)
-    for directory in (*MODULE_DIRECTORIES, *module_directories()):
+    for directory in MODULE_DIRECTORIES:
         wanted |= used_types(directory)
     return wanted
 

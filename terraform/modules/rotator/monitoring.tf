@@ -546,3 +546,14 @@ resource "google_monitoring_dashboard" "rotator" {
 
   depends_on = [google_project_service.this]
 }
+
+# For the module's outputs (outputs.tf): the alert policies' and the dashboard's names.
+locals {
+  monitoring_alert_policies = {
+    rotation_failed       = google_monitoring_alert_policy.rotation_failed.name
+    audit_finding_error   = google_monitoring_alert_policy.audit_finding_error.name
+    audit_finding_warning = google_monitoring_alert_policy.audit_finding_warning.name
+    audits_stopped        = google_monitoring_alert_policy.audits_stopped.name
+  }
+  monitoring_dashboard = google_monitoring_dashboard.rotator.id
+}
