@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from rotation.cli.arguments import build_parser
 from tests.terraform.console import _console, needs_terraform
 from tests.terraform.hcl import TERRAFORM, block, expression, load_module, references
 from tests.terraform.provider_schema import wanted_types
@@ -448,6 +451,37 @@ def test_template_renderer_refuses_what_the_module_does_not_pass() -> None:
     with pytest.raises(AssertionError, match="does not pass"):
         _render('{"a": "${unknown}"}', _template_values())
     assert _render('"$${metric.label.secret}"', _template_values()) == '"${metric.label.secret}"'
+
+
+# --- The commands they name --------------------------------------------------------------------
+
+COMMAND = re.compile(r"`ar-token-rotator ([^`]+)`")
+# The contract's `audit [--project P] [--json]`, which another branch of issue #16 adds.
+NOT_YET_HERE = {"audit"}
+
+
+def _documented_commands() -> list[str]:
+    texts = [block(_alert(name), "documentation")["content"].replace("\n", " ") for name in ALERTS]
+    texts += [tile["widget"]["text"]["content"] for tile in _tiles() if "text" in tile["widget"]]
+    commands = [command for text in texts for command in COMMAND.findall(text)]
+    secret, project = "projects/rotator-test-1/secrets/pypi-token", "rotator-test-1"
+    return [
+        command.replace("$${metric.label.secret}", secret).replace("${var.project_id}", project)
+        for command in commands
+    ]
+
+
+def test_the_commands_they_name_are_the_command_lines() -> None:
+    parser = build_parser(defaultdict(lambda: lambda _arguments: 0))
+    known = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    commands = _documented_commands()
+    assert {command.split()[0] for command in commands} >= {"status", "audit", "republish"}
+    for command in commands:
+        words = shlex.split(command)
+        if words[0] not in known:
+            assert words[0] in NOT_YET_HERE, command
+            continue
+        parser.parse_args(words)  # exits (fails the test) on an unknown option or argument
 
 
 # --- Provider schema and checkov coverage ------------------------------------------------------
