@@ -98,7 +98,7 @@ moved {
 # The failed-rotation metric and alert: modules/rotator/monitoring.tf.
 moved {
   from = google_logging_metric.rotation_failed
-  to   = module.rotator.google_logging_metric.rotation_failed
+  to   = module.rotator.google_logging_metric.rotations_failed
 }
 
 moved {

@@ -76,9 +76,15 @@ output "dead_letter_subscription" {
 
 output "alert_policies" {
   description = "Names of the module's alert policies, by what they watch."
-  value = {
-    dead_letter = google_monitoring_alert_policy.dead_letter.name
-  }
+  value = merge(
+    { dead_letter = google_monitoring_alert_policy.dead_letter.name },
+    local.monitoring_alert_policies,
+  )
+}
+
+output "dashboard" {
+  description = "ID of the module's Cloud Monitoring dashboard."
+  value       = local.monitoring_dashboard
 }
 
 output "custom_roles" {
