@@ -104,7 +104,8 @@ resource "google_cloudfunctions2_function" "rotator" {
     min_instance_count               = 0
     max_instance_count               = var.max_instance_count
     max_instance_request_concurrency = 1
-    # Pub/Sub push deliveries from the same project count as internal traffic.
+    # Pub/Sub pushes and Cloud Scheduler in the same project count as internal traffic:
+    # https://cloud.google.com/run/docs/securing/ingress (the Internal setting's sources).
     ingress_settings               = "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision = true
 
