@@ -1,11 +1,12 @@
-"""The Pub/Sub Publisher: topics, their messages and push endpoints, over gRPC and in process."""
+"""The Pub/Sub Publisher: topics and their messages, over gRPC and in process; each message goes to
+the topic's push subscriptions (`subscriptions`) and, Eventarc-style, to a topic's push endpoint."""
 
 from __future__ import annotations
 
 import itertools
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import grpc
 from google.pubsub_v1 import types
@@ -13,14 +14,16 @@ from google.pubsub_v1 import types
 from emulator.core import ApiError, Clock, Projects, invalid
 from emulator.grpc_server import Rpc
 from emulator.pubsub.messages import Delivery, Message, RedeliveryPolicy
-from emulator.pubsub.push import Pusher
+from emulator.pubsub.push import EventarcTarget, Pusher
+from emulator.pubsub.subscriptions import Subscriptions
 from emulator.pubsub.topics import canonical_topic, short_name, topic_not_found
 
 log = logging.getLogger(__name__)
 
 
 class PubSub:
-    """google.pubsub.v1.Publisher (CreateTopic, GetTopic, Publish) and a Python publish API."""
+    """google.pubsub.v1.Publisher (CreateTopic, GetTopic, Publish) and a Python publish API;
+    `subscriptions` is the google.pubsub.v1.Subscriber service."""
 
     service_name = "google.pubsub.v1.Publisher"
 
@@ -35,7 +38,11 @@ class PubSub:
         self._default_endpoint: str | None = None
         self._ids = itertools.count(4_000_000_000_000_001)  # never reset: ids stay unique
         self._topic_listeners: list[Callable[[], None]] = []
-        self._pusher = Pusher(clock, policy)
+        self._policy = policy
+        self._pusher = Pusher(clock)
+        self.subscriptions = Subscriptions(
+            clock, projects, policy, pusher=self._pusher, topic=self._existing, publish=self._store
+        )
 
     def rpcs(self) -> Sequence[Rpc]:
         return [
@@ -104,13 +111,15 @@ class PubSub:
         return self._pusher.wait_idle(timeout)
 
     def redeliver(self, message_id: str) -> None:
-        """Push a recorded message again, same id: the at-least-once duplicate Eventarc may send."""
+        """Push a recorded message again, same id: the at-least-once duplicate Pub/Sub may send,
+        to the topic's endpoint and every push subscription whose filter matches it."""
         with self._lock:
             message = self._by_id[message_id]
             endpoint = self._endpoint(message.topic)
-        if endpoint is None:
-            raise ValueError(f"no push endpoint for {message.topic}")
-        self._pusher.submit(message, endpoint)
+        if endpoint is not None:
+            self._pusher.submit(message, EventarcTarget(endpoint, self._policy))
+        if not self.subscriptions.redeliver(message) and endpoint is None:
+            raise ValueError(f"no push endpoint or matching subscription for {message.topic}")
 
     def stop(self) -> None:
         self._pusher.stop()
@@ -123,13 +132,22 @@ class PubSub:
             self._endpoints.clear()
             self._default_endpoint = None
         self._pusher.reset()
+        self.subscriptions.reset()
 
     # --- internals --------------------------------------------------------------------------
 
     def _endpoint(self, canonical: str) -> str | None:
         return self._endpoints.get(canonical, self._default_endpoint)
 
-    def _store(self, canonical: str, data: bytes, attributes: dict[str, str]) -> str:
+    def _existing(self, topic: str) -> str:
+        """The canonical name of an existing topic; NOT_FOUND if there is none."""
+        canonical = self.canonical(topic)
+        with self._lock:
+            if canonical not in self._topics:
+                raise topic_not_found(canonical)
+        return canonical
+
+    def _store(self, canonical: str, data: bytes, attributes: Mapping[str, str]) -> str:
         with self._lock:
             if canonical not in self._topics:
                 raise topic_not_found(canonical)
@@ -140,7 +158,8 @@ class PubSub:
             self._by_id[message.message_id] = message
             endpoint = self._endpoint(canonical)
         if endpoint is not None:
-            self._pusher.submit(message, endpoint)
+            self._pusher.submit(message, EventarcTarget(endpoint, self._policy))
+        self.subscriptions.deliver(message)
         return message.message_id
 
     def _create_topic(self, request: types.Topic) -> types.Topic:
