@@ -131,13 +131,9 @@ class Subscriptions:
             found = self._subscriptions.get(name)
         return types.Subscription(found[0]) if found else None
 
-    def modify_push_config(self, name: str, endpoint: str | None) -> None:
-        """Push to `endpoint` from now on; None stops pushing (ModifyPushConfig, empty config)."""
-        self._modify(
-            types.ModifyPushConfigRequest(
-                subscription=name, push_config=types.PushConfig(push_endpoint=endpoint or "")
-            )
-        )
+    def modify_push_config(self, name: str, config: types.PushConfig) -> None:
+        """Push as `config` says from now on; an empty one stops pushing (ModifyPushConfig)."""
+        self._modify(types.ModifyPushConfigRequest(subscription=name, push_config=config))
 
     def deliver(self, message: Message) -> list[str]:
         """Hand `message` to every subscription on its topic; the names of those that push it."""
