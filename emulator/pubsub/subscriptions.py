@@ -135,26 +135,27 @@ class Subscriptions:
         """Push as `config` says from now on; an empty one stops pushing (ModifyPushConfig)."""
         self._modify(types.ModifyPushConfigRequest(subscription=name, push_config=config))
 
-    def deliver(self, message: Message) -> list[str]:
-        """Hand `message` to every subscription on its topic; the names of those that push it."""
+    def deliver(self, message: Message, redelivery: bool = False) -> list[str]:
+        """Hand `message` to every subscription on its topic; the names of those that push it.
+        A first delivery counts the subscriptions that acknowledged it unpushed (`unmatched`)."""
         with self._lock:
             on_topic = [
                 (name, predicate)
                 for name, (subscription, predicate) in self._subscriptions.items()
                 if subscription.topic == message.topic
             ]
-        pushing = []
-        for name, predicate in on_topic:
-            if not predicate(message.attributes):
-                self.unmatched[name] = self.unmatched.get(name, 0) + 1
-                continue
-            pushing.append(name)
+        pushing = [name for name, predicate in on_topic if predicate(message.attributes)]
+        with self._lock:
+            for name, _ in on_topic:
+                if name not in pushing and not redelivery:
+                    self.unmatched[name] = self.unmatched.get(name, 0) + 1
+        for name in pushing:
             self._pusher.submit(message, SubscriptionTarget(self, name))
         return pushing
 
     def redeliver(self, message: Message) -> int:
         """Push `message` again to every subscription whose filter matches it; how many."""
-        return len(self.deliver(message))
+        return len(self.deliver(message, redelivery=True))
 
     def sign(self, email: str, audience: str) -> str:
         return self._signer.token(email, audience, self._clock.now())
