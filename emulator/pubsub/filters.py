@@ -2,7 +2,7 @@
 
 Supported (the doc page "Filter messages from a subscription", cloud.google.com/pubsub/docs/
 subscription-message-filter): `attributes.KEY = "v"`, `attributes.KEY != "v"`, `attributes:KEY`
-(the attribute exists), `hasPrefix(attributes.KEY, "p")`, `NOT` (or `-`) before a term, `AND`,
+(the attribute exists), `hasPrefix(attributes.KEY, "p")`, `NOT` before a term, `AND`,
 `OR` and parentheses; mixing AND and OR without parentheses is refused, as Pub/Sub does. A key is
 a name (`[A-Za-z_][A-Za-z0-9_-]*`) or a quoted string. Anything else is INVALID_ARGUMENT naming
 where the filter stops making sense.
@@ -19,7 +19,7 @@ from emulator.core import ApiError, invalid
 Predicate = Callable[[Mapping[str, str]], bool]
 
 _TOKEN = re.compile(
-    r"""\s*(?:(?P<string>"(?:[^"\\]|\\.)*")|(?P<word>[A-Za-z_][A-Za-z0-9_-]*)|(?P<op>!=|[=:.(),-]))"""
+    r"""\s*(?:(?P<string>"(?:[^"\\]|\\.)*")|(?P<word>[A-Za-z_][A-Za-z0-9_-]*)|(?P<op>!=|[=:.(),]))"""
 )
 _KEYWORDS = {"AND", "OR", "NOT"}
 
@@ -69,7 +69,7 @@ class _Parser:
         return lambda attributes: any(term(attributes) for term in terms)
 
     def _unary(self) -> Predicate:
-        if self._peek_value() in ("NOT", "-"):
+        if self._peek_value() == "NOT":
             self._take()
             inner = self._unary()
             return lambda attributes: not inner(attributes)

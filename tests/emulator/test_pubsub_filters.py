@@ -20,7 +20,7 @@ CONFIGURED = {"eventType": "TOPIC_CONFIGURED"}
         ("attributes:secretId", [True, False, False]),
         ('hasPrefix(attributes.eventType, "SECRET_")', [True, False, False]),
         ('NOT attributes.eventType = "SECRET_ROTATE"', [False, True, True]),
-        ("-attributes:secretId", [False, True, True]),
+        ("NOT NOT attributes:secretId", [True, False, False]),
         (
             'attributes:eventType AND attributes.eventType = "TOPIC_CONFIGURED"',
             [False, True, False],
@@ -55,6 +55,8 @@ def test_what_a_filter_lets_through(text, matches):
         ('hasPrefix(attributes:a, "p")', "expected ."),
         ("attributes.a = 'x'", "unexpected character"),
         ('attributes.AND = "x"', "attribute key"),
+        ("-attributes:a", "unexpected character"),
+        ('attributes.a = "x" and attributes.b = "y"', "unexpected 'and'"),
     ],
 )
 def test_a_filter_outside_the_language_is_invalid_argument(text, says):
