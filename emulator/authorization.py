@@ -3,7 +3,8 @@ binding on the resource or one of its ancestors (the resource's own policy, its 
 organization's) gives it a role with that permission.
 
 Roles are the predefined ones (emulator/predefined_roles.py) and the custom roles somebody
-defined with `define_role` (the tests define the Terraform module's, read from terraform/iam.tf);
+defined with `define_role` (the tests define the Terraform module's, read from
+terraform/modules/rotator/iam.tf);
 each method's permission is in emulator/method_permissions.py. A binding with a condition never
 counts: the emulator does not evaluate CEL, and ignoring a conditional grant can only make it
 stricter than production.

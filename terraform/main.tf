@@ -1,73 +1,74 @@
-# Token rotator for Artifact Registry remote repositories (Python, Docker, npm, Maven).
-#
-# The resources are split by concern: apis.tf, pubsub.tf, secret.tf, repository.tf, function.tf,
-# iam.tf, monitoring.tf; service_agents.tf names the Google-managed service agents. This file
-# holds what they share.
-
-data "google_project" "this" {
-  project_id = var.project_id
-}
+# The single-secret module of before the split, kept for existing deployments: one rotator
+# (modules/rotator) and one rotated secret (modules/rotated-secret) with its one repository, from
+# the same variables as before. moved.tf moves every resource of an existing deployment to its new
+# address, so upgrading replaces nothing. New deployments, and fleets of secrets, call the two
+# modules directly (README.md, "Modules").
 
 locals {
-  # The service agents' addresses (service_agents.tf) follow from it.
-  project_number = data.google_project.this.number
+  # Discovery (token-rotator.discover) needs the rotator's project-wide repository binding.
+  discovery = trimspace(lookup(var.rotation_settings, "discover", "")) != ""
+}
 
-  repository_name = "projects/${var.project_id}/locations/${var.region}/repositories/${var.repository_id}"
-  repositories    = concat([local.repository_name], var.additional_repositories)
+module "rotator" {
+  source = "./modules/rotator"
 
-  # Discovery (token-rotator.discover) lists repositories, so the repository role is then bound on
-  # the project rather than on named repositories.
-  discover_locations = [
-    for location in split(",", lookup(var.rotation_settings, "discover", "")) :
-    trimspace(location) if trimspace(location) != ""
-  ]
+  project_id  = var.project_id
+  region      = var.region
+  enable_apis = var.enable_apis
+  labels      = var.labels
 
-  # The dockerhub source's name and annotation keys, named here for the module's own use (the default
-  # username, the admin secret's grant, the preconditions). rotation_settings' validation and
-  # description (variables.tf) list them too: tests/terraform/test_annotations.py holds them to
-  # this map and, once the function has the source, to its keys. A rename starts here.
-  # (admin: the key of the secret holding the Docker Hub admin credential.)
-  dockerhub_source = "dockerhub"
-  dockerhub_keys = {
-    namespace    = "dockerhub-namespace"
-    kind         = "dockerhub-token-kind"
-    repositories = "dockerhub-repositories"
-    admin        = "admin-secret"
-    admin_user   = "admin-username"
-    url          = "dockerhub-url"
+  grant_access = var.grant_access
+  discovery    = local.discovery
+
+  # The topic keeps its name (token-rotator by default): it is not replaced.
+  events_topic_name     = var.topic_name
+  topic_kms_key_name    = var.topic_kms_key_name
+  max_delivery_attempts = var.max_delivery_attempts
+  audit_schedule        = var.audit_schedule
+
+  function_name              = var.function_name
+  source_root                = var.source_root
+  source_bucket_name         = var.source_bucket_name
+  source_bucket_log_bucket   = var.source_bucket_log_bucket
+  allowed_projects           = var.allowed_projects
+  allowed_upstream_hosts     = var.allowed_upstream_hosts
+  max_event_age              = var.max_event_age
+  log_level                  = var.log_level
+  max_instance_count         = var.max_instance_count
+  timeout_seconds            = var.timeout_seconds
+  available_memory           = var.available_memory
+  build_service_account      = var.build_service_account
+  service_account_id         = var.service_account_id
+  trigger_service_account_id = var.trigger_service_account_id
+  role_id_prefix             = var.role_id_prefix
+
+  notification_channels = var.notification_channels
+  alert_auto_close      = var.alert_auto_close
+}
+
+module "secret" {
+  source = "./modules/rotated-secret"
+
+  rotator = module.rotator
+
+  secret_id            = var.secret_id
+  token_source         = var.token_source
+  rotation_settings    = var.rotation_settings
+  grant_access         = var.grant_access
+  rotation_period      = var.rotation_period
+  first_rotation_delay = var.first_rotation_delay
+  version_destroy_ttl  = var.version_destroy_ttl
+  secret_kms_key_name  = var.secret_kms_key_name
+
+  repository_format = var.repository_format
+  # The key "primary" is in moved.tf's addresses: keep it.
+  repositories = {
+    primary = { repository_id = var.repository_id }
   }
-
-  # Secrets the function only reads (root PyPI token, staged token, GitLab or Artifactory minting
-  # token, Docker Hub admin credential).
-  read_secrets = toset(compact([
-    for key in ["root-secret", "staging-secret", "minting-secret", local.dockerhub_keys.admin] :
-    lookup(var.rotation_settings, key, "")
-  ]))
-
-  # The user the repository sends upstream: the variable, else the format's usual one (PyPI's
-  # __token__), else the Docker Hub namespace the dockerhub source mints for; null (refused by the
-  # secret's precondition) when none applies.
-  upstream_username = (
-    var.upstream_username != null ? var.upstream_username
-    : var.repository_format == "PYTHON" ? "__token__"
-    : var.token_source == local.dockerhub_source ? lookup(var.rotation_settings, local.dockerhub_keys.namespace, null)
-    : null
-  )
-
-  # The function's configuration, as token-rotator.* annotations on the secret. The provider
-  # manages only the annotation keys it sets, so the function's own token-rotator.state survives
-  # every apply.
-  annotations = merge(
-    { for key, value in var.rotation_settings : "token-rotator.${key}" => value },
-    {
-      "token-rotator.source"       = var.token_source
-      "token-rotator.repositories" = join(",", local.repositories)
-      "token-rotator.username"     = local.upstream_username
-      "token-rotator.grant-access" = tostring(var.grant_access)
-    },
-  )
-
-  allowed_projects = var.allowed_projects == null ? [var.project_id] : var.allowed_projects
-
-  labels = merge(var.labels, { "managed-by" = "terraform", "component" = "token-rotator" })
+  upstream_uri                = var.upstream_uri
+  upstream_username           = var.upstream_username
+  initial_secret_version      = var.initial_secret_version
+  disable_upstream_validation = var.disable_upstream_validation
+  additional_repositories     = var.additional_repositories
+  repository_kms_key_name     = var.repository_kms_key_name
 }

@@ -13,7 +13,7 @@ variable "project_id" {
 }
 
 variable "region" {
-  description = "Region of the function, its Eventarc trigger, the repository and the source bucket."
+  description = "Region of the function, the audit's Cloud Scheduler job, the repository and the source bucket."
   type        = string
   default     = "europe-west1"
 
@@ -324,7 +324,7 @@ variable "repository_kms_key_name" {
 # ---------------------------------------------------------------------------------------------------
 
 variable "topic_name" {
-  description = "Name of the Pub/Sub topic Secret Manager publishes the secret's events to (created by this module)."
+  description = "Name of the Pub/Sub topic Secret Manager publishes the secret's events to (created by this module; the rotator's events_topic_name)."
   type        = string
   default     = "token-rotator"
 
@@ -342,6 +342,28 @@ variable "topic_kms_key_name" {
   validation {
     condition     = var.topic_kms_key_name == null || can(regex("^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$", coalesce(var.topic_kms_key_name, "-")))
     error_message = "topic_kms_key_name must be a full Cloud KMS key name."
+  }
+}
+
+variable "max_delivery_attempts" {
+  description = "Deliveries of one event or audit message (retried with backoff from 10s to 600s) before it goes to the dead-letter topic and its alert: 5 to 100, as Pub/Sub allows."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.max_delivery_attempts >= 5 && var.max_delivery_attempts <= 100 && floor(var.max_delivery_attempts) == var.max_delivery_attempts
+    error_message = "max_delivery_attempts must be a whole number from 5 to 100."
+  }
+}
+
+variable "audit_schedule" {
+  description = "When Cloud Scheduler starts the audit of every managed secret, in cron syntax (audit_time_zone): daily at 06:00 by default."
+  type        = string
+  default     = "0 6 * * *"
+
+  validation {
+    condition     = can(regex("^\\S+( \\S+){4}$", var.audit_schedule))
+    error_message = "audit_schedule must be a cron schedule of five fields, such as \"0 6 * * *\"."
   }
 }
 
@@ -416,7 +438,7 @@ variable "allowed_upstream_hosts" {
 }
 
 variable "max_event_age" {
-  description = "Events older than this are acknowledged without work (MAX_EVENT_AGE), which ends Eventarc's retries: a number and s, m, h or d, e.g. 24h."
+  description = "Events older than this are acknowledged without work (MAX_EVENT_AGE), which ends Pub/Sub's redeliveries: a number and s, m, h or d, e.g. 24h."
   type        = string
   default     = "24h"
 
@@ -493,7 +515,7 @@ variable "service_account_id" {
 }
 
 variable "trigger_service_account_id" {
-  description = "Account ID of the service account Eventarc uses to invoke the function (it holds only roles/run.invoker on the function's service)."
+  description = "Account ID of the service account whose OIDC token the push subscriptions send to the function (it holds only roles/run.invoker on the function's service)."
   type        = string
   default     = "token-rotator-trigger"
 

@@ -1,10 +1,13 @@
-"""The function's IAM grants exactly as the Terraform module makes them, read from terraform/.
+"""The function's IAM grants exactly as the Terraform modules make them, read from terraform/.
 
-The custom roles' permissions come from the module's `google_project_iam_custom_role` resources
-(their `locals` lists, evaluated for the module's variables), and each of the function's
-bindings from the resource that makes it: which role, on which secret, repository or project.
-Nothing here lists a permission: remove one from terraform/iam.tf and the end-to-end test that
-needs it fails. A binding the module gains that this file does not know fails loudly.
+The custom roles' permissions come from the rotator's `google_project_iam_custom_role` resources
+(terraform/modules/rotator/iam.tf: their `locals` lists, evaluated for the module's variables), and
+each of the function's bindings from the resource that makes it, in the rotator (project-level)
+or in the rotated secret (terraform/modules/rotated-secret/iam.tf: the secret, the secrets it
+reads, its repositories): which role, on which secret, repository or project. Nothing here lists
+a permission: remove one from the rotator's iam.tf and the end-to-end test that needs it fails. A
+binding the modules gain that this file does not know fails loudly. The rotator is taken with its
+defaults: no repository_projects, so a repository in another project is not granted.
 """
 
 from __future__ import annotations
@@ -15,10 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from emulator import Emulator
-from tests.terraform.hcl import TERRAFORM, evaluate, load_module
+from tests.terraform.hcl import TERRAFORM, Module, load_module
+from tests.terraform.hcl_evaluate import evaluate
 
 FUNCTION_MEMBER_EXPRESSION = "${local.function_member}"
-_CUSTOM_ROLE = re.compile(r"\$\{google_project_iam_custom_role\.(\w+)\.name\}")
+# How a binding names a custom role: in the rotator by the resource, in the rotated secret by the
+# rotator's outputs.
+_CUSTOM_ROLE = re.compile(
+    r"\$\{(?:google_project_iam_custom_role\.(\w+)\.name"
+    r"|var\.rotator\.custom_roles\.(\w+)"
+    r"|lookup\(var\.rotator\.(repository)_roles, .*\))\}"
+)
 _PREFIX = "${var.role_id_prefix}"
 
 # The module's function bindings -> what each is bound on, in the secret's own settings.
@@ -28,6 +38,8 @@ BINDING_TARGETS = {
     "google_artifact_registry_repository_iam_member.function_repository": "repositories",
     "google_project_iam_member.function_discovered_repositories": "project with discovery",
     "google_project_iam_member.function_project": "project",
+    # The rotator's repository_projects: none by default.
+    "google_project_iam_member.function_project_elsewhere": "repository projects",
 }
 
 
@@ -53,10 +65,12 @@ class ModuleGrants:
     """One module instance's grants for the secret it manages, applied to an emulator."""
 
     def __init__(self, directory: Path = TERRAFORM) -> None:
-        self._module = load_module(directory)
+        """`directory`: a copy of terraform/ (its modules/rotator and modules/rotated-secret)."""
+        self._module = load_module(directory / "modules" / "rotator")
+        self._secret_module = load_module(directory / "modules" / "rotated-secret")
         self.account_id = _variable_default(self._module, "service_account_id")
         self.prefix = _variable_default(self._module, "role_id_prefix")
-        self.read_secret_keys = _read_secret_keys(self._module)
+        self.read_secret_keys = _read_secret_keys(self._secret_module)
         self.bindings = self._bindings()
 
     def email(self, project: str) -> str:
@@ -71,6 +85,7 @@ class ModuleGrants:
         return {
             key: evaluate(body["permissions"], self._module.locals, variables)
             for key, body in self._module.of_type("google_project_iam_custom_role").items()
+            if not key.endswith("_elsewhere")  # the same roles, in the repository projects
         }
 
     def role_name(self, project: str, key: str, grant_access: bool) -> str:
@@ -106,6 +121,8 @@ class ModuleGrants:
                         emulator.secret_manager.grant(read, role, member)
             elif binding.target == "project":
                 emulator.resource_manager.grant(project, role, member)
+            elif binding.target == "repository projects":
+                pass  # the rotator's default: no other project
             elif binding.target == "project with discovery":
                 if annotations.get("token-rotator.discover", "").strip():
                     emulator.resource_manager.grant(project, role, member)
@@ -119,21 +136,28 @@ class ModuleGrants:
 
     def _role(self, role: str, project: str, grant_access: bool) -> str:
         custom = _CUSTOM_ROLE.fullmatch(role)
-        return self.role_name(project, custom[1], grant_access) if custom else role
+        if not custom:
+            return role
+        key = next(group for group in custom.groups() if group)
+        return self.role_name(project, key, grant_access)
 
     def _bindings(self) -> list[Binding]:
         found = []
-        for address, body in self._module.resources.items():
-            if body.get("member") != FUNCTION_MEMBER_EXPRESSION:
-                continue
-            assert address in BINDING_TARGETS, f"the module gained a binding: {address}"
-            found.append(Binding(body["role"], BINDING_TARGETS[address]))
+        modules: tuple[Module, ...] = (self._module, self._secret_module)
+        for module in modules:
+            for address, body in module.resources.items():
+                if body.get("member") != FUNCTION_MEMBER_EXPRESSION:
+                    continue
+                assert address in BINDING_TARGETS, f"the modules gained a binding: {address}"
+                found.append(Binding(body["role"], BINDING_TARGETS[address]))
         assert {b.target for b in found} == set(BINDING_TARGETS.values()), "a binding went away"
-        repository = self._module.resource(
+        repository = self._secret_module.resource(
             "google_artifact_registry_repository_iam_member.function_repository"
         )
         precondition = repository["lifecycle"][0]["precondition"][0]["condition"]
-        assert "== var.project_id" in precondition, "the same-project precondition changed"
+        assert "contains(keys(var.rotator.repository_roles)" in precondition, (
+            "the repository-project precondition changed"
+        )
         return found
 
 

@@ -1,7 +1,8 @@
 """How the rotator's Terraform module delivers Secret Manager notifications to the function, for the
-emulator's demos and tests: one push subscription on the events topic that lets only SECRET_ROTATE
-through, pushes to the function's URL with the trigger account's OIDC token, backs off 10-600 s
-and dead-letters after `max_delivery_attempts` (the module's default, 10)."""
+emulator's demos and tests (`terraform/modules/rotator/delivery.tf` with its defaults): one push
+subscription, `TOPIC-push`, on the events topic that lets only SECRET_ROTATE through, pushes to
+the function's URL with the trigger account's OIDC token (audience: that URL), backs off 10-600 s
+and dead-letters to `token-rotator-dead-letter` after `max_delivery_attempts` (default 10)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 SECRET_ROTATE_FILTER = 'attributes.eventType = "SECRET_ROTATE"'
 MAX_DELIVERY_ATTEMPTS = 10
 TRIGGER_ACCOUNT_ID = "token-rotator-trigger"
+DEAD_LETTER_TOPIC_ID = "token-rotator-dead-letter"
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,11 @@ class FunctionDelivery:
 
     @property
     def subscription(self) -> str:
-        return f"projects/{self.project}/subscriptions/{split_topic(self.topic)[1]}-function"
+        return f"projects/{self.project}/subscriptions/{split_topic(self.topic)[1]}-push"
 
     @property
     def dead_letter_topic(self) -> str:
-        return f"{self.topic}-dead-letter"
+        return f"projects/{self.project}/topics/{DEAD_LETTER_TOPIC_ID}"
 
     @property
     def trigger_account(self) -> str:
@@ -53,7 +55,9 @@ class FunctionDelivery:
             filter=SECRET_ROTATE_FILTER,
             push_config=types.PushConfig(
                 push_endpoint=endpoint,
-                oidc_token=types.PushConfig.OidcToken(service_account_email=self.trigger_account),
+                oidc_token=types.PushConfig.OidcToken(
+                    service_account_email=self.trigger_account, audience=endpoint
+                ),
             ),
             retry_policy=types.RetryPolicy(
                 minimum_backoff={"seconds": 10}, maximum_backoff={"seconds": 600}

@@ -102,6 +102,13 @@ def build_parser(commands_by_name: Mapping[str, Command]) -> argparse.ArgumentPa
     )
     cleanup.add_argument("secret", metavar="SECRET", help=secret_help)
     cleanup.set_defaults(command=commands_by_name["cleanup"])
+
+    history = commands.add_parser(
+        "history", parents=[common], help="the secret's last rotations: trigger, times, outcome"
+    )
+    history.add_argument("secret", metavar="SECRET", help=secret_help)
+    history.add_argument("--json", action="store_true", help="JSON for scripts")
+    history.set_defaults(command=commands_by_name["history"])
     return parser
 
 

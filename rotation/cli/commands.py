@@ -20,6 +20,7 @@ from google.auth.exceptions import DefaultCredentialsError
 
 from rotation.cli.arguments import build_parser
 from rotation.cli.emulator_pushes import unanswered_pushes
+from rotation.cli.history import history_command
 from rotation.cli.plan import plan
 from rotation.cli.report import (
     EXIT_FAILED,
@@ -42,6 +43,7 @@ from rotation.core.errors import (
     RotationError,
 )
 from rotation.core.events import SECRET_ROTATE, SecretEvent
+from rotation.core.history import Trigger
 from rotation.core.managed_secret import not_managed
 from rotation.core.rotation import Rotation
 from rotation.core.state import CURRENT, PREVIOUS
@@ -60,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "republish": _republish,
             "rollback": _rollback,
             "cleanup": _cleanup,
+            "history": history_command,
         }
     )
     try:
@@ -124,7 +127,7 @@ def _rotate(args: argparse.Namespace) -> int:
     event = SecretEvent(SECRET_ROTATE, f"cli-{uuid.uuid4().hex[:12]}", now(), name, args.force)
     note(f"rotating {name} from this machine (rotation {event.message_id})")
     services, settings = wiring.services(), wiring.settings()
-    rotation = Rotation(event, services, settings, now, rerun="rotate")
+    rotation = Rotation(event, services, settings, now, rerun="rotate", trigger=Trigger.COMMAND)
     outcome = rotation.run()
     if outcome is Outcome.NOT_OPTED_IN:
         raise not_managed(services.secrets.get(name).name)

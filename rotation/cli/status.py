@@ -16,12 +16,14 @@ from rotation.core import secret_users
 from rotation.core.conflicts import conflict_error
 from rotation.core.decisions import rollback_outlook
 from rotation.core.errors import PermanentError
+from rotation.core.history import HistoryEntry
 from rotation.core.managed_secret import ManagedSecret, Services, Work, utc_now
 from rotation.core.model import RemoteRepository
 from rotation.core.settings import Settings
 from rotation.core.state import CURRENT, PENDING, PREVIOUS
 
 ALIASES = (CURRENT, PENDING, PREVIOUS)
+STATUS_HISTORY = 3  # the rotations `status` shows; `history` shows every one kept
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class RotationStatus:
     holder: str | None
     lease_until: datetime | None
     unfinished: bool
+    history: tuple[HistoryEntry, ...] = ()  # the last few, newest last
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,7 @@ def collect(
             holder=state.holder,
             lease_until=state.lease_until,
             unfinished=state.unfinished,
+            history=state.history[-STATUS_HISTORY:],
         ),
         rollback=rollback_outlook(secret.config.keep_versions, snapshot.aliases.get(PREVIOUS)),
         problems=problems,

@@ -6,6 +6,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from rotation.cli.history_text import history_lines
 from rotation.cli.status import (
     ALIASES,
     AgentStatus,
@@ -14,6 +15,7 @@ from rotation.cli.status import (
     SecretStatus,
 )
 from rotation.cli.text import approximate, moment, relative
+from rotation.cli.text import table as _table
 from rotation.core.state import CURRENT, Phase
 
 
@@ -25,7 +27,7 @@ def as_json(status: SecretStatus) -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     if isinstance(value, datetime):
         return value.isoformat()
@@ -73,6 +75,9 @@ def render(status: SecretStatus, now: datetime) -> list[str]:
     lines += ["", f"last rotation  {_last(status.rotation, now)}"]
     lines.append(f"unfinished     {_unfinished(status.rotation, now)}")
     lines.append(f"rollback       {status.rollback}")
+    if status.rotation.history:
+        lines += ["", "recent rotations (ar-token-rotator history shows more)"]
+        lines += ["  " + line for line in history_lines(status.rotation.history, now)]
     lines += [f"problem        {problem}" for problem in status.problems]
     return lines
 
@@ -140,11 +145,3 @@ def _unfinished(rotation: RotationStatus, now: datetime) -> str:
         )
         text += f"; stopped at step {rotation.failed_step}: {rotation.error} ({then})"
     return text
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
-    return [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in [headers, *rows]
-    ]

@@ -28,3 +28,12 @@ def relative(when: datetime, now: datetime) -> str:
 def moment(when: datetime, now: datetime) -> str:
     """`2026-11-29 10:40:00Z (3d 4h ago)`."""
     return f"{when.astimezone(UTC):%Y-%m-%d %H:%M:%SZ} ({relative(when, now)})"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    """Columns as wide as their widest cell, two spaces apart."""
+    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [headers, *rows]
+    ]

@@ -9,6 +9,7 @@ from datetime import datetime
 from rotation.core import decisions, egress, logs
 from rotation.core.decisions import Skip
 from rotation.core.events import SecretEvent
+from rotation.core.history import Trigger
 from rotation.core.managed_secret import ManagedSecret
 from rotation.core.model import RemoteRepository, VersionInfo
 from rotation.core.state import RotationState
@@ -24,11 +25,13 @@ class Claim:
     versions: list[VersionInfo]
 
 
-def decide(secret: ManagedSecret, event: SecretEvent, now: datetime) -> RotationState | Skip:
+def decide(
+    secret: ManagedSecret, event: SecretEvent, now: datetime, trigger: Trigger | None = None
+) -> RotationState | Skip:
     """What `event` asks of `secret` now (see decisions.claim); RotationBusy while another
     delivery or an operator command holds the lease."""
     secret.record.ensure_free(now)
-    return decisions.claim(secret.state, event, now, secret.config.min_interval)
+    return decisions.claim(secret.state, event, now, secret.config.min_interval, trigger)
 
 
 def log_skip(skip: Skip, secret: ManagedSecret, rerun: str, fields: dict[str, object]) -> Skip:

@@ -13,6 +13,7 @@ from enum import StrEnum
 from rotation.core.durations import format_duration
 from rotation.core.errors import PermanentError
 from rotation.core.events import SecretEvent
+from rotation.core.history import Trigger
 from rotation.core.model import RemoteRepository, SecretVersionRef, VersionInfo
 from rotation.core.state import CURRENT, PENDING, PREVIOUS, Phase, RotationState
 
@@ -36,10 +37,15 @@ class Skip:
 
 
 def claim(
-    state: RotationState, event: SecretEvent, now: datetime, min_interval: timedelta
+    state: RotationState,
+    event: SecretEvent,
+    now: datetime,
+    min_interval: timedelta,
+    trigger: Trigger | None = None,
 ) -> RotationState | Skip:
-    """The state a delivery of `event` claims (the unfinished rotation it resumes, or a new one),
-    or why it skips. An unfinished rotation is always resumed, forced or not."""
+    """The state a delivery of `event` claims (the unfinished rotation it resumes, or a new one
+    asked for by `trigger`, by default what the event says), or why it skips. An unfinished
+    rotation is always resumed, forced or not, keeping its own trigger. The history carries on."""
     if state.unfinished:
         return state
     skip = skip_reason(state, event, now, min_interval)
@@ -49,11 +55,13 @@ def claim(
         phase=Phase.CREATING,
         rotation=event.message_id,
         forced=event.forced,
+        trigger=trigger or Trigger.of(event.forced),
         requested_at=event.published_at,
         started_at=now,
         completed_at=state.completed_at,
         completed_rotation=state.completed_rotation,
         tokens=state.tokens,
+        history=state.history,
     )
 
 

@@ -6,11 +6,18 @@ is logged with its remedy and the event is acknowledged, because retrying cannot
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from types import MappingProxyType
 
 
 class RotationError(Exception):
-    """Base of every error this package raises on purpose. Messages never carry a token value."""
+    """Base of every error this package raises on purpose. Messages never carry a token value.
+
+    `context`: log fields the work it stopped adds to the line that reports it (a rotation's
+    source and trigger, see Rotation.run)."""
+
+    context: Mapping[str, object] = MappingProxyType({})
 
 
 class TransientError(RotationError):

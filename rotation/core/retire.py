@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from rotation.core import decisions, logs
 from rotation.core.errors import PermanentError, TokenRejected
+from rotation.core.history import Ended
 from rotation.core.managed_secret import ManagedSecret
 from rotation.core.model import RemoteRepository, VersionInfo
 from rotation.core.secret_users import strays, users_now, versions_in_use
@@ -153,6 +154,6 @@ def abandon(
         error=str(error)[:500],
         failed_step="test",
         retryable=False,
-    )
+    ).ended(Ended.ABANDONED, secret.now(), version=pending, reason=str(error))
     secret.record.save(failed, aliases=aliases)
     secret.services.secrets.retire_version(secret.snapshot.version_name(pending), destroy=False)

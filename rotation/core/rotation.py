@@ -28,13 +28,14 @@ from rotation.core.errors import (
 )
 from rotation.core.events import SecretEvent
 from rotation.core.finish import finish
+from rotation.core.history import Ended, Trigger
 from rotation.core.managed_secret import ManagedSecret, Services, Work, utc_now
 from rotation.core.model import VersionInfo
 from rotation.core.repoint import repoint_in_grace
 from rotation.core.retire import Retired, retire_expired
 from rotation.core.secret_users import Targets
 from rotation.core.settings import Settings
-from rotation.core.state import PENDING, Phase
+from rotation.core.state import PENDING, Phase, RotationState
 from rotation.core.step import step
 from rotation.core.token_check import test_pending
 
@@ -52,14 +53,16 @@ class Rotation:
         services: Services,
         settings: Settings,
         now: Callable[[], datetime] = utc_now,
+        *,
         rerun: str = "republish",
+        trigger: Trigger | None = None,
     ) -> None:
-        """`rerun` is the command that asks again, forced: what a skipped request's remedy names."""
+        """`rerun`: the command a skip's remedy names; `trigger`: who asks, if not the event."""
         if event.secret is None:
             raise ValueError("a rotation needs an event that names a secret")
         self.event, self.services, self.settings, self.now = event, services, settings, now
-        self.work = Work.new("rotation", event.message_id)
-        self.rerun = rerun
+        self.trigger = trigger or Trigger.of(event.forced)
+        self.work, self.rerun = Work.new("rotation", event.message_id), rerun
         self.at = "load"
         self.secret: ManagedSecret | None = None  # as last read
         self.leased = self.resumed = False
@@ -79,6 +82,7 @@ class Rotation:
             except RotationError as error:
                 if self.leased and not isinstance(error, RotationBusy):
                     self.release(error)
+                error.context = ended_fields(self.secret, self.leased, self.trigger)
                 raise
         stopped = reconfigured_too_often(self.event.secret or "")
         self.release(stopped)
@@ -126,7 +130,7 @@ class Rotation:
     def claim(self, secret: ManagedSecret) -> Claim | Skip:
         """Take the rotation's lease: a new rotation, or the unfinished one this event resumes."""
         now = self.now()
-        decision = decide(secret, self.event, now)
+        decision = decide(secret, self.event, now, self.trigger)
         if isinstance(decision, Skip):
             return log_skip(decision, secret, self.rerun, self.fields())
         targets = self.read_targets(secret)
@@ -186,7 +190,8 @@ class Rotation:
     def release(self, error: RotationError) -> None:
         """Give up the lease so a redelivery can resume at once, saying where and why it stopped."""
         if self.secret is not None:
-            self.secret.record.release(self.fields(), **stopped(error, self.at, self.resumed))
+            changes = stopped(error, self.at, self.resumed, self.secret.state, self.now())
+            self.secret.record.release(self.fields(), **changes)
 
 
 def reconfigured_too_often(secret: str) -> TransientError:
@@ -196,17 +201,29 @@ def reconfigured_too_often(secret: str) -> TransientError:
     )
 
 
-def stopped(error: RotationError, step: str, resumed: bool) -> dict[str, object]:
+def stopped(
+    error: RotationError, step: str, resumed: bool, state: RotationState, now: datetime
+) -> dict[str, object]:
     """What the state says of a delivery stopped by `error` at `step`. A fresh rotation stopped by
     a permanent failure of its checks has minted and added nothing, so it is FAILED (a republish
-    starts a new one). A resumed one stays unfinished: an earlier attempt may have minted a token
-    that only resuming finds."""
+    starts a new one), and in the history. A resumed one stays unfinished: an earlier attempt may
+    have minted a token that only resuming finds."""
     transient = isinstance(error, TransientError)
     failed = step == "checks" and not resumed and not transient
+    ended = state.ended(Ended.FAILED, now, reason=str(error)).history if failed else None
     return {
         "error": str(error)[:500],
         "failed_step": step,
         "retryable": transient,
         "stayed": getattr(error, "stayed", {}),
-        **({"phase": Phase.FAILED} if failed else {}),
+        **({"phase": Phase.FAILED, "history": ended} if failed else {}),
     }
+
+
+def ended_fields(secret: ManagedSecret | None, leased: bool, trigger: Trigger) -> dict[str, object]:
+    """What the line reporting a rotation's end adds: its source (once the secret was read) and
+    its trigger (once claimed, the rotation's own: an unfinished one keeps the trigger it had)."""
+    if secret is not None and leased:
+        trigger = secret.state.asked_by
+    source = {"source": secret.config.source} if secret is not None else {}
+    return {"trigger": trigger.value, **source}

@@ -15,6 +15,7 @@ from typing import Any
 
 from rotation.core.annotation_values import STATE_KEY
 from rotation.core.errors import ConfigError
+from rotation.core.history import Ended, HistoryEntry, Trigger, appended, new_entry
 
 PENDING = "pending"
 CURRENT = "current"
@@ -47,6 +48,8 @@ class RotationState:
     tokens: dict[str, dict[str, str]] = field(default_factory=dict)
     # Repository -> why it stayed on its version when the last attempt could not move it.
     stayed: dict[str, str] = field(default_factory=dict)
+    trigger: Trigger | None = None  # who asked for the rotation; None in states written before
+    history: tuple[HistoryEntry, ...] = ()  # the last rotations that ended, newest last
 
     @property
     def unfinished(self) -> bool:
@@ -60,12 +63,47 @@ class RotationState:
             and self.lease_until > now
         )
 
+    @property
+    def asked_by(self) -> Trigger:
+        """The rotation's trigger; for a state written before triggers were kept, from `forced`."""
+        if self.trigger is not None:
+            return self.trigger
+        return Trigger.of(self.forced)
+
     def evolve(self, **changes: Any) -> RotationState:
         return replace(self, **changes)
 
+    def ended(
+        self,
+        outcome: Ended,
+        now: datetime,
+        *,
+        version: int | None = None,
+        repositories: tuple[str, ...] = (),
+        reason: str | None = None,
+    ) -> RotationState:
+        """This state with the rotation's history entry appended (once per rotation id)."""
+        made = new_entry(
+            self.rotation or "",
+            self.asked_by,
+            self.started_at,
+            now,
+            outcome,
+            version=version,
+            repositories=repositories,
+            reason=reason,
+        )
+        return replace(self, history=appended(self.history, made))
+
     def dump(self) -> str:
-        data = {key: value for key, value in asdict(self).items() if value not in (None, {}, False)}
+        data = {
+            key: value
+            for key, value in asdict(self).items()
+            if value not in (None, {}, False) and key != "history"
+        }
         data["phase"] = self.phase.value
+        if self.history:
+            data["history"] = [entry.encode() for entry in self.history]
         return json.dumps(data, default=_encode, separators=(",", ":"), sort_keys=True)
 
     @classmethod
@@ -88,11 +126,13 @@ class RotationState:
                 "retryable": bool(data.get("retryable", False)),
                 "tokens": {str(k): dict(v) for k, v in data.get("tokens", {}).items()},
                 "stayed": {str(k): str(v) for k, v in data.get("stayed", {}).items()},
+                "trigger": Trigger(data["trigger"]) if data.get("trigger") else None,
+                "history": tuple(HistoryEntry.decode(e) for e in data.get("history", [])),
             }
             for key in ("requested_at", "started_at", "lease_until", "completed_at"):
                 fields[key] = datetime.fromisoformat(data[key]) if data.get(key) else None
             return cls(**fields)
-        except (ValueError, TypeError, AttributeError) as error:
+        except (ValueError, TypeError, AttributeError, KeyError) as error:
             raise ConfigError(
                 f"annotation {STATE_KEY} is not a state this version can read: {error}",
                 remedy=f"remove the annotation {STATE_KEY}; the next rotation then starts afresh",

@@ -48,6 +48,7 @@ def handle(cloud_event: Any) -> None:
             f"rotation failed: {error}",
             event="rotation_failed",
             **event.log_fields(),
+            **error.context,
             error_type=type(error).__name__,
             remedy=error.remedy or None,
             **_problems(error),

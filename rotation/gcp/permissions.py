@@ -41,7 +41,7 @@ class RolesHolding:
     predefined_role: str
 
 
-# Checked against terraform/iam.tf and the emulator's predefined roles by
+# Checked against terraform/modules/rotator/iam.tf and the emulator's predefined roles by
 # tests/terraform/test_role_contract.py.
 ROLES_HOLDING: dict[str, RolesHolding] = {
     "secretmanager.secrets.get": RolesHolding("Secret", "roles/secretmanager.viewer"),

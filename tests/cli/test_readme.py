@@ -13,7 +13,7 @@ from rotation.core.config import known_keys
 from rotation.sources import SOURCE_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ["status", "plan", "rotate", "republish", "rollback", "cleanup"]
+COMMANDS = ["status", "plan", "rotate", "republish", "rollback", "cleanup", "history"]
 KNOWN_KEYS = known_keys(SOURCE_KEYS)
 
 

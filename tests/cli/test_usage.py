@@ -61,7 +61,7 @@ def test_secret_names_and_projects(cloud, cli):
 
 def test_secrets_the_tool_does_not_manage_or_cannot_read_are_usage_errors(cloud, cli):
     plain = cloud.secret("plain", payload="not-a-managed-token")
-    for command in ("plan", "rotate", "rollback", "cleanup", "republish"):
+    for command in ("plan", "rotate", "rollback", "cleanup", "republish", "history"):
         refused = cli(command, plain)
         assert refused.code == 2, (command, refused.err)
         assert f"error: secret {plain} has no token-rotator.source annotation" in refused.err

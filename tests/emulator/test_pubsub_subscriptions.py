@@ -246,6 +246,9 @@ def test_push_to_function_wires_a_topic_as_the_terraform_module_does(emulator, p
     assert made.filter == 'attributes.eventType = "SECRET_ROTATE"'
     assert made.push_config.push_endpoint == receiver.url
     assert made.push_config.oidc_token.service_account_email == delivery.trigger_account
+    assert made.push_config.oidc_token.audience == receiver.url
+    assert made.name == "projects/demo-project/subscriptions/rotations-push"
+    assert delivery.dead_letter_topic == "projects/demo-project/topics/token-rotator-dead-letter"
     assert made.retry_policy.minimum_backoff.total_seconds() == 10
     assert made.retry_policy.maximum_backoff.total_seconds() == 600
     assert made.dead_letter_policy.dead_letter_topic == delivery.dead_letter_topic

@@ -50,10 +50,10 @@ def test_a_function_without_its_grant_on_the_secret_logs_what_to_grant(world, fu
 def test_a_permission_removed_from_the_module_fails_the_rotation(
     emulator, function_server, tmp_path
 ):
-    """On a copy of terraform/ without secretmanager.versions.add in the secret role."""
+    """On a copy of terraform/ without secretmanager.versions.add in the rotator's secret role."""
     copy = tmp_path / "terraform"
     shutil.copytree(TERRAFORM, copy, ignore=shutil.ignore_patterns(".terraform*"))
-    iam = copy / "iam.tf"
+    iam = copy / "modules" / "rotator" / "iam.tf"
     line = '    "secretmanager.versions.add",\n'
     assert line in iam.read_text()
     iam.write_text(iam.read_text().replace(line, ""))

@@ -9,6 +9,8 @@ from emulator.secretmanager import ALIASES_ANY_STATE, ALIASES_ENABLED_ONLY
 from emulator.upstream import PypiServer
 from rotation.checks.pypi_index import check as probe_index
 from rotation.core.errors import TokenRejected, TransientError
+from rotation.core.history import Ended
+from rotation.core.state import RotationState
 from rotation.core.token import Token
 from tests.support import AR_AGENT, World, repository_name, root_token
 
@@ -58,13 +60,19 @@ def staged_world(world: World, upstream: PypiServer, username: str) -> tuple[str
     return secret, staged
 
 
-def test_staged_token_the_index_accepts_is_rotated_in(world, upstream):
+def test_staged_token_the_index_accepts_is_rotated_in(world, upstream, function_server):
     secret, staged = staged_world(world, upstream, "accepted-user")
     upstream.allow("accepted-user", staged)
+    mark = function_server.mark()
     world.fire_schedule()
     world.settle()
     assert world.points_at(REPO) == f"{secret}/versions/2"
     assert world.token(f"{secret}/versions/2") == staged
+    [completed] = [
+        e for e in function_server.entries(mark) if e.get("event") == "rotation_completed"
+    ]
+    assert (completed["source"], completed["repoints"]) == ("pypi-staged", 1)
+    assert "token_expires_in_days" not in completed  # a staged token's expiry is not known
 
 
 @pytest.mark.parametrize("aliases_of_retired", [ALIASES_ANY_STATE, ALIASES_ENABLED_ONLY])
@@ -83,3 +91,7 @@ def test_token_the_index_refuses_is_abandoned_and_never_used(
     assert world.state(secret)["phase"] == "failed"
     failed = [e for e in function_server.entries(mark) if e.get("event") == "rotation_failed"]
     assert "refused the new token for user 'refused-user' (HTTP 403)" in failed[0]["message"]
+    assert (failed[0]["source"], failed[0]["trigger"]) == ("pypi-staged", "scheduled")
+    [entry] = RotationState.load(world.annotations(secret)).history
+    assert (entry.outcome, entry.version, entry.repoints) == (Ended.ABANDONED, 2, 0)
+    assert entry.reason is not None and "(HTTP 403)" in entry.reason

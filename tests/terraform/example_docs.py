@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tests.terraform.hcl import EXAMPLES, TERRAFORM, load_module
+from tests.terraform.hcl import EXAMPLE_NAMES, EXAMPLES, ROTATOR, SECRET_MODULE, load_module
 
-EXAMPLE_NAMES = ("pypi", "gitlab", "dockerhub")
+__all__ = ["EXAMPLE_NAMES"]
 # The secret each example creates empty for the token a person adds, and the output naming it.
 INPUT_SECRETS = {
     "pypi": ("google_secret_manager_secret.pypi_root", "root_secret_id", "root-secret"),
@@ -54,9 +54,9 @@ class Command:
 
 def example_format(example: str) -> str:
     """The repository_format an example gives the module (the module's default if none)."""
-    call = load_module(EXAMPLES / example).modules["token_rotator"]
+    call = load_module(EXAMPLES / example).modules["secret"]
     value = call.get(
-        "repository_format", load_module(TERRAFORM).variables["repository_format"]["default"]
+        "repository_format", load_module(SECRET_MODULE).variables["repository_format"]["default"]
     )
     assert isinstance(value, str), value
     return value
@@ -118,9 +118,9 @@ def literal_names(example: str) -> set[str]:
         default = body.get("default")
         if isinstance(default, str) and not re.fullmatch(r"[0-9]+[smhd]", default):
             names.add(default)  # a name, not a duration
-    call = load_module(EXAMPLES / example).modules["token_rotator"]
-    module_variables = load_module(TERRAFORM).variables
-    for name in ("function_name", "topic_name", "service_account_id"):
+    call = load_module(EXAMPLES / example).modules["rotator"]
+    module_variables = load_module(ROTATOR).variables
+    for name in ("function_name", "events_topic_name", "service_account_id"):
         value = call.get(name, module_variables[name].get("default"))
         if isinstance(value, str) and not value.startswith("${"):
             names.add(value)

@@ -39,9 +39,10 @@ PACKAGES = {
     "hashicorp/archive": ("@cdktf/provider-archive", "11.0.1"),
 }
 
-# Types the module does not use yet but may soon (a filtered Pub/Sub push subscription instead of
-# Eventarc, secret versions, KMS grants for the CMEK variables): (provider, kind, type).
+# Types the modules do not use yet but may soon (the dashboard, secret versions, KMS grants for the
+# CMEK variables): (provider, kind, type).
 SOON = (
+    ("hashicorp/google", "resource", "google_monitoring_dashboard"),
     ("hashicorp/google", "resource", "google_pubsub_subscription"),
     ("hashicorp/google", "resource", "google_pubsub_subscription_iam_member"),
     ("hashicorp/google", "resource", "google_eventarc_trigger"),

@@ -7,17 +7,17 @@ import re
 from rotation.core.annotation_values import PREFIX, STATE_KEY
 from rotation.core.config import known_keys
 from rotation.sources import SOURCE_KEYS, SOURCES
-from tests.terraform.hcl import TERRAFORM, load_module
+from tests.terraform.hcl import SECRET_MODULE, TERRAFORM, load_module
 
 # Annotations the module writes from their own variables rather than from rotation_settings.
 DEDICATED_KEYS = {"source", "repositories", "username", "grant-access"}
 KNOWN_KEYS = known_keys(SOURCE_KEYS)
-# The dockerhub source's keys, as the module names them (terraform/main.tf).
-DOCKERHUB_KEYS = set(load_module(TERRAFORM).locals["dockerhub_keys"].values())
+# The dockerhub source's keys, as the module names them (terraform/modules/rotated-secret/main.tf).
+DOCKERHUB_KEYS = set(load_module(SECRET_MODULE).locals["dockerhub_keys"].values())
 
 
 def _quoted_list_in_validation(variable: str, marker: str) -> set[str]:
-    for validation in load_module(TERRAFORM).variables[variable]["validation"]:
+    for validation in load_module(SECRET_MODULE).variables[variable]["validation"]:
         condition = validation["condition"]
         if marker in condition:
             listed = re.search(r"contains\(\[([^\]]*)\]", condition)
@@ -33,7 +33,7 @@ def module_setting_keys() -> set[str]:
 def test_prefix_and_state_key() -> None:
     assert PREFIX == "token-rotator."
     assert STATE_KEY == PREFIX + "state"
-    annotations = load_module(TERRAFORM).locals["annotations"]
+    annotations = load_module(SECRET_MODULE).locals["annotations"]
     assert '"token-rotator.${key}" => value' in annotations
     for key in DEDICATED_KEYS:
         assert f'"{PREFIX}{key}"' in annotations
@@ -62,7 +62,7 @@ def test_the_dockerhub_keys_are_named_once_and_offered() -> None:
     them too, and they are the dockerhub source's own keys."""
     assert len(DOCKERHUB_KEYS) == 6, DOCKERHUB_KEYS  # distinct names
     assert module_setting_keys() >= DOCKERHUB_KEYS
-    variables = load_module(TERRAFORM).variables
+    variables = load_module(SECRET_MODULE).variables
     validations = " ".join(v["error_message"] for v in variables["rotation_settings"]["validation"])
     description = " ".join(variables["rotation_settings"]["description"].split())
     for key in DOCKERHUB_KEYS:
@@ -73,3 +73,15 @@ def test_the_dockerhub_keys_are_named_once_and_offered() -> None:
 def test_take_over_from_is_known_and_settable() -> None:
     assert "take-over-from" in KNOWN_KEYS
     assert "take-over-from" in module_setting_keys()
+
+
+def test_the_wrapper_takes_the_secret_settings_as_the_module_does() -> None:
+    """terraform/variables.tf repeats the rotated-secret module's variables for the single-secret
+    wrapper: the same types, defaults and validations, so neither accepts what the other refuses."""
+    wrapper = load_module(TERRAFORM).variables
+    module = load_module(SECRET_MODULE).variables
+    shared = set(wrapper) & set(module)
+    assert {"secret_id", "token_source", "rotation_settings", "repository_format"} <= shared
+    for name in shared:
+        for key in ("type", "default", "validation"):
+            assert wrapper[name].get(key) == module[name].get(key), f"{name}: {key} differs"

@@ -25,7 +25,7 @@ from tests.terraform.example_docs import (
     spells,
     var_options,
 )
-from tests.terraform.hcl import EXAMPLES, TERRAFORM, load_module
+from tests.terraform.hcl import EXAMPLES, ROTATOR, SECRET_MODULE, TERRAFORM, load_module
 
 
 @pytest.mark.parametrize("example", EXAMPLE_NAMES)
@@ -84,12 +84,20 @@ def test_the_module_readme_uses_outputs_the_examples_have() -> None:
 
 @pytest.mark.parametrize("example", EXAMPLE_NAMES)
 def test_example_outputs_name_module_outputs_that_exist(example: str) -> None:
-    module_outputs = set(load_module(TERRAFORM).outputs)
+    module_outputs = {
+        "rotator": set(load_module(ROTATOR).outputs),
+        "secret": set(load_module(SECRET_MODULE).outputs),
+    }
+    found = 0
     for name, body in load_module(EXAMPLES / example).outputs.items():
-        for reference in re.findall(r"module\.token_rotator\.([A-Za-z0-9_]+)", str(body["value"])):
-            assert reference in module_outputs, (
-                f"{example} output {name}: no module output {reference}"
+        for call, reference in re.findall(
+            r"module\.(\w+)(?:\[[^\]]*\])?\.([A-Za-z0-9_]+)", str(body["value"])
+        ):
+            found += 1
+            assert reference in module_outputs[call], (
+                f"{example} output {name}: module {call} has no output {reference}"
             )
+    assert found >= 10, found
 
 
 # --- (c) no literal name after the apply --------------------------------------------------------------

@@ -18,7 +18,7 @@ from tests.terraform.example_docs import (
     minutes,
     readme,
 )
-from tests.terraform.hcl import EXAMPLES, TERRAFORM, expression, load_module
+from tests.terraform.hcl import EXAMPLES, FLEET, SECRET_MODULE, TERRAFORM, expression, load_module
 
 # --- (d) the first rotation waits for the token ---------------------------------------------------------
 
@@ -32,10 +32,11 @@ def test_the_example_passes_a_generous_first_rotation_delay(example: str) -> Non
     default = variable.get("default")
     assert isinstance(default, str)
     assert minutes(default) >= GENEROUS_MINUTES, f"{example}: {default} leaves too little time"
-    call = example_module.modules["token_rotator"]
+    call = example_module.modules["secret"]
     assert expression(call.get("first_rotation_delay")) == "var.first_rotation_delay"
     # ... and the module uses it for the secret's first rotation time.
-    rotation = load_module(TERRAFORM).resource("google_secret_manager_secret.token")["rotation"][0]
+    rotation = load_module(SECRET_MODULE).resource("google_secret_manager_secret.token")
+    rotation = rotation["rotation"][0]
     assert "var.first_rotation_delay" in rotation["next_rotation_time"]
     assert "next_rotation_time" in example_module.outputs
 
@@ -59,7 +60,11 @@ def test_the_readme_explains_the_first_rotation(example: str) -> None:
     assert text.index("## Add the") < text.index("## First rotation")
 
 
-@pytest.mark.parametrize("directory", [TERRAFORM, *(EXAMPLES / name for name in EXAMPLE_NAMES)])
+@pytest.mark.parametrize(
+    "directory",
+    [TERRAFORM, SECRET_MODULE, *(EXAMPLES / name for name in EXAMPLE_NAMES), FLEET],
+    ids=lambda path: path.name,
+)
 def test_no_token_passes_through_terraform(directory: Path) -> None:
     """The chosen first rotation never has Terraform create the token's version."""
     module = load_module(directory)
@@ -76,7 +81,7 @@ def test_the_input_secret_is_created_empty_and_named_by_an_output(example: str) 
     module.resource(address)
     resource_name = address.split(".", 1)[1]
     assert resource_name in str(module.outputs[output]["value"])
-    assert resource_name in str(module.modules["token_rotator"]["rotation_settings"][key])
+    assert resource_name in str(module.modules["secret"]["rotation_settings"][key])
 
 
 # --- with a terraform binary: the module accepts each example's default ------------------------------

@@ -29,163 +29,163 @@ def _edit(path: Path, old: str, new: str) -> None:
 # (file, old, new) -> the finding it must produce: (file, address, path, part of the problem).
 BREAKAGES = [
     (
-        "pubsub.tf",
+        "modules/rotator/delivery.tf",
         '  message_retention_duration = "172800s"',
         '  message_retention_duration = "172800s"\n  message_retention = "1d"',
         (
-            "pubsub.tf",
+            "modules/rotator/delivery.tf",
             "resource google_pubsub_topic.events",
             "message_retention",
             "unknown argument",
         ),
     ),
     (
-        "secret.tf",
+        "modules/rotated-secret/secret.tf",
         "  secret_id = var.secret_id\n",
         "",
         (
-            "secret.tf",
+            "modules/rotated-secret/secret.tf",
             "resource google_secret_manager_secret.token",
             "secret_id",
             "required argument secret_id is missing",
         ),
     ),
     (
-        "secret.tf",
+        "modules/rotated-secret/secret.tf",
         "  version_destroy_ttl = var.version_destroy_ttl",
         '  version_destroy_ttl = var.version_destroy_ttl\n  create_time = "now"',
         (
-            "secret.tf",
+            "modules/rotated-secret/secret.tf",
             "resource google_secret_manager_secret.token",
             "create_time",
             "computed-only",
         ),
     ),
     (
-        "secret.tf",
+        "modules/rotated-secret/secret.tf",
         "ignore_changes = [rotation[0].next_rotation_time]",
         "ignore_changes = [rotation[0].next_rotation]",
         (
-            "secret.tf",
+            "modules/rotated-secret/secret.tf",
             "resource google_secret_manager_secret.token",
             "lifecycle.ignore_changes",
             "rotation[0].next_rotation: no argument or block next_rotation",
         ),
     ),
     (
-        "repository.tf",
+        "modules/rotated-secret/repository.tf",
         "      remote_repository_config[0].upstream_credentials[0]",
         "      remote_repository_config.upstream_credentials[0]",
         (
-            "repository.tf",
+            "modules/rotated-secret/repository.tf",
             "resource google_artifact_registry_repository.remote",
             "lifecycle.ignore_changes",
             "block remote_repository_config is a list: index it",
         ),
     ),
     (
-        "function.tf",
-        "  event_trigger {",
-        "  event_triger {",
+        "modules/rotator/delivery.tf",
+        "  retry_policy {",
+        "  retry_polcy {",
         (
-            "function.tf",
-            "resource google_cloudfunctions2_function.rotator",
-            "event_triger",
-            "unknown block event_triger",
+            "modules/rotator/delivery.tf",
+            "resource google_pubsub_subscription.events",
+            "retry_polcy",
+            "unknown block retry_polcy",
         ),
     ),
     (
-        "function.tf",
+        "modules/rotator/function.tf",
         "        object = google_storage_bucket_object.source.name\n",
         "        object = google_storage_bucket_object.source.name\n        objects = []\n",
         (
-            "function.tf",
+            "modules/rotator/function.tf",
             "resource google_cloudfunctions2_function.rotator",
             "build_config.source.storage_source.objects",
             "unknown argument objects (known: bucket, generation, object)",
         ),
     ),
     (
-        "iam.tf",
+        "modules/rotator/iam.tf",
         'resource "google_project_iam_custom_role" "secret" {',
         'resource "google_project_iam_custom_rol" "secret" {',
         (
-            "iam.tf",
+            "modules/rotator/iam.tf",
             "resource google_project_iam_custom_rol.secret",
             "",
             "has no resource type google_project_iam_custom_rol",
         ),
     ),
     (
-        "apis.tf",
+        "modules/rotator/apis.tf",
         '  provider = google-beta\n\n  project = var.project_id\n  service = "pubsub.googleapis.com"',
         '  project = var.project_id\n  service = "pubsub.googleapis.com"',
         (
-            "apis.tf",
+            "modules/rotator/apis.tf",
             "resource google_project_service_identity.pubsub",
             "",
             "it is in hashicorp/google-beta: set `provider`",
         ),
     ),
     (
-        "secret.tf",
+        "modules/rotated-secret/secret.tf",
         '      dynamic "customer_managed_encryption" {',
         '      dynamic "customer_encryption" {',
         (
-            "secret.tf",
+            "modules/rotated-secret/secret.tf",
             "resource google_secret_manager_secret.token",
             "replication.auto.customer_encryption",
             "dynamic customer_encryption: customer_encryption is no block",
         ),
     ),
     (
-        "repository.tf",
+        "modules/rotated-secret/repository.tf",
         "        public_repository = python_repository.value",
         "        public_repo = python_repository.value",
         (
-            "repository.tf",
+            "modules/rotated-secret/repository.tf",
             "resource google_artifact_registry_repository.remote",
             "remote_repository_config.python_repository.public_repo",
             "unknown argument public_repo",
         ),
     ),
     (
-        "function.tf",
+        "modules/rotator/function.tf",
         "  versioning {\n    enabled = true\n  }",
         "  versioning = {\n    enabled = true\n  }",
         (
-            "function.tf",
+            "modules/rotator/function.tf",
             "resource google_storage_bucket.source",
             "versioning",
             "versioning is a block",
         ),
     ),
     (
-        "main.tf",
+        "modules/rotator/main.tf",
         "  project_id = var.project_id\n}",
         "  project_id = var.project_id\n  number     = 1\n}",
-        ("main.tf", "data google_project.this", "number", "computed-only"),
+        ("modules/rotator/main.tf", "data google_project.this", "number", "computed-only"),
     ),
     (
         "examples/pypi/main.tf",
-        "  repository_id = var.repository_id\n",
-        "  repo_id       = var.repository_id\n",
+        "  secret_id    = var.secret_id\n",
+        "  secret       = var.secret_id\n",
         (
             "examples/pypi/main.tf",
-            "module token_rotator",
-            "repo_id",
-            "has no variable repo_id",
+            "module secret",
+            "secret",
+            "has no variable secret",
         ),
     ),
     (
         "examples/pypi/main.tf",
-        "  repository_id = var.repository_id\n",
-        "  repo_id       = var.repository_id\n",
+        "  secret_id    = var.secret_id\n",
+        "  secret       = var.secret_id\n",
         (
             "examples/pypi/main.tf",
-            "module token_rotator",
-            "repository_id",
-            "required variable repository_id",
+            "module secret",
+            "secret_id",
+            "required variable secret_id",
         ),
     ),
 ]
@@ -204,7 +204,13 @@ def _matches(finding: Finding, expected: tuple[str, str, str, str]) -> bool:
 def _check_copy(copy: Path, root: Path) -> list[Finding]:
     return [
         finding
-        for directory in (copy, copy / "examples" / "pypi", copy / "examples" / "gitlab")
+        for directory in (
+            copy,
+            copy / "modules" / "rotator",
+            copy / "modules" / "rotated-secret",
+            copy / "examples" / "pypi",
+            copy / "examples" / "gitlab",
+        )
         for finding in check_directory(directory, root=root)
     ]
 
@@ -234,4 +240,7 @@ def test_a_broken_copy_reports_every_fault(tmp_path: Path) -> None:
     ]
     assert not unexpected, "\n".join(map(str, unexpected))
     # Each finding names the file, the resource and the attribute.
-    assert "terraform/secret.tf: resource google_secret_manager_secret.token.create_time:" in report
+    assert (
+        "terraform/modules/rotated-secret/secret.tf: resource "
+        "google_secret_manager_secret.token.create_time:"
+    ) in report

@@ -1,7 +1,9 @@
 """The function's custom roles grant every permission the code needs, and nothing more.
 
 The chain: the Google API methods the function calls (rotation.gcp.permissions.FUNCTION_METHODS, the
-table in the code) -> the IAM permission each needs -> the custom roles in terraform/iam.tf.
+table in the code) -> the IAM permission each needs -> the custom roles in
+terraform/modules/rotator/iam.tf (bound there on the project, and by terraform/modules/rotated-secret
+on each secret and repository).
 
 The grant-access conditional: SecretManagerService.SetIamPolicy is called only for a secret whose
 `token-rotator.grant-access` annotation is true, and the module adds its permission
@@ -16,8 +18,6 @@ through rotations that reach every method in it and compares what the emulator r
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from emulator.cloud_function import LocalFunction
@@ -28,7 +28,8 @@ from rotation.gcp.clients import USER_AGENT
 from rotation.gcp.permissions import FUNCTION_METHODS, function_permissions
 from tests.conftest import StartFunction
 from tests.support import LOCATION, PROJECT, World, repository_name
-from tests.terraform.hcl import TERRAFORM, evaluate, load_module
+from tests.terraform.hcl import ROTATOR, SECRET_MODULE, load_module
+from tests.terraform.hcl_evaluate import evaluate
 from tests.upstreams import allowed_upstream_hosts
 
 # Methods called only when a setting allows it -> the module variable that grants their permission.
@@ -71,10 +72,20 @@ def required_permissions(**settings: bool) -> set[str]:
     }
 
 
+# The copies of the roles in the rotator's repository_projects: the same permissions.
+ELSEWHERE = "_elsewhere"
+
+
 def role_permissions(grant_access: bool) -> dict[str, list[str]]:
-    module = load_module(TERRAFORM)
-    roles = module.of_type("google_project_iam_custom_role")
+    module = load_module(ROTATOR)
+    every_role = module.of_type("google_project_iam_custom_role")
+    roles = {name: role for name, role in every_role.items() if not name.endswith(ELSEWHERE)}
     assert set(roles) == set(ROLE_BINDINGS), "the custom roles changed: update this contract"
+    for name, role in every_role.items():
+        if name.endswith(ELSEWHERE):
+            base = roles[name.removesuffix(ELSEWHERE)]
+            assert role["permissions"] == base["permissions"], name
+            assert role["role_id"] == base["role_id"], name
     result: dict[str, list[str]] = {}
     for name, role in roles.items():
         permissions = evaluate(role["permissions"], module.locals, {"grant_access": grant_access})
@@ -86,9 +97,10 @@ def role_permissions(grant_access: bool) -> dict[str, list[str]]:
 
 def test_conditional_methods_are_in_the_table() -> None:
     assert set(CONDITIONAL_METHODS) <= set(FUNCTION_METHODS)
-    module = load_module(TERRAFORM)
-    for variable in CONDITIONAL_METHODS.values():
-        assert module.variables[variable]["type"] == "bool"
+    for directory in (ROTATOR, SECRET_MODULE):
+        module = load_module(directory)
+        for variable in CONDITIONAL_METHODS.values():
+            assert module.variables[variable]["type"] == "bool"
 
 
 def test_table_and_function_permissions_agree() -> None:
@@ -118,54 +130,6 @@ def test_project_role_holds_only_project_level_permissions() -> None:
         assert set(roles["project"]) <= PROJECT_ONLY_PERMISSIONS
         for name in ("secret", "repository"):
             assert not set(roles[name]) & PROJECT_ONLY_PERMISSIONS, name
-
-
-def _function_bindings() -> list[tuple[str, str, dict[str, Any]]]:
-    module = load_module(TERRAFORM)
-    return [
-        (address.split(".")[0], address, body)
-        for address, body in module.resources.items()
-        if body.get("member") == FUNCTION_MEMBER
-    ]
-
-
-def test_function_bindings_use_only_the_custom_roles_or_narrow_predefined_ones() -> None:
-    bindings = _function_bindings()
-    assert bindings
-    custom = {f"${{google_project_iam_custom_role.{name}.name}}": name for name in ROLE_BINDINGS}
-    used = set()
-    for resource_type, address, body in bindings:
-        role = body["role"]
-        if role in custom:
-            name = custom[role]
-            used.add(name)
-            assert resource_type in ROLE_BINDINGS[name], f"{address} binds role {name} too widely"
-        else:
-            assert role in PREDEFINED_FUNCTION_ROLES, f"{address} grants {role}"
-            assert PREDEFINED_FUNCTION_ROLES[role] <= function_permissions(), address
-            assert resource_type == "google_secret_manager_secret_iam_member", address
-    assert used == set(ROLE_BINDINGS), "a custom role is never bound"
-
-
-def test_project_level_repository_binding_only_for_discovery() -> None:
-    module = load_module(TERRAFORM)
-    binding = module.resource("google_project_iam_member.function_discovered_repositories")
-    assert binding["role"] == "${google_project_iam_custom_role.repository.name}"
-    assert binding["count"] == "${length(local.discover_locations) > 0 ? 1 : 0}"
-
-
-def test_secret_role_is_bound_on_the_rotated_secret() -> None:
-    module = load_module(TERRAFORM)
-    binding = module.resource("google_secret_manager_secret_iam_member.function_secret")
-    assert binding["role"] == "${google_project_iam_custom_role.secret.name}"
-    assert binding["secret_id"] == "${google_secret_manager_secret.token.secret_id}"
-
-
-def test_trigger_identity_is_not_the_function_identity() -> None:
-    module = load_module(TERRAFORM)
-    invoker = module.resource("google_cloud_run_v2_service_iam_member.trigger_invoker")
-    assert invoker["member"] != FUNCTION_MEMBER
-    assert "google_service_account.trigger" in invoker["member"]
 
 
 @pytest.fixture(scope="module")
@@ -233,7 +197,7 @@ def test_table_matches_the_calls_a_fresh_function_makes(emulator, fresh_function
 
 def test_the_remedy_names_roles_that_hold_each_permission() -> None:
     """rotation.gcp.permissions.ROLES_HOLDING (what a PERMISSION_DENIED remedy suggests) against
-    terraform/iam.tf's custom roles and the emulator's predefined roles (IAM's role reference)."""
+    terraform/modules/rotator/iam.tf's custom roles and the emulator's predefined roles (IAM's role reference)."""
     from emulator.predefined_roles import PREDEFINED_ROLES
     from rotation.gcp.permissions import ROLES_HOLDING
 

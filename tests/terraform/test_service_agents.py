@@ -4,7 +4,9 @@ A service agent's address is fixed by the project number and the service. A wron
 caught by any check short of `terraform apply`, which fails on the binding: the module once
 granted roles/iam.serviceAccountTokenCreator to service-N@gcp-pubsub.iam.gserviceaccount.com,
 an address that does not exist (the Pub/Sub agent is service-N@gcp-sa-pubsub...).
-So terraform/service_agents.tf alone spells them, and they are held here to Google's documentation.
+So terraform/modules/rotator/service_agents.tf alone spells them (as templates of the project
+number; the rotated secret takes the members from the rotator's outputs), and they are held here
+to Google's documentation.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from __future__ import annotations
 import re
 
 from rotation.core.agents import service_agent
-from tests.terraform.hcl import TERRAFORM, load_module, tf_files
+from tests.terraform.hcl import ROTATOR, SECRET_MODULE, TERRAFORM, load_module, tf_files
 
-SERVICE_AGENTS_FILE = TERRAFORM / "service_agents.tf"
+SERVICE_AGENTS_FILE = ROTATOR / "service_agents.tf"
 
 # API -> the address of its service agent, with the source that documents it. All three are also
 # on Google's list of every service agent, https://cloud.google.com/iam/docs/service-agents.
@@ -46,13 +48,10 @@ AGENT_ADDRESS = re.compile(r"gserviceaccount\.com|@gcp-sa-|gcp-sa-[a-z]|@gcp-[a-
 
 
 def module_agents() -> dict[str, str]:
-    """API -> address pattern (PROJECT_NUMBER for the number) of terraform/service_agents.tf."""
-    agents = load_module(TERRAFORM).locals["service_agents"]
+    """API -> address pattern (PROJECT_NUMBER for the number) of the rotator's service_agents.tf."""
+    agents = load_module(ROTATOR).locals["service_agent_templates"]
     assert isinstance(agents, dict), agents
-    return {
-        api: address.replace("${local.project_number}", "PROJECT_NUMBER")
-        for api, address in agents.items()
-    }
+    return dict(agents)
 
 
 def test_the_module_names_the_documented_addresses() -> None:
@@ -68,39 +67,62 @@ def test_the_addresses_are_spelled_only_in_service_agents_tf() -> None:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
         if AGENT_ADDRESS.search(line)
     ]
-    assert not spelled, "service agent addresses belong in terraform/service_agents.tf:\n" + (
-        "\n".join(spelled)
+    assert not spelled, (
+        "service agent addresses belong in terraform/modules/rotator/service_agents.tf:\n"
+        + ("\n".join(spelled))
     )
     assert AGENT_ADDRESS.search(SERVICE_AGENTS_FILE.read_text(encoding="utf-8"))
 
 
 def test_members_are_built_from_the_one_table() -> None:
-    local_values = load_module(TERRAFORM).locals
+    local_values = load_module(ROTATOR).locals
+    assert local_values["service_agents"] == (
+        "${{for api, template in local.service_agent_templates : api => "
+        'replace(template, "PROJECT_NUMBER", local.project_number)}}'
+    )
     for name, api in MEMBER_LOCALS.items():
         assert local_values[name] == f'serviceAccount:${{local.service_agents["{api}"]}}', name
 
 
 def test_every_agent_exists_before_it_is_granted_a_role() -> None:
-    """Each agent has its google_project_service_identity, and each grant to it waits for it."""
-    module = load_module(TERRAFORM)
+    """Each agent has its google_project_service_identity, and each grant to it waits for it: in
+    the rotator by depends_on; in the rotated secret through the rotator's output, which waits."""
+    module = load_module(ROTATOR)
     identities = {
         body["service"]: name
         for name, body in module.of_type("google_project_service_identity").items()
+        if body.get("project") == "${var.project_id}"
     }
     assert set(identities) == set(module_agents())
-    grants = 0
+    granted = set()
     for address, body in module.resources.items():
         member = body.get("member", "")
         for local_name, api in MEMBER_LOCALS.items():
             if member == f"${{local.{local_name}}}":
-                grants += 1
+                granted.add(api)
                 identity = f"${{google_project_service_identity.{identities[api]}}}"
                 assert identity in body.get("depends_on", []), f"{address} does not wait for {api}"
-    assert grants == len(MEMBER_LOCALS), "every service agent is granted a role"
+    assert granted == {"pubsub.googleapis.com", "secretmanager.googleapis.com"}
+
+    # The Artifact Registry agents (this project's and the repository projects'): the rotator's
+    # output waits for every one of them, and the rotated secret grants only through it.
+    output = module.outputs["artifact_registry_agents"]
+    assert set(output["depends_on"]) == {
+        "${google_project_service_identity.artifact_registry}",
+        "${google_project_service_identity.artifact_registry_elsewhere}",
+    }
+    elsewhere = module.resource("google_project_service_identity.artifact_registry_elsewhere")
+    assert elsewhere["service"] == "artifactregistry.googleapis.com"
+    secret_grants = [
+        body["member"]
+        for body in load_module(SECRET_MODULE).resources.values()
+        if "artifact_registry_agents" in str(body.get("member", ""))
+    ]
+    assert len(secret_grants) == 2, secret_grants  # the rotator's project, and the others
 
 
 def test_pubsub_agent_creates_the_trigger_tokens() -> None:
-    binding = load_module(TERRAFORM).resource(
+    binding = load_module(ROTATOR).resource(
         "google_service_account_iam_member.pubsub_token_creator"
     )
     assert binding["role"] == "roles/iam.serviceAccountTokenCreator"

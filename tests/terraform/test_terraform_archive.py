@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 from tests.terraform.archive import archive_files
-from tests.terraform.hcl import REPO, TERRAFORM, dynamic_block, expression, load_module
+from tests.terraform.hcl import REPO, ROTATOR, dynamic_block, expression, load_module
 
 
 def test_archive_takes_only_main_rotation_and_requirements() -> None:
-    module = load_module(TERRAFORM)
+    module = load_module(ROTATOR)
     archive = module.data["archive_file.source"]
     # No source_dir / source_file / excludes: the archive is an allow-list of files.
     assert set(archive) == {"type", "output_path", "output_file_mode", "dynamic"}

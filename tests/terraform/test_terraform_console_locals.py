@@ -16,7 +16,7 @@ from rotation.core.settings import Settings
 from rotation.sources import SOURCE_KEYS
 from tests.terraform.archive import archive_files
 from tests.terraform.console import BASE, _console, evaluate_locals, needs_terraform
-from tests.terraform.hcl import TERRAFORM
+from tests.terraform.hcl import ROTATOR
 from tests.terraform.test_service_agents import DOCUMENTED_AGENTS, MEMBER_LOCALS
 
 pytestmark = needs_terraform
@@ -83,8 +83,9 @@ def test_archive_file_list(tmp_path: Path) -> None:
 
 
 def test_service_agent_addresses(tmp_path: Path) -> None:
-    """Terraform's own interpolation of terraform/service_agents.tf, for a given project number."""
-    shutil.copy(TERRAFORM / "service_agents.tf", tmp_path / "service_agents.tf")
+    """Terraform's own interpolation of terraform/modules/rotator/service_agents.tf, for a given
+    project number."""
+    shutil.copy(ROTATOR / "service_agents.tf", tmp_path / "service_agents.tf")
     number = "123456789012"
     (tmp_path / "project.tf").write_text(
         f'locals {{\n  project_number = "{number}"\n}}\n', encoding="utf-8"

@@ -17,8 +17,15 @@ import pytest
 from rotation.core.config import load as load_config
 from rotation.core.settings import Settings
 from rotation.sources import SOURCE_KEYS
-from tests.terraform.console import BASE, evaluate_locals, locals_config, needs_terraform, plan
-from tests.terraform.hcl import TERRAFORM, load_module
+from tests.terraform.console import (
+    BASE,
+    evaluate_locals,
+    locals_config,
+    needs_terraform,
+    plan,
+    split_values,
+)
+from tests.terraform.hcl import SECRET_MODULE, load_module
 
 pytestmark = needs_terraform
 
@@ -51,11 +58,11 @@ DOCKERHUB = {
 def test_the_module_offers_the_formats_the_function_serves() -> None:
     from rotation.core.formats import FORMATS
 
-    validation = load_module(TERRAFORM).variables["repository_format"]["validation"][0]
+    validation = load_module(SECRET_MODULE).variables["repository_format"]["validation"][0]
     listed = re.search(r"contains\(\[([^\]]*)\]", validation["condition"])
     assert listed, validation
     assert set(re.findall(r'"([^"]+)"', listed.group(1))) == set(FORMATS) == set(REPOSITORY_URLS)
-    assert set(load_module(TERRAFORM).locals["formats"]) == set(FORMATS)
+    assert set(load_module(SECRET_MODULE).locals["formats"]) == set(FORMATS)
 
 
 @pytest.mark.parametrize("repository_format", sorted(PUBLIC_REPOSITORIES))
@@ -65,7 +72,7 @@ def test_each_format_s_public_upstream_and_url(tmp_path: Path, repository_format
         name: [public] if name == repository_format else []
         for name, public in PUBLIC_REPOSITORIES.items()
     }
-    assert evaluated["repository_urls"][repository_format] == REPOSITORY_URLS[repository_format]
+    assert evaluated["repository_urls"] == {"primary": REPOSITORY_URLS[repository_format]}
 
 
 def test_a_custom_upstream_uses_no_public_block(tmp_path: Path) -> None:
@@ -129,7 +136,7 @@ def test_the_function_accepts_a_maven_secret_s_annotations(tmp_path: Path) -> No
 
 def secret_preconditions() -> list[str]:
     """The text of each precondition block of the rotated secret, as written in secret.tf."""
-    text = (TERRAFORM / "secret.tf").read_text(encoding="utf-8")
+    text = (SECRET_MODULE / "secret.tf").read_text(encoding="utf-8")
     start = text.index('resource "google_secret_manager_secret" "token"')
     resource = text[start : text.index("\n}\n", start)]
     blocks = []
@@ -140,13 +147,17 @@ def secret_preconditions() -> list[str]:
             if depth == 0:
                 blocks.append(resource[match.start() : position + 1])
                 break
-    lifecycle = load_module(TERRAFORM).resource("google_secret_manager_secret.token")["lifecycle"]
+    lifecycle = load_module(SECRET_MODULE).resource("google_secret_manager_secret.token")[
+        "lifecycle"
+    ]
     assert len(blocks) == len(lifecycle[0]["precondition"]), blocks
     return blocks
 
 
 def plan_preconditions(directory: Path, values: dict[str, Any]) -> tuple[int, str]:
+    """The secret's preconditions for the wrapper's variables `values`."""
     locals_config(directory)
+    values, _ = split_values(values)
     checks = "\n".join(secret_preconditions())
     (directory / "checks.tf").write_text(
         f'resource "terraform_data" "secret" {{\n  lifecycle {{\n{checks}\n  }}\n}}\n',

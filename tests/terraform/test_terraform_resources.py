@@ -1,16 +1,16 @@
-"""The module's resources keep the promises the function relies on: the APIs, the topic and who
-publishes to it, the secret and its ignored fields, the repository, the function and its
-trigger, the source bucket, the failed-rotation metric and alert."""
+"""The modules' resources keep the promises the function relies on: the APIs, the topic and who
+publishes to it, the secret and its ignored fields, the repositories, the function, the source
+bucket (the rotator); the delivery and the audit: test_terraform_delivery.py."""
 
 from __future__ import annotations
 
 import re
 
-from tests.terraform.hcl import REPO, TERRAFORM, block, dynamic_block, load_module, references
+from tests.terraform.hcl import REPO, ROTATOR, SECRET_MODULE, block, dynamic_block, load_module
 
 
 def test_apis() -> None:
-    module = load_module(TERRAFORM)
+    module = load_module(ROTATOR)
     apis = set(module.locals["apis"])
     assert {
         "secretmanager.googleapis.com",
@@ -19,30 +19,35 @@ def test_apis() -> None:
         "cloudfunctions.googleapis.com",
         "cloudbuild.googleapis.com",
         "run.googleapis.com",
-        "eventarc.googleapis.com",
+        "cloudscheduler.googleapis.com",
         "cloudresourcemanager.googleapis.com",
     } <= apis
+    assert "eventarc.googleapis.com" not in apis  # no Eventarc trigger any more
     service = module.resource("google_project_service.this")
     assert service["disable_on_destroy"] is False
 
 
 def test_topic_is_published_to_by_the_secret_manager_agent() -> None:
-    module = load_module(TERRAFORM)
+    module = load_module(ROTATOR)
     binding = module.resource("google_pubsub_topic_iam_member.secret_manager_publisher")
     assert binding["role"] == "roles/pubsub.publisher"
     assert binding["topic"] == "${google_pubsub_topic.events.name}"
     assert binding["member"] == "${local.secret_manager_agent}"
     # The address itself: tests/terraform/test_service_agents.py.
     assert "secretmanager.googleapis.com" in module.locals["secret_manager_agent"]
+    # The secrets name the topic through the output, which waits for the grant.
+    output = module.outputs["events_topic_id"]
+    assert output["value"] == "${google_pubsub_topic.events.id}"
+    assert output["depends_on"] == ["${google_pubsub_topic_iam_member.secret_manager_publisher}"]
 
 
 def test_secret() -> None:
-    module = load_module(TERRAFORM)
+    module = load_module(SECRET_MODULE)
     secret = module.resource("google_secret_manager_secret.token")
     # The function owns the aliases.
     assert "version_aliases" not in secret
     assert secret["version_destroy_ttl"] == "${var.version_destroy_ttl}"
-    assert block(secret, "topics")["name"] == "${google_pubsub_topic.events.id}"
+    assert block(secret, "topics")["name"] == "${var.rotator.events_topic_id}"
     rotation = block(secret, "rotation")
     assert rotation["rotation_period"] == "${var.rotation_period}"
     assert "next_rotation_time" in rotation
@@ -58,13 +63,20 @@ def test_secret() -> None:
     assert "token-rotator.state" not in annotations
 
 
-def test_registry_agent_reads_the_secret() -> None:
-    module = load_module(TERRAFORM)
+def test_registry_agents_read_the_secret() -> None:
+    module = load_module(SECRET_MODULE)
     binding = module.resource("google_secret_manager_secret_iam_member.registry_agent_accessor")
     assert binding["role"] == "roles/secretmanager.secretAccessor"
     assert binding["secret_id"] == "${google_secret_manager_secret.token.secret_id}"
-    assert binding["member"] == "${local.artifact_registry_agent}"
-    assert "artifactregistry.googleapis.com" in module.locals["artifact_registry_agent"]
+    assert binding["member"] == "${var.rotator.artifact_registry_agents[local.project_id]}"
+    elsewhere = module.resource(
+        "google_secret_manager_secret_iam_member.registry_agent_accessor_elsewhere"
+    )
+    assert elsewhere["for_each"] == "${local.other_repository_projects}"
+    assert elsewhere["role"] == "roles/secretmanager.secretAccessor"
+    rotator = load_module(ROTATOR)
+    assert "artifactregistry.googleapis.com" in rotator.locals["artifact_registry_agent"]
+    assert "artifact_registry_agents" in rotator.outputs
 
 
 # The remote_repository_config block of each format the module offers.
@@ -77,8 +89,10 @@ FORMAT_BLOCKS = {
 
 
 def test_repository() -> None:
-    module = load_module(TERRAFORM)
+    module = load_module(SECRET_MODULE)
     repository = module.resource("google_artifact_registry_repository.remote")
+    assert repository["for_each"] == "${local.repository_settings}"
+    assert repository["project"] == "${each.value.project_id}"
     assert repository["mode"] == "REMOTE_REPOSITORY"
     assert repository["format"] == "${var.repository_format}"
     remote = block(repository, "remote_repository_config")
@@ -105,7 +119,7 @@ def test_repository() -> None:
 
 
 def test_function() -> None:
-    module = load_module(TERRAFORM)
+    module = load_module(ROTATOR)
     function = module.resource("google_cloudfunctions2_function.rotator")
     build = block(function, "build_config")
     assert build["runtime"] == "python311"
@@ -125,12 +139,12 @@ def test_function() -> None:
     for name in names:
         assert f'"{name}"' in code, f"the function reads no environment variable {name}"
 
-    trigger = block(function, "event_trigger")
-    assert trigger["event_type"] == "google.cloud.pubsub.topic.v1.messagePublished"
-    assert trigger["pubsub_topic"] == "${google_pubsub_topic.events.id}"
-    assert trigger["retry_policy"] == "RETRY_POLICY_RETRY"
-    assert trigger["service_account_email"] == "${google_service_account.trigger.email}"
-    assert trigger["trigger_region"] == "${var.region}"
+    # Push subscriptions deliver (test_terraform_delivery.py): no Eventarc trigger.
+    assert "event_trigger" not in function
+    assert not module.of_type("google_eventarc_trigger")
+    assert re.search(r"^@functions_framework\.cloud_event\n", main, re.MULTILINE), (
+        "an HTTP-triggered function must declare its CloudEvent signature itself"
+    )
 
     invoker = module.resource("google_cloud_run_v2_service_iam_member.trigger_invoker")
     assert invoker["role"] == "roles/run.invoker"
@@ -139,23 +153,7 @@ def test_function() -> None:
 
 
 def test_source_bucket() -> None:
-    bucket = load_module(TERRAFORM).resource("google_storage_bucket.source")
+    bucket = load_module(ROTATOR).resource("google_storage_bucket.source")
     assert bucket["uniform_bucket_level_access"] is True
     assert bucket["public_access_prevention"] == "enforced"
     assert block(bucket, "versioning")["enabled"] is True
-
-
-def test_failed_rotation_metric_and_alert() -> None:
-    module = load_module(TERRAFORM)
-    metric = module.resource("google_logging_metric.rotation_failed")
-    log_filter = metric["filter"]
-    assert 'jsonPayload.event=\\"rotation_failed\\"' in log_filter
-    assert "severity>=ERROR" in log_filter
-    assert 'resource.type=\\"cloud_run_revision\\"' in log_filter
-    code = "\n".join(path.read_text(encoding="utf-8") for path in (REPO / "rotation").rglob("*.py"))
-    assert 'event="rotation_failed"' in code, "the function no longer logs rotation_failed"
-
-    alert = module.resource("google_monitoring_alert_policy.rotation_failed")
-    assert alert["notification_channels"] == "${var.notification_channels}"
-    condition = block(block(alert, "conditions"), "condition_threshold")
-    assert "google_logging_metric.rotation_failed.name" in " ".join(references(condition["filter"]))

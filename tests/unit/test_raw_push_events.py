@@ -31,7 +31,7 @@ def raw_push(attributes: dict[str, str], data: bytes | None) -> dict[str, object
         message["data"] = base64.b64encode(data).decode()
     return {
         "message": message,
-        "subscription": "projects/demo-project/subscriptions/secret-events-function",
+        "subscription": "projects/demo-project/subscriptions/token-rotator-events-push",
         "deliveryAttempt": 1,
     }
 

@@ -3,6 +3,8 @@ when a delivery stops."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from rotation.core.errors import (
@@ -11,9 +13,15 @@ from rotation.core.errors import (
     TransientError,
     UpstreamValidationFailed,
 )
+from rotation.core.history import Ended, HistoryEntry, Trigger
 from rotation.core.rotation import stopped
-from rotation.core.state import Phase
+from rotation.core.state import Phase, RotationState
 from rotation.core.step import step
+
+NOW = datetime.now(UTC)
+CLAIMED = RotationState(
+    phase=Phase.CREATING, rotation="m1", trigger=Trigger.FORCED, started_at=NOW - timedelta(1)
+)
 
 
 class Work:
@@ -49,9 +57,17 @@ def test_a_step_that_raises_stays_named_where_the_work_stopped() -> None:
 
 
 def test_a_fresh_rotation_stopped_by_its_checks_fails_since_it_minted_nothing() -> None:
-    record = stopped(PermanentError("no access"), "checks", resumed=False)
+    record = stopped(PermanentError("no access"), "checks", False, CLAIMED, NOW)
     assert record["phase"] is Phase.FAILED
     assert (record["failed_step"], record["retryable"], record["stayed"]) == ("checks", False, {})
+    history = record["history"]
+    assert isinstance(history, tuple)
+    [entry] = history
+    assert isinstance(entry, HistoryEntry)
+    assert (entry.rotation, entry.trigger, entry.outcome) == ("m1", Trigger.FORCED, Ended.FAILED)
+    assert (entry.reason, entry.version, entry.repoints) == ("no access", None, 0)
+    assert CLAIMED.started_at is not None
+    assert entry.started_at == CLAIMED.started_at.replace(microsecond=0)
 
 
 @pytest.mark.parametrize(
@@ -65,8 +81,9 @@ def test_a_fresh_rotation_stopped_by_its_checks_fails_since_it_minted_nothing() 
 def test_otherwise_a_stopped_rotation_stays_unfinished(
     error: PermanentError | TransientError, step_name: str, resumed: bool
 ) -> None:
-    record = stopped(error, step_name, resumed)
+    record = stopped(error, step_name, resumed, CLAIMED, NOW)
     assert "phase" not in record
+    assert "history" not in record
     assert record["failed_step"] == step_name
     assert record["retryable"] is isinstance(error, TransientError)
 
@@ -80,10 +97,12 @@ def test_the_repositories_a_repoint_could_not_move_are_kept_whether_or_not_in_gr
         agent_cannot_read=False,
     )
     for error in (refused, RepointRefusedForNow("refused for now", refused.stayed)):
-        assert stopped(error, "repoint", resumed=False)["stayed"] == {
+        assert stopped(error, "repoint", False, CLAIMED, NOW)["stayed"] == {
             "projects/p/locations/l/repositories/r": "refused"
         }
 
 
 def test_an_error_text_is_bounded_in_the_state() -> None:
-    assert len(str(stopped(PermanentError("x" * 2000), "test", False)["error"])) == 500
+    assert (
+        len(str(stopped(PermanentError("x" * 2000), "test", False, CLAIMED, NOW)["error"])) == 500
+    )

@@ -18,24 +18,33 @@ resource "google_secret_manager_secret" "dockerhub_admin" {
   }
 }
 
-module "token_rotator" {
-  source = "../.."
+module "rotator" {
+  source = "../../modules/rotator"
 
-  project_id        = var.project_id
-  region            = var.region
+  project_id = var.project_id
+  region     = var.region
+
+  # Distinct names, so this example can live next to the pypi and gitlab ones in one project.
+  function_name              = "dockerhub-token-rotator"
+  events_topic_name          = "dockerhub-token-rotator"
+  audit_topic_name           = "dockerhub-token-rotator-audit"
+  dead_letter_topic_name     = "dockerhub-token-rotator-dead-letter"
+  service_account_id         = "dockerhub-token-rotator"
+  trigger_service_account_id = "dockerhub-token-rotator-trg"
+  role_id_prefix             = "dockerhubTokenRotator"
+  notification_channels      = var.notification_channels
+}
+
+module "secret" {
+  source = "../../modules/rotated-secret"
+
+  rotator = module.rotator
+
   secret_id         = var.secret_id
-  repository_id     = var.repository_id
   repository_format = "DOCKER"
   #checkov:skip=CKV_SECRET_6:token_source names the dockerhub source here; it holds no secret.
   token_source = "dockerhub"
   # No upstream_uri: Docker Hub. No upstream_username: the dockerhub source's namespace.
-
-  # Distinct names, so this example can live next to the pypi and gitlab ones in one project.
-  function_name              = "dockerhub-token-rotator"
-  topic_name                 = "dockerhub-token-rotator"
-  service_account_id         = "dockerhub-token-rotator"
-  trigger_service_account_id = "dockerhub-token-rotator-trg"
-  role_id_prefix             = "dockerhubTokenRotator"
 
   rotation_period = "604800s"
   rotation_settings = {
@@ -51,5 +60,7 @@ module "token_rotator" {
   # apply.
   first_rotation_delay = var.first_rotation_delay
 
-  notification_channels = var.notification_channels
+  repositories = {
+    remote = { repository_id = var.repository_id }
+  }
 }

@@ -19,23 +19,32 @@ resource "google_secret_manager_secret" "gitlab_minting" {
   }
 }
 
-module "token_rotator" {
-  source = "../.."
+module "rotator" {
+  source = "../../modules/rotator"
 
-  project_id        = var.project_id
-  region            = var.region
-  secret_id         = var.secret_id
-  repository_id     = var.repository_id
-  token_source      = "gitlab"
-  upstream_uri      = local.index_url
-  upstream_username = var.token_name
+  project_id = var.project_id
+  region     = var.region
 
   # Distinct names, so this example can live next to the pypi one in the same project.
   function_name              = "gitlab-token-rotator"
-  topic_name                 = "gitlab-token-rotator"
+  events_topic_name          = "gitlab-token-rotator"
+  audit_topic_name           = "gitlab-token-rotator-audit"
+  dead_letter_topic_name     = "gitlab-token-rotator-dead-letter"
   service_account_id         = "gitlab-token-rotator"
   trigger_service_account_id = "gitlab-token-rotator-trg"
   role_id_prefix             = "gitlabTokenRotator"
+  notification_channels      = var.notification_channels
+}
+
+module "secret" {
+  source = "../../modules/rotated-secret"
+
+  rotator = module.rotator
+
+  secret_id         = var.secret_id
+  token_source      = "gitlab"
+  upstream_uri      = local.index_url
+  upstream_username = var.token_name
 
   rotation_period = "604800s"
   rotation_settings = {
@@ -51,5 +60,7 @@ module "token_rotator" {
   # The first scheduled rotation needs the minting token, which only you can add, after the apply.
   first_rotation_delay = var.first_rotation_delay
 
-  notification_channels = var.notification_channels
+  repositories = {
+    remote = { repository_id = var.repository_id }
+  }
 }

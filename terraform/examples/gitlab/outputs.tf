@@ -1,31 +1,31 @@
 output "project_id" {
   description = "Project the example deploys into (gcloud's --project)."
-  value       = module.token_rotator.project_id
+  value       = module.rotator.project_id
 }
 
 output "region" {
   description = "Region of the function and the repository (gcloud's --region and --location)."
-  value       = module.token_rotator.region
+  value       = module.rotator.region
 }
 
 output "function_name" {
   description = "Name of the rotating function."
-  value       = module.token_rotator.function_name
+  value       = module.rotator.function_name
 }
 
 output "topic" {
   description = "Topic Secret Manager publishes the secret's events to."
-  value       = module.token_rotator.topic
+  value       = module.rotator.events_topic_id
 }
 
 output "secret" {
   description = "Secret holding the upstream token (projects/PROJECT_ID/secrets/SECRET), as ar-token-rotator takes it."
-  value       = module.token_rotator.secret
+  value       = module.secret.secret
 }
 
 output "secret_id" {
   description = "ID of the secret holding the upstream token."
-  value       = module.token_rotator.secret_id
+  value       = module.secret.secret_id
 }
 
 output "minting_secret_id" {
@@ -35,24 +35,24 @@ output "minting_secret_id" {
 
 output "next_rotation_time" {
   description = "When the next scheduled rotation comes, as of the last apply or refresh: right after the first apply, the first one."
-  value       = module.token_rotator.next_rotation_time
+  value       = module.secret.next_rotation_time
 }
 
 output "repository_id" {
   description = "ID of the remote repository (in region)."
-  value       = module.token_rotator.repository_id
+  value       = module.secret.repository_ids["remote"]
 }
 
 output "repository_url" {
   description = "pip index URL of the remote repository."
-  value       = module.token_rotator.repository_url
+  value       = module.secret.repository_urls["remote"]
 }
 
 output "force_rotation_command" {
   description = "Publishes a forced SECRET_ROTATE for the secret, as Secret Manager would."
   value = join(" ", [
-    "gcloud pubsub topics publish ${module.token_rotator.topic}",
-    "--attribute=eventType=SECRET_ROTATE,dataFormat=JSON_API_V1,secretId=projects/${module.token_rotator.project_number}/secrets/${module.token_rotator.secret_id},timestamp=$(date -u +%Y-%m-%dT%H:%M:%SZ),force=true",
-    "--message='{\"name\":\"projects/${module.token_rotator.project_number}/secrets/${module.token_rotator.secret_id}\"}'",
+    "gcloud pubsub topics publish ${module.rotator.events_topic_id}",
+    "--attribute=eventType=SECRET_ROTATE,dataFormat=JSON_API_V1,secretId=projects/${module.rotator.project_number}/secrets/${module.secret.secret_id},timestamp=$(date -u +%Y-%m-%dT%H:%M:%SZ),force=true",
+    "--message='{\"name\":\"projects/${module.rotator.project_number}/secrets/${module.secret.secret_id}\"}'",
   ])
 }

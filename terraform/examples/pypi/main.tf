@@ -13,14 +13,21 @@ resource "google_secret_manager_secret" "pypi_root" {
   }
 }
 
-module "token_rotator" {
-  source = "../.."
+module "rotator" {
+  source = "../../modules/rotator"
 
-  project_id    = var.project_id
-  region        = var.region
-  secret_id     = var.secret_id
-  repository_id = var.repository_id
-  token_source  = "pypi-derived"
+  project_id            = var.project_id
+  region                = var.region
+  notification_channels = var.notification_channels
+}
+
+module "secret" {
+  source = "../../modules/rotated-secret"
+
+  rotator = module.rotator
+
+  secret_id    = var.secret_id
+  token_source = "pypi-derived"
 
   # A derived token carries its own expiry: rotate daily, keep the last three.
   rotation_period = "86400s"
@@ -35,5 +42,7 @@ module "token_rotator" {
   # The first scheduled rotation needs the root PyPI token, which only you can add, after the apply.
   first_rotation_delay = var.first_rotation_delay
 
-  notification_channels = var.notification_channels
+  repositories = {
+    remote = { repository_id = var.repository_id }
+  }
 }

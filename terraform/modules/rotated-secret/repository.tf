@@ -16,27 +16,32 @@ locals {
     name => name == var.repository_format && var.upstream_uri == null ? [settings.public_repository] : []
   }
 
-  # The URL clients use: pip's index, the prefix of Docker image names, npm's registry, Maven's
-  # repository.
-  repository_path = "${var.project_id}/${var.repository_id}"
+  # The URL clients use, by repository key: pip's index, the prefix of Docker image names, npm's
+  # registry, Maven's repository.
+  repository_url_templates = {
+    PYTHON = "https://LOCATION-python.pkg.dev/PATH/simple/"
+    DOCKER = "LOCATION-docker.pkg.dev/PATH"
+    NPM    = "https://LOCATION-npm.pkg.dev/PATH/"
+    MAVEN  = "https://LOCATION-maven.pkg.dev/PATH"
+  }
   repository_urls = {
-    PYTHON = "https://${var.region}-python.pkg.dev/${local.repository_path}/simple/"
-    DOCKER = "${var.region}-docker.pkg.dev/${local.repository_path}"
-    NPM    = "https://${var.region}-npm.pkg.dev/${local.repository_path}/"
-    MAVEN  = "https://${var.region}-maven.pkg.dev/${local.repository_path}"
+    for key, repository in local.repository_settings :
+    key => replace(replace(local.repository_url_templates[var.repository_format], "LOCATION", repository.location), "PATH", "${repository.project_id}/${repository.repository_id}")
   }
 }
 
-# The remote repository whose upstream credential the function rotates.
+# The remote repositories whose upstream credential the function rotates.
 resource "google_artifact_registry_repository" "remote" {
-  project       = var.project_id
-  location      = var.region
-  repository_id = var.repository_id
-  description   = "Remote ${local.format.name} repository; upstream token rotated by ${var.function_name}"
+  for_each = local.repository_settings
+
+  project       = each.value.project_id
+  location      = each.value.location
+  repository_id = each.value.repository_id
+  description   = each.value.description != null ? each.value.description : "Remote ${local.format.name} repository; upstream token rotated by ${var.rotator.function_name}"
   format        = var.repository_format
   mode          = "REMOTE_REPOSITORY"
   labels        = local.labels
-  kms_key_name  = var.repository_kms_key_name
+  kms_key_name  = each.value.kms_key_name
 
   remote_repository_config {
     description                 = var.upstream_uri == null ? local.format.public_name : var.upstream_uri
@@ -95,5 +100,8 @@ resource "google_artifact_registry_repository" "remote" {
   }
 
   # The service agent must be able to read the secret before the repository refers to it.
-  depends_on = [google_secret_manager_secret_iam_member.registry_agent_accessor]
+  depends_on = [
+    google_secret_manager_secret_iam_member.registry_agent_accessor,
+    google_secret_manager_secret_iam_member.registry_agent_accessor_elsewhere,
+  ]
 }

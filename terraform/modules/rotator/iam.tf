@@ -1,6 +1,8 @@
 # The function runs as a dedicated service account that holds three custom roles, each bound at
 # the narrowest scope its permissions exist at. Together they grant exactly the permissions of
-# rotation/gcp/permissions.py; tests/terraform/test_role_contract.py holds the two equal.
+# rotation/gcp/permissions.py; tests/terraform/test_role_contract.py holds the two equal. This
+# module binds the project-level ones; each ../rotated-secret binds the secret and repository
+# roles on exactly its own secret and repositories.
 
 locals {
   # On the rotated secret: read its configuration, add, list, read, disable and destroy versions,
@@ -16,8 +18,8 @@ locals {
     "secretmanager.versions.list",
   ]
 
-  # Only with grant_access: the function adds the Artifact Registry service agent to the secret's
-  # IAM policy itself.
+  # Only with grant_access (some secret's token-rotator.grant-access): the function adds the
+  # Artifact Registry service agent to the secret's IAM policy itself.
   secret_role_grant_access_permissions = [
     "secretmanager.secrets.setIamPolicy",
   ]
@@ -43,8 +45,8 @@ locals {
 resource "google_service_account" "function" {
   project      = var.project_id
   account_id   = var.service_account_id
-  display_name = "Token rotator (${var.secret_id})"
-  description  = "Runs ${var.function_name}: rotates the upstream token in secret ${var.secret_id}."
+  display_name = "Token rotator (${var.function_name})"
+  description  = "Runs ${var.function_name}: rotates the upstream tokens of the secrets bound to it."
 
   depends_on = [google_project_service.this]
 }
@@ -53,7 +55,7 @@ resource "google_service_account" "trigger" {
   project      = var.project_id
   account_id   = var.trigger_service_account_id
   display_name = "Token rotator trigger"
-  description  = "Eventarc identity that invokes ${var.function_name}."
+  description  = "Identity of the Pub/Sub push subscriptions that invoke ${var.function_name}."
 
   depends_on = [google_project_service.this]
 }
@@ -77,6 +79,14 @@ resource "google_project_iam_custom_role" "repository" {
   description = "Bound on the repositories whose upstream credential ${var.function_name} rotates."
   permissions = local.repository_role_permissions
 
+  lifecycle {
+    # (A variable's validation may name only itself before Terraform 1.9.)
+    precondition {
+      condition     = !contains(var.repository_projects, var.project_id)
+      error_message = "repository_projects lists the other projects only: ${var.project_id}'s own roles exist already."
+    }
+  }
+
   depends_on = [google_project_service.this]
 }
 
@@ -90,59 +100,38 @@ resource "google_project_iam_custom_role" "project" {
   depends_on = [google_project_service.this]
 }
 
-# --- The function's bindings ---------------------------------------------------------------------
+# Custom roles exist only in their own project: a repository in another project
+# (var.repository_projects) is bound with that project's copies of the repository and project roles.
+resource "google_project_iam_custom_role" "repository_elsewhere" {
+  for_each = toset(var.repository_projects)
 
-resource "google_secret_manager_secret_iam_member" "function_secret" {
-  project   = var.project_id
-  secret_id = google_secret_manager_secret.token.secret_id
-  role      = google_project_iam_custom_role.secret.name
-  member    = local.function_member
+  project     = each.value
+  role_id     = "${var.role_id_prefix}Repository"
+  title       = "Token rotator: remote repository"
+  description = "Bound on the repositories whose upstream credential ${var.function_name} (project ${var.project_id}) rotates."
+  permissions = local.repository_role_permissions
 }
 
-# The root PyPI token, the staged token, the GitLab or Artifactory minting token or the Docker Hub
-# admin credential (local.read_secrets): read only.
-# roles/secretmanager.secretAccessor holds secretmanager.versions.access alone.
-resource "google_secret_manager_secret_iam_member" "function_reads" {
-  for_each = local.read_secrets
+resource "google_project_iam_custom_role" "project_elsewhere" {
+  for_each = toset(var.repository_projects)
 
-  secret_id = each.value
-  role      = "roles/secretmanager.secretAccessor"
-  member    = local.function_member
+  project     = each.value
+  role_id     = "${var.role_id_prefix}Project"
+  title       = "Token rotator: project"
+  description = "Project-level permissions of ${var.function_name} (project ${var.project_id}): resolve the project number, read the project IAM policy, list repositories."
+  permissions = local.project_role_permissions
 }
 
-resource "google_artifact_registry_repository_iam_member" "function_repository" {
-  for_each = toset(local.repositories)
-
-  project    = split("/", each.value)[1]
-  location   = split("/", each.value)[3]
-  repository = split("/", each.value)[5]
-  role       = google_project_iam_custom_role.repository.name
-  member     = local.function_member
-
-  lifecycle {
-    precondition {
-      condition     = split("/", each.value)[1] == var.project_id
-      error_message = "Repository ${each.value} is outside ${var.project_id}: the module's custom roles can be bound only inside their own project."
-    }
-  }
-
-  depends_on = [google_artifact_registry_repository.remote]
-}
+# --- The function's project bindings (the secret and repository bindings: ../rotated-secret) ------
 
 # Discovery finds repositories by listing them, so it needs the repository role project-wide.
+# One binding for every secret that discovers (token-rotator.discover), in this project only.
 resource "google_project_iam_member" "function_discovered_repositories" {
-  count = length(local.discover_locations) > 0 ? 1 : 0
+  count = var.discovery ? 1 : 0
 
   project = var.project_id
   role    = google_project_iam_custom_role.repository.name
   member  = local.function_member
-
-  lifecycle {
-    precondition {
-      condition     = alltrue([for location in local.discover_locations : split("/", location)[1] == var.project_id])
-      error_message = "token-rotator.discover may name only locations in ${var.project_id}: the module's custom roles can be bound only inside their own project."
-    }
-  }
 }
 
 resource "google_project_iam_member" "function_project" {
@@ -151,9 +140,18 @@ resource "google_project_iam_member" "function_project" {
   member  = local.function_member
 }
 
+resource "google_project_iam_member" "function_project_elsewhere" {
+  for_each = toset(var.repository_projects)
+
+  project = each.value
+  role    = google_project_iam_custom_role.project_elsewhere[each.value].name
+  member  = local.function_member
+}
+
 # --- The trigger's bindings ----------------------------------------------------------------------
 
-# Eventarc invokes the function's Cloud Run service as the trigger's service account.
+# The push subscriptions invoke the function's Cloud Run service with an OIDC token of the
+# trigger's service account.
 resource "google_cloud_run_v2_service_iam_member" "trigger_invoker" {
   project  = var.project_id
   location = var.region
@@ -162,7 +160,7 @@ resource "google_cloud_run_v2_service_iam_member" "trigger_invoker" {
   member   = "serviceAccount:${google_service_account.trigger.email}"
 }
 
-# Pub/Sub mints the push subscription's identity tokens for the trigger's service account.
+# Pub/Sub mints the push subscriptions' OIDC tokens for the trigger's service account.
 # (Needed in projects whose Pub/Sub service agent dates from before April 2021; harmless after.)
 resource "google_service_account_iam_member" "pubsub_token_creator" {
   service_account_id = google_service_account.trigger.name
@@ -170,4 +168,16 @@ resource "google_service_account_iam_member" "pubsub_token_creator" {
   member             = local.pubsub_agent
 
   depends_on = [google_project_service_identity.pubsub]
+}
+
+# The Artifact Registry service agent of each project with repositories (this one and
+# var.repository_projects), as IAM members: ../rotated-secret grants each the secret it reads.
+locals {
+  artifact_registry_agents = merge(
+    { (var.project_id) = local.artifact_registry_agent },
+    {
+      for project, found in data.google_project.elsewhere :
+      project => "serviceAccount:${replace(local.service_agent_templates["artifactregistry.googleapis.com"], "PROJECT_NUMBER", found.number)}"
+    },
+  )
 }

@@ -4,7 +4,7 @@ locals {
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
     "cloudresourcemanager.googleapis.com",
-    "eventarc.googleapis.com",
+    "cloudscheduler.googleapis.com",
     "iam.googleapis.com",
     "logging.googleapis.com",
     "monitoring.googleapis.com",
@@ -27,7 +27,7 @@ resource "google_project_service" "this" {
 }
 
 # Service agents exist only once something asks for them; they must exist before they are
-# granted roles (the topic's publisher, the secret's accessor).
+# granted roles (the topic's publisher, the secret's accessor, the dead-letter topic's publisher).
 resource "google_project_service_identity" "secret_manager" {
   provider = google-beta
 
@@ -44,6 +44,16 @@ resource "google_project_service_identity" "artifact_registry" {
   service = "artifactregistry.googleapis.com"
 
   depends_on = [google_project_service.this]
+}
+
+# The Artifact Registry service agents of the other projects whose repositories the secrets feed
+# (var.repository_projects): each reads the secrets its repositories use.
+resource "google_project_service_identity" "artifact_registry_elsewhere" {
+  provider = google-beta
+  for_each = toset(var.repository_projects)
+
+  project = each.value
+  service = "artifactregistry.googleapis.com"
 }
 
 resource "google_project_service_identity" "pubsub" {

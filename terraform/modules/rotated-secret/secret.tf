@@ -1,7 +1,7 @@
 # The secret that holds the upstream token. Terraform creates it empty: every version is added by
 # the function, so no token ever passes through Terraform or its state.
 resource "google_secret_manager_secret" "token" {
-  project   = var.project_id
+  project   = local.project_id
   secret_id = var.secret_id
   labels    = local.labels
 
@@ -25,8 +25,9 @@ resource "google_secret_manager_secret" "token" {
     }
   }
 
+  # The rotator's events topic (its output waits for Secret Manager's right to publish there).
   topics {
-    name = google_pubsub_topic.events.id
+    name = var.rotator.events_topic_id
   }
 
   rotation {
@@ -46,6 +47,21 @@ resource "google_secret_manager_secret" "token" {
     }
 
     precondition {
+      condition     = !var.grant_access || var.rotator.grant_access
+      error_message = "grant_access needs the rotator's grant_access = true: its <prefix>Secret role must hold secretmanager.secrets.setIamPolicy."
+    }
+
+    precondition {
+      condition     = length(local.discover_locations) == 0 || var.rotator.discovery
+      error_message = "token-rotator.discover needs the rotator's discovery = true, which binds the repository role on its project."
+    }
+
+    precondition {
+      condition     = alltrue([for location in local.discover_locations : split("/", location)[1] == local.project_id])
+      error_message = "token-rotator.discover may name only locations in ${local.project_id}: the rotator binds its repository role for discovery there only."
+    }
+
+    precondition {
       condition     = var.token_source != local.dockerhub_source || var.repository_format == "DOCKER"
       error_message = "The ${local.dockerhub_source} source (token_source) mints Docker Hub access tokens: it needs repository_format DOCKER, not ${var.repository_format}."
     }
@@ -58,16 +74,29 @@ resource "google_secret_manager_secret" "token" {
     }
   }
 
-  # Secret Manager checks that it can publish to the topic when the secret is created.
-  depends_on = [google_pubsub_topic_iam_member.secret_manager_publisher]
 }
 
-# The repository's service agent reads the token when it authenticates upstream.
+# The repositories' service agents read the token when they authenticate upstream: the rotator's
+# project's agent, and that of each other project with one of the secret's repositories.
 resource "google_secret_manager_secret_iam_member" "registry_agent_accessor" {
-  project   = var.project_id
+  project   = local.project_id
   secret_id = google_secret_manager_secret.token.secret_id
   role      = "roles/secretmanager.secretAccessor"
-  member    = local.artifact_registry_agent
+  member    = var.rotator.artifact_registry_agents[local.project_id]
+}
 
-  depends_on = [google_project_service_identity.artifact_registry]
+resource "google_secret_manager_secret_iam_member" "registry_agent_accessor_elsewhere" {
+  for_each = local.other_repository_projects
+
+  project   = local.project_id
+  secret_id = google_secret_manager_secret.token.secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = lookup(var.rotator.artifact_registry_agents, each.value, "")
+
+  lifecycle {
+    precondition {
+      condition     = contains(keys(var.rotator.artifact_registry_agents), each.value)
+      error_message = "A repository of ${var.secret_id} is in ${each.value}, which is not among the rotator's repository_projects: add it there."
+    }
+  }
 }

@@ -1,5 +1,5 @@
 locals {
-  source_root        = coalesce(var.source_root, abspath("${path.module}/.."))
+  source_root        = coalesce(var.source_root, abspath("${path.module}/../../.."))
   source_bucket_name = coalesce(var.source_bucket_name, "${var.project_id}-${var.function_name}-src")
 
   # The upload holds main.py, requirements.txt and the rotation package without its command line
@@ -81,7 +81,7 @@ resource "google_cloudfunctions2_function" "rotator" {
   project     = var.project_id
   location    = var.region
   name        = var.function_name
-  description = "Rotates the upstream token in secret ${var.secret_id} on SECRET_ROTATE."
+  description = "Rotates the upstream tokens of the secrets that name it on SECRET_ROTATE; audits them on TOKEN_ROTATOR_AUDIT."
   labels      = local.labels
 
   build_config {
@@ -104,7 +104,7 @@ resource "google_cloudfunctions2_function" "rotator" {
     min_instance_count               = 0
     max_instance_count               = var.max_instance_count
     max_instance_request_concurrency = 1
-    # Eventarc's Pub/Sub deliveries count as internal traffic.
+    # Pub/Sub push deliveries from the same project count as internal traffic.
     ingress_settings               = "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision = true
 
@@ -120,21 +120,12 @@ resource "google_cloudfunctions2_function" "rotator" {
     )
   }
 
-  event_trigger {
-    trigger_region        = var.region
-    event_type            = "google.cloud.pubsub.topic.v1.messagePublished"
-    pubsub_topic          = google_pubsub_topic.events.id
-    retry_policy          = "RETRY_POLICY_RETRY"
-    service_account_email = google_service_account.trigger.email
-  }
+  # No event_trigger: Pub/Sub push subscriptions (delivery.tf, audit.tf) call the function's URL,
+  # and the Functions Framework turns each push into a CloudEvent (main.py's @cloud_event).
 
   # The first rotation may come minutes after apply: let the function's access be in place first.
   depends_on = [
     google_project_service.this,
-    google_secret_manager_secret_iam_member.function_secret,
-    google_secret_manager_secret_iam_member.function_reads,
-    google_artifact_registry_repository_iam_member.function_repository,
     google_project_iam_member.function_project,
-    google_project_iam_member.function_discovered_repositories,
   ]
 }
