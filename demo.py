@@ -122,7 +122,7 @@ def main() -> int:
             )
             print(f"the remote repository's index: {repository_url}")
             secret, first_id = setup(emulator, authority)
-            emulator.pubsub.set_push_endpoint(TOPIC, function.url)
+            emulator.pubsub.push_to_function(TOPIC, function.url)
             heading("before: version 1 holds a token made by hand; the repository uses it")
             show(secret, authority, first_id)
             operator("status", secret)
@@ -140,7 +140,7 @@ def main() -> int:
                 if m.attributes["eventType"] == "SECRET_ROTATE"
             ]
 
-            heading(f"Eventarc redelivers the same message {rotate[0].message_id}: nothing changes")
+            heading(f"Pub/Sub redelivers the same message {rotate[0].message_id}: nothing changes")
             emulator.pubsub.redeliver(rotate[0].message_id)
             emulator.pubsub.wait_idle(60)
             again = show(secret, authority, first_id)

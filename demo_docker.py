@@ -127,7 +127,7 @@ def main() -> int:
             print(f"emulator gRPC {emulator.grpc_target}, function {function.url}")
             print(f"Docker Hub: API {authority.url}, registry {registry.url}")
             secret = setup(emulator, authority, registry)
-            emulator.pubsub.set_push_endpoint(TOPIC, function.url)
+            emulator.pubsub.push_to_function(TOPIC, function.url)
             heading(f"before: live Docker Hub tokens {live_tokens(authority)}")
             before = pull(reference)
 

@@ -17,7 +17,7 @@ def on_secret_event(cloud_event: Any) -> None:
 @functions_framework.errorhandler(Exception)  # type: ignore[untyped-decorator]  # untyped upstream
 def on_unreadable_request(error: Exception) -> Any:
     """A request the Functions Framework could not turn into a CloudEvent gets a 4xx and a log
-    line. The function's own failures are re-raised: a 500, so Eventarc redelivers the event."""
+    line. The function's own failures are re-raised: a 500, so Pub/Sub redelivers the message."""
     if raised_inside(on_secret_event, error):
         raise error
     if getattr(error, "code", None) == 500:

@@ -50,7 +50,10 @@ def _parser() -> argparse.ArgumentParser:
         help=f"a project the emulator knows; repeatable; replaces {default_projects}",
     )
     parser.add_argument(
-        "--push-endpoint", type=_url, help="where Pub/Sub pushes messages by default"
+        "--push-endpoint",
+        type=_url,
+        help="Eventarc-style: every topic's messages as CloudEvents (push subscriptions made "
+        "with the Pub/Sub client filter and push on their own)",
     )
     return parser
 

@@ -128,6 +128,7 @@ class Emulator(StartStop):
             self.repository_iam,
             self.resource_manager,
             self.pubsub,
+            self.pubsub.subscriptions,
         ]
         self._server, self.grpc_port = build_server(
             services, self.control, self._grpc_port, self.gate

@@ -76,6 +76,14 @@ METHOD_REQUIREMENTS: dict[str, Requirement] = {
     "Publisher.CreateTopic": Requirement("pubsub.topics.create", _NAME),
     "Publisher.GetTopic": Requirement("pubsub.topics.get", _field("topic")),
     "Publisher.Publish": Requirement("pubsub.topics.publish", _field("topic")),
+    "Subscriber.CreateSubscription": Requirement("pubsub.subscriptions.create", _NAME),
+    "Subscriber.GetSubscription": Requirement("pubsub.subscriptions.get", _field("subscription")),
+    "Subscriber.DeleteSubscription": Requirement(
+        "pubsub.subscriptions.delete", _field("subscription")
+    ),
+    "Subscriber.ModifyPushConfig": Requirement(
+        "pubsub.subscriptions.update", _field("subscription")
+    ),
 }
 
 # Methods anybody may call: TestIamPermissions needs no permission (it answers which of the

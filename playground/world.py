@@ -107,7 +107,7 @@ class World:
     def push_topics_to_function(self) -> None:
         assert self.emulator is not None and self.function is not None
         for topic in self.config.topics:
-            self.emulator.pubsub.set_push_endpoint(topic, self.function.url)
+            self.emulator.pubsub.push_to_function(topic, self.function.url)
 
     def stop(self) -> None:
         """Stop everything in reverse order; then make sure no process it started is left."""

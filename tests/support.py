@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from google.cloud import secretmanager_v1
-from google.cloud.pubsub_v1 import PublisherClient
+from google.cloud.pubsub_v1 import PublisherClient, SubscriberClient
 
 from emulator import Emulator
+from emulator.pubsub import FunctionDelivery
 from rotation.gcp import clients
 from tests.cloud_names import (
     AR_AGENT,
@@ -69,8 +70,16 @@ class World(Repositories, SecretReads, RotateEvents):
         self.ar = clients.artifact_registry()
         self.publisher = PublisherClient()
         self.publisher.create_topic(name=TOPIC)
+        self.delivery = FunctionDelivery(TOPIC)
         if function_url:
-            emulator.pubsub.set_push_endpoint(TOPIC, function_url)
+            self.push_to(function_url)
+
+    def push_to(self, function_url: str) -> None:
+        """The Terraform module's delivery, made with the real clients: the push subscription
+        that lets only SECRET_ROTATE through to `function_url`, and its dead-letter topic."""
+        self.publisher.create_topic(name=self.delivery.dead_letter_topic)
+        with SubscriberClient() as subscriber:
+            subscriber.create_subscription(request=self.delivery.subscription_for(function_url))
 
     def secret(
         self,

@@ -1,8 +1,9 @@
-"""The binary-mode CloudEvent an Eventarc Pub/Sub trigger POSTs for a message."""
+"""The binary-mode CloudEvent an Eventarc Pub/Sub trigger POSTs for a message, and where to."""
 
 from __future__ import annotations
 
 import base64
+import threading
 from datetime import datetime
 
 from cloudevents.conversion import to_binary
@@ -47,3 +48,28 @@ def cloud_event(message: Message) -> tuple[dict[str, str], bytes]:
     )
     headers, body = to_binary(event)
     return headers, body
+
+
+class EventarcEndpoints:
+    """Eventarc-style push endpoints: one per topic, or a default for every other topic."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._endpoints: dict[str, str] = {}
+        self.default: str | None = None
+
+    def set(self, canonical: str, url: str | None) -> None:
+        with self._lock:
+            if url is None:
+                self._endpoints.pop(canonical, None)
+            else:
+                self._endpoints[canonical] = url
+
+    def endpoint(self, canonical: str) -> str | None:
+        with self._lock:
+            return self._endpoints.get(canonical, self.default)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._endpoints.clear()
+            self.default = None

@@ -8,11 +8,16 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class RedeliveryPolicy:
-    """Backoff bounds for redelivering a failed push (Eventarc uses 10-600 s; tests need less)."""
+    """Backoff bounds for redelivering a failed push (Eventarc uses 10-600 s; tests need less).
+
+    The first three apply to Eventarc-style endpoints. A push subscription waits its own
+    `retry_policy` backoff times `subscription_backoff_scale`: 0.005 makes Pub/Sub's 10-600 s
+    0.05-3 s, so a test sees the real sequence of delays without waiting minutes."""
 
     min_backoff_seconds: float = 0.05
     max_backoff_seconds: float = 2.0
     max_attempts: int = 50
+    subscription_backoff_scale: float = 0.005
 
     def backoff(self, failures: int) -> float:
         """Delay before the next attempt after `failures` consecutive failures (1 or more)."""
@@ -39,6 +44,7 @@ class Delivery:
     status_code: int | None
     error: str | None
     time: datetime
+    subscription: str = ""  # the push subscription, "" for an Eventarc-style endpoint
 
     @property
     def ok(self) -> bool:

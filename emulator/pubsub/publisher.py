@@ -1,26 +1,31 @@
-"""The Pub/Sub Publisher: topics, their messages and push endpoints, over gRPC and in process."""
+"""The Pub/Sub Publisher: topics and their messages, over gRPC and in process; each message goes to
+the topic's push subscriptions (`subscriptions`) and, Eventarc-style, to a topic's push endpoint."""
 
 from __future__ import annotations
 
 import itertools
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import grpc
 from google.pubsub_v1 import types
 
-from emulator.core import ApiError, Clock, Projects, invalid
+from emulator.core import ApiError, Clock, Projects
 from emulator.grpc_server import Rpc
+from emulator.pubsub.cloud_events import EventarcEndpoints
+from emulator.pubsub.function_delivery import FunctionDelivery, push_to_function
 from emulator.pubsub.messages import Delivery, Message, RedeliveryPolicy
-from emulator.pubsub.push import Pusher
-from emulator.pubsub.topics import canonical_topic, short_name, topic_not_found
+from emulator.pubsub.push import EventarcTarget, Pusher
+from emulator.pubsub.subscriptions import Subscriptions
+from emulator.pubsub.topics import canonical_topic, check_publish, short_name, topic_not_found
 
 log = logging.getLogger(__name__)
 
 
 class PubSub:
-    """google.pubsub.v1.Publisher (CreateTopic, GetTopic, Publish) and a Python publish API."""
+    """google.pubsub.v1.Publisher (CreateTopic, GetTopic, Publish) and a Python publish API;
+    `subscriptions` is the google.pubsub.v1.Subscriber service."""
 
     service_name = "google.pubsub.v1.Publisher"
 
@@ -31,11 +36,14 @@ class PubSub:
         self._topics: dict[str, types.Topic] = {}
         self._messages: dict[str, list[Message]] = {}
         self._by_id: dict[str, Message] = {}
-        self._endpoints: dict[str, str] = {}
-        self._default_endpoint: str | None = None
+        self.eventarc = EventarcEndpoints()
         self._ids = itertools.count(4_000_000_000_000_001)  # never reset: ids stay unique
         self._topic_listeners: list[Callable[[], None]] = []
-        self._pusher = Pusher(clock, policy)
+        self._policy = policy
+        self._pusher = Pusher(clock)
+        self.subscriptions = Subscriptions(
+            clock, projects, policy, pusher=self._pusher, topic=self._existing, publish=self._store
+        )
 
     def rpcs(self) -> Sequence[Rpc]:
         return [
@@ -85,16 +93,16 @@ class PubSub:
             return list(self._messages.get(self.canonical(topic), []))
 
     def set_default_push_endpoint(self, url: str | None) -> None:
-        with self._lock:
-            self._default_endpoint = url
+        """Eventarc-style: every topic without its own endpoint pushes CloudEvents to `url`."""
+        self.eventarc.default = url
 
     def set_push_endpoint(self, topic: str, url: str | None) -> None:
-        canonical = self.canonical(topic)
-        with self._lock:
-            if url is None:
-                self._endpoints.pop(canonical, None)
-            else:
-                self._endpoints[canonical] = url
+        """Eventarc-style: `topic` pushes CloudEvents to `url`; None: to the default, if any."""
+        self.eventarc.set(self.canonical(topic), url)
+
+    def push_to_function(self, topic: str, url: str | None) -> FunctionDelivery:
+        """Wire `topic` to the function as the Terraform module does (`function_delivery`)."""
+        return push_to_function(self, topic, url)
 
     def deliveries(self) -> list[Delivery]:
         return self._pusher.deliveries()
@@ -104,13 +112,14 @@ class PubSub:
         return self._pusher.wait_idle(timeout)
 
     def redeliver(self, message_id: str) -> None:
-        """Push a recorded message again, same id: the at-least-once duplicate Eventarc may send."""
+        """Push a recorded message again, same id (an at-least-once duplicate), everywhere."""
         with self._lock:
             message = self._by_id[message_id]
-            endpoint = self._endpoint(message.topic)
-        if endpoint is None:
-            raise ValueError(f"no push endpoint for {message.topic}")
-        self._pusher.submit(message, endpoint)
+            endpoint = self.eventarc.endpoint(message.topic)
+        if endpoint is not None:
+            self._pusher.submit(message, EventarcTarget(endpoint, self._policy))
+        if not self.subscriptions.redeliver(message) and endpoint is None:
+            raise ValueError(f"no push endpoint or matching subscription for {message.topic}")
 
     def stop(self) -> None:
         self._pusher.stop()
@@ -120,16 +129,17 @@ class PubSub:
             self._topics.clear()
             self._messages.clear()
             self._by_id.clear()
-            self._endpoints.clear()
-            self._default_endpoint = None
+        self.eventarc.reset()
         self._pusher.reset()
+        self.subscriptions.reset()
 
     # --- internals --------------------------------------------------------------------------
 
-    def _endpoint(self, canonical: str) -> str | None:
-        return self._endpoints.get(canonical, self._default_endpoint)
+    def _existing(self, topic: str) -> str:
+        """The canonical name of an existing topic; NOT_FOUND if there is none."""
+        return self._get_topic(types.GetTopicRequest(topic=topic)).name
 
-    def _store(self, canonical: str, data: bytes, attributes: dict[str, str]) -> str:
+    def _store(self, canonical: str, data: bytes, attributes: Mapping[str, str]) -> str:
         with self._lock:
             if canonical not in self._topics:
                 raise topic_not_found(canonical)
@@ -138,9 +148,10 @@ class PubSub:
             )
             self._messages.setdefault(canonical, []).append(message)
             self._by_id[message.message_id] = message
-            endpoint = self._endpoint(canonical)
+            endpoint = self.eventarc.endpoint(canonical)
         if endpoint is not None:
-            self._pusher.submit(message, endpoint)
+            self._pusher.submit(message, EventarcTarget(endpoint, self._policy))
+        self.subscriptions.deliver(message)
         return message.message_id
 
     def _create_topic(self, request: types.Topic) -> types.Topic:
@@ -155,13 +166,7 @@ class PubSub:
             return types.Topic(topic)
 
     def _publish(self, request: types.PublishRequest) -> types.PublishResponse:
-        if not request.messages:
-            raise invalid("The request contains no messages.")
-        if any(not m.data and not m.attributes for m in request.messages):
-            raise invalid(
-                "One or more messages in the publish request is empty. Each message must "
-                "contain either non-empty data, or at least one attribute."
-            )
+        check_publish(request)
         canonical = self.canonical(request.topic)
         ids = [self._store(canonical, m.data, dict(m.attributes)) for m in request.messages]
         return types.PublishResponse(message_ids=ids)

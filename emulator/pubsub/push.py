@@ -1,5 +1,6 @@
-"""Push delivery as Eventarc does it: a delay queue drained by worker threads that POST each message
-and redeliver a failed one, same message id, after an exponential backoff."""
+"""Push delivery: a delay queue drained by worker threads that POST each message to its target (an
+Eventarc-style endpoint, or a push subscription) and redeliver a failed one, same message id, after
+the target's backoff, until the target gives up (and, for a subscription, dead-letters it)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import httpx
 
@@ -17,10 +19,47 @@ from emulator.core import Clock
 from emulator.pubsub.cloud_events import cloud_event
 from emulator.pubsub.messages import Delivery, Message, RedeliveryPolicy
 
+Request = tuple[str, dict[str, str], bytes]  # endpoint, headers, body
+
 log = logging.getLogger(__name__)
 
 _WORKERS = 16  # pushes in flight at once: Eventarc has no such bound; a burst arrives together
 _PUSH_TIMEOUT_SECONDS = 60.0  # an answer later than this counts as a failure and is redelivered
+
+
+class Target(Protocol):
+    """Where and how one message is pushed, how long to wait after a failure, when to give up."""
+
+    @property
+    def subscription(self) -> str: ...  # "" for an Eventarc-style endpoint
+
+    def request(self, message: Message, attempt: int) -> Request | None: ...  # None: nowhere
+
+    def backoff(self, failures: int) -> float: ...
+
+    def give_up(self, message: Message, failures: int) -> bool: ...
+
+
+@dataclass(frozen=True)
+class EventarcTarget:
+    """A binary-mode CloudEvent to a fixed endpoint, redelivered as RedeliveryPolicy says."""
+
+    endpoint: str
+    policy: RedeliveryPolicy
+    subscription: str = ""
+
+    def request(self, message: Message, attempt: int) -> Request:
+        headers, body = cloud_event(message)
+        return self.endpoint, headers, body
+
+    def backoff(self, failures: int) -> float:
+        return self.policy.backoff(failures)
+
+    def give_up(self, message: Message, failures: int) -> bool:
+        if failures < self.policy.max_attempts:
+            return False
+        log.warning("giving up on message %s after %d attempts", message.message_id, failures)
+        return True
 
 
 @dataclass(order=True)
@@ -28,7 +67,7 @@ class _Job:
     due: float  # time.monotonic()
     seq: int
     message: Message = field(compare=False)
-    endpoint: str = field(compare=False)
+    target: Target = field(compare=False)
     generation: int = field(compare=False)
     failures: int = field(compare=False, default=0)
 
@@ -36,23 +75,22 @@ class _Job:
 class Pusher:
     """A delay queue drained by a few worker threads that POST messages and record every attempt."""
 
-    def __init__(self, clock: Clock, policy: RedeliveryPolicy) -> None:
+    def __init__(self, clock: Clock) -> None:
         self._clock = clock
-        self._policy = policy
         self._cond = threading.Condition()
         self._queue: list[_Job] = []
         self._in_flight = 0
         self._seq = itertools.count()
         self._generation = 0
-        self._attempts: Counter[str] = Counter()
+        self._attempts: Counter[tuple[str, str]] = Counter()  # (message id, subscription)
         self._deliveries: list[Delivery] = []
         self._threads: list[threading.Thread] = []
         self._http: httpx.Client | None = None
         self._stopping = False
 
-    def submit(self, message: Message, endpoint: str) -> None:
+    def submit(self, message: Message, target: Target) -> None:
         with self._cond:
-            self._push(message, endpoint, failures=0, delay=0.0)
+            self._push(message, target, failures=0, delay=0.0)
 
     def deliveries(self) -> list[Delivery]:
         with self._cond:
@@ -85,9 +123,9 @@ class Pusher:
             self._deliveries.clear()
             self._cond.notify_all()
 
-    def _push(self, message: Message, endpoint: str, failures: int, delay: float) -> None:
+    def _push(self, message: Message, target: Target, failures: int, delay: float) -> None:
         job = _Job(
-            time.monotonic() + delay, next(self._seq), message, endpoint, self._generation, failures
+            time.monotonic() + delay, next(self._seq), message, target, self._generation, failures
         )
         heapq.heappush(self._queue, job)
         if self._http is None:
@@ -100,12 +138,8 @@ class Pusher:
 
     def _retry(self, job: _Job) -> None:
         failures = job.failures + 1
-        if failures >= self._policy.max_attempts:
-            log.warning(
-                "giving up on message %s after %d attempts", job.message.message_id, failures
-            )
-        else:
-            self._push(job.message, job.endpoint, failures, self._policy.backoff(failures))
+        if not job.target.give_up(job.message, failures):
+            self._push(job.message, job.target, failures, job.target.backoff(failures))
 
     def _next_job(self) -> tuple[_Job, int, httpx.Client] | None:
         with self._cond:
@@ -113,9 +147,10 @@ class Pusher:
                 if self._queue and self._queue[0].due <= time.monotonic():
                     job = heapq.heappop(self._queue)
                     self._in_flight += 1
-                    self._attempts[job.message.message_id] += 1
+                    key = (job.message.message_id, job.target.subscription)
+                    self._attempts[key] += 1
                     assert self._http is not None
-                    return job, self._attempts[job.message.message_id], self._http
+                    return job, self._attempts[key], self._http
                 wait = self._queue[0].due - time.monotonic() if self._queue else None
                 self._cond.wait(wait)
             return None
@@ -125,26 +160,31 @@ class Pusher:
             job, attempt, http = next_job
             status_code: int | None = None
             error: str | None = None
+            request = job.target.request(job.message, attempt)
+            if request is None:  # the subscription is gone or pushes nowhere now
+                self._finish(job, None)
+                continue
+            endpoint, headers, body = request
             try:
-                headers, body = cloud_event(job.message)
-                status_code = http.post(job.endpoint, headers=headers, content=body).status_code
+                status_code = http.post(endpoint, headers=headers, content=body).status_code
             except httpx.HTTPError as exc:
                 error = f"{type(exc).__name__}: {exc}"
-            self._finish(job, attempt, status_code, error)
+            delivery = Delivery(
+                job.message.message_id,
+                job.message.topic,
+                endpoint,
+                attempt,
+                status_code,
+                error,
+                self._clock.now(),
+                job.target.subscription,
+            )
+            self._finish(job, delivery)
 
-    def _finish(self, job: _Job, attempt: int, status_code: int | None, error: str | None) -> None:
-        delivery = Delivery(
-            job.message.message_id,
-            job.message.topic,
-            job.endpoint,
-            attempt,
-            status_code,
-            error,
-            self._clock.now(),
-        )
+    def _finish(self, job: _Job, delivery: Delivery | None) -> None:
         with self._cond:
             self._in_flight -= 1
-            if job.generation == self._generation and not self._stopping:
+            if delivery is not None and job.generation == self._generation and not self._stopping:
                 self._deliveries.append(delivery)
                 if not delivery.ok:
                     self._retry(job)

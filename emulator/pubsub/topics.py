@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import grpc
+from google.pubsub_v1 import types
 
 from emulator.core import ApiError, Projects, invalid
 
@@ -36,3 +37,14 @@ def topic_not_found(canonical: str) -> ApiError:
     return ApiError(
         grpc.StatusCode.NOT_FOUND, f"Resource not found (resource={short_name(canonical)})."
     )
+
+
+def check_publish(request: types.PublishRequest) -> None:
+    """INVALID_ARGUMENT for a Publish without messages or with an empty one."""
+    if not request.messages:
+        raise invalid("The request contains no messages.")
+    if any(not m.data and not m.attributes for m in request.messages):
+        raise invalid(
+            "One or more messages in the publish request is empty. Each message must "
+            "contain either non-empty data, or at least one attribute."
+        )

@@ -1,4 +1,4 @@
-"""On the emulator, why its Eventarc-style push of a message found no function: `republish --wait`
+"""On the emulator, why its push of a message found no function: `republish --wait`
 says so at once instead of waiting out its timeout. In the cloud there is nothing to ask; `wait`
 reports a message no function took within NO_DELIVERY instead."""
 

@@ -202,8 +202,10 @@ def _check_delivered(
         raise PermanentError(
             f"no function took message {published.message_id} within "
             f"{approximate(NO_DELIVERY)}: the secret's state is unchanged",
-            remedy=f"check that the function is deployed and its Eventarc trigger listens on "
-            f"{published.topic} (gcloud eventarc triggers list), and its logs for stale_event, "
+            remedy=f"check that the function is deployed and a push subscription on "
+            f"{published.topic} pushes SECRET_ROTATE to it (gcloud pubsub topics "
+            f"list-subscriptions {published.topic}; a message it could not deliver is on the "
+            "subscription's dead-letter topic), and its logs for stale_event, "
             "project_not_allowed and malformed_event; on the emulator, start the function "
             "(`make playground`); or rotate from here: ar-token-rotator rotate "
             f"{published.secret}",

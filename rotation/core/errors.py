@@ -1,6 +1,6 @@
 """What can go wrong, sorted by what the platform should do about it.
 
-`TransientError` is raised out of the function so Eventarc redelivers the event; `PermanentError`
+`TransientError` is raised out of the function so Pub/Sub redelivers the event; `PermanentError`
 is logged with its remedy and the event is acknowledged, because retrying cannot help.
 """
 

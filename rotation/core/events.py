@@ -1,4 +1,6 @@
-"""Decoding the Eventarc envelope of a Secret Manager notification into a `SecretEvent`.
+"""Decoding the CloudEvent of a Secret Manager notification into a `SecretEvent`: the one the
+Functions Framework makes of a raw Pub/Sub push (id = messageId, time = publishTime, the message
+in `data.message`), or the one an Eventarc trigger sends (the same shape).
 
 Anything that does not look exactly like what Secret Manager publishes raises `MalformedEvent`
 with a message that says what is wrong; the handler logs it and acknowledges the event.

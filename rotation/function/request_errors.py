@@ -1,6 +1,7 @@
 """Requests the Functions Framework cannot read as a CloudEvent: answered 4xx, with a log line.
 
-Eventarc only ever sends CloudEvents, so such a request is a forgery or a misconfigured sender.
+A push subscription sends a raw push the Functions Framework converts, an Eventarc trigger a
+CloudEvent, so any other request is a forgery or a misconfigured sender.
 Left alone, the Functions Framework answers some with a bare 400 and no log line, and crashes on
 others (a binary body it tries to read as a legacy event) with a 500 that invites retries. Here
 every one gets a log line that says what is wrong, and a 4xx.

@@ -82,7 +82,7 @@ def test_wait_reports_a_failed_check_and_a_republish_starts_afresh(world, cli):
 
 def test_wait_gives_up_after_its_timeout(world, run):
     secret = world.rotated_secret()
-    world.emulator.pubsub.set_push_endpoint(TOPIC, None)  # the function never hears of it
+    world.emulator.pubsub.push_to_function(TOPIC, None)  # the function never hears of it
     waited = run("republish", secret, "--wait", "--timeout", "1s", "--poll-seconds", "0.2")
     assert waited.code == 1
     assert "error: the function did not complete rotation" in waited.err
@@ -95,7 +95,7 @@ def test_wait_says_at_once_when_the_emulator_finds_no_function_listening(world, 
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{unused.getsockname()[1]}/"
-    world.emulator.pubsub.set_push_endpoint(TOPIC, closed)
+    world.emulator.pubsub.push_to_function(TOPIC, closed)
     waited = cli(
         "republish",
         secret,
@@ -113,12 +113,13 @@ def test_wait_says_at_once_when_the_emulator_finds_no_function_listening(world, 
 
 def test_wait_reports_a_message_no_function_took(world, run, monkeypatch):
     secret = world.rotated_secret()
-    world.emulator.pubsub.set_push_endpoint(TOPIC, None)  # as if no trigger listened
+    world.emulator.pubsub.push_to_function(TOPIC, None)  # as if no trigger listened
     monkeypatch.setattr(republish, "NO_DELIVERY", timedelta(seconds=1))
     waited = run("republish", secret, "--wait", "--poll-seconds", "0.2")
     assert waited.code == 1
     assert f"no function took message {world.rotate_messages()[-1]} within 1s" in waited.err
-    assert f"listens on {TOPIC} (gcloud eventarc triggers list)" in waited.err
+    assert f"a push subscription on {TOPIC} pushes SECRET_ROTATE to it" in waited.err
+    assert f"gcloud pubsub topics list-subscriptions {TOPIC}" in waited.err
     assert f"ar-token-rotator rotate {secret}" in waited.err
     assert world.versions(secret) == {1: "ENABLED"}
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
 from google.cloud import pubsub_v1
 
+from emulator.serving import BackgroundServer
 from rotation.gcp import clients
 from tests.emulator.artifactregistry_support import AGENTS, SECRET
+from tests.emulator.pubsub_support import Receiver
 from tests.emulator.secretmanager_support import TOPIC
 
 
@@ -52,3 +55,23 @@ def publisher(emulator) -> Iterator[pubsub_v1.PublisherClient]:
     client = pubsub_v1.PublisherClient()
     yield client
     client.stop()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    holder: list[Receiver] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            status = holder[0].answer({k.lower(): v for k, v in self.headers.items()}, body)
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with BackgroundServer(Handler, name="push-receiver") as server:
+        holder.append(Receiver(f"{server.url}/"))
+        yield holder[0]

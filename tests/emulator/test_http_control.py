@@ -165,6 +165,7 @@ def test_deliveries(emulator, http, monkeypatch):
         status_code=204,
         error=None,
         time=LATER.replace(microsecond=0),
+        subscription="projects/demo-project/subscriptions/rotations-push",
     )
     monkeypatch.setattr(emulator.pubsub, "deliveries", lambda: [delivery])
 
@@ -179,6 +180,7 @@ def test_deliveries(emulator, http, monkeypatch):
             "status_code": 204,
             "error": None,
             "time": _rfc3339(LATER),
+            "subscription": "projects/demo-project/subscriptions/rotations-push",
             "ok": True,
         }
     ]

@@ -4,37 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 from google.api_core import exceptions
 
 from emulator.core import Clock, Projects
 from emulator.pubsub import PubSub, RedeliveryPolicy
-from emulator.serving import BackgroundServer
-from tests.emulator.pubsub_support import TOPIC, TOPIC_BY_NUMBER, Receiver
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    holder: list[Receiver] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            status = holder[0].answer({k.lower(): v for k, v in self.headers.items()}, body)
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    with BackgroundServer(Handler, name="push-receiver") as server:
-        holder.append(Receiver(f"{server.url}/"))
-        yield holder[0]
+from tests.emulator.pubsub_support import TOPIC, TOPIC_BY_NUMBER
 
 
 def test_push_is_a_binary_cloud_event(emulator, publisher, receiver):

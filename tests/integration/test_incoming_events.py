@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import httpx
 
-from tests.support import World
+from tests.support import TOPIC, World
 
 
 def messages_of(world: World, event_type: str) -> list:
@@ -21,7 +21,9 @@ def messages_of(world: World, event_type: str) -> list:
     ]
 
 
-def test_other_events_and_own_notifications_are_acknowledged_and_ignored(world, function_server):
+def test_only_secret_rotate_reaches_the_function(world, function_server):
+    """The push subscription's filter acknowledges the notifications of the function's own writes
+    (and TOPIC_CONFIGURED) without pushing them: one invocation for one rotation."""
     mark = function_server.mark()
     secret = world.rotated_secret()
     world.fire_schedule()
@@ -34,6 +36,32 @@ def test_other_events_and_own_notifications_are_acknowledged_and_ignored(world, 
         for m in world.emulator.pubsub.messages("projects/demo-project/topics/secret-events")
     }
     assert {"TOPIC_CONFIGURED", "SECRET_VERSION_ADD", "SECRET_UPDATE", "SECRET_ROTATE"} <= seen
+    assert [d.message_id for d in deliveries] == world.rotate_messages()
+    assert {d.subscription for d in deliveries} == {world.delivery.subscription}
+    others = len(world.emulator.pubsub.messages(TOPIC)) - len(world.rotate_messages())
+    assert world.emulator.pubsub.subscriptions.unmatched == {world.delivery.subscription: others}
+    entries = function_server.entries(mark)
+    assert not [e for e in entries if e.get("event") == "event_ignored"]
+    [completed] = [e for e in entries if e.get("event") == "rotation_completed"]
+    assert completed["rotation"] == world.rotate_messages()[0]
+    assert world.versions(secret) == {1: "ENABLED", 2: "ENABLED"}
+
+
+def test_with_eventarc_style_delivery_own_notifications_are_acknowledged_and_ignored(
+    emulator, function_server
+):
+    """Delivered without a filter (an Eventarc trigger, or a subscription without the filter),
+    every notification reaches the function, which ignores all but SECRET_ROTATE."""
+    world = World(emulator)
+    emulator.pubsub.set_push_endpoint(TOPIC, function_server.url)
+    mark = function_server.mark()
+    secret = world.rotated_secret()
+    world.fire_schedule()
+    world.settle()
+
+    deliveries = world.emulator.pubsub.deliveries()
+    assert deliveries and all(d.ok for d in deliveries), [d for d in deliveries if not d.ok]
+    assert len(deliveries) == len(emulator.pubsub.messages(TOPIC))
     ignored = {
         e["event_type"] for e in function_server.entries(mark) if e.get("event") == "event_ignored"
     }
@@ -41,6 +69,35 @@ def test_other_events_and_own_notifications_are_acknowledged_and_ignored(world, 
     assert (
         len(messages_of(world, "SECRET_VERSION_ADD")) == 2
     )  # version 1 by the test, 2 by the function
+    assert world.versions(secret) == {1: "ENABLED", 2: "ENABLED"}
+
+
+def test_a_raw_push_is_decoded_by_the_functions_framework(world, function_server):
+    """The body a push subscription POSTs, sent by hand: the Functions Framework makes it a
+    CloudEvent whose id and time are the message's; the rotation keys on the message id."""
+    secret = world.rotated_secret()
+    world.settle()
+    mark = function_server.mark()
+    published = world.emulator.clock.now()
+    body = {
+        "message": {
+            "attributes": {"eventType": "SECRET_ROTATE", "secretId": secret},
+            "data": base64.b64encode(json.dumps({"name": secret}).encode()).decode(),
+            "messageId": "raw-push-1",
+            "message_id": "raw-push-1",
+            "publishTime": published.isoformat().replace("+00:00", "Z"),
+            "publish_time": published.isoformat().replace("+00:00", "Z"),
+        },
+        "subscription": world.delivery.subscription,
+    }
+
+    answer = httpx.post(function_server.url, json=body, timeout=60)
+
+    assert answer.status_code == 200, answer.text
+    entries = function_server.entries(mark)
+    [completed] = [e for e in entries if e.get("event") == "rotation_completed"]
+    assert completed["rotation"] == "raw-push-1"
+    assert completed["secret"] == secret
     assert world.versions(secret) == {1: "ENABLED", 2: "ENABLED"}
 
 

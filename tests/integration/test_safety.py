@@ -107,7 +107,7 @@ def test_a_webhook_host_must_be_listed_even_if_a_repository_uses_it(
     """The webhook's host is the repository's own upstream, but ALLOWED_UPSTREAM_HOSTS does not
     list it: refused before anything is sent."""
     function = start_function(ALLOWED_UPSTREAM_HOSTS=urlsplit(authority.url).netloc)
-    world.emulator.pubsub.set_push_endpoint(TOPIC, function.url)
+    world.emulator.pubsub.push_to_function(TOPIC, function.url)
     index = urlsplit(private_index.index_url)
     secret = minted_secret(
         world,
