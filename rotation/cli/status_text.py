@@ -6,14 +6,14 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rotation.cli.status import (
+from rotation.cli.text import approximate, moment, relative
+from rotation.core.secret_status import (
     ALIASES,
     AgentStatus,
     RepositoryStatus,
     RotationStatus,
     SecretStatus,
 )
-from rotation.cli.text import approximate, moment, relative
 from rotation.core.state import CURRENT, Phase
 
 
