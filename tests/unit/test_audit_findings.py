@@ -61,10 +61,10 @@ def test_overdue_exactly_when_older_than_the_period_plus_a_grace_of_a_tenth_at_l
     period_hours, age_hours
 ):
     period, age = timedelta(hours=period_hours), timedelta(hours=age_hours)
-    found = findings(
-        rotated(completed=age, expires_in=None, rotation_period=period), SETTINGS, NOW
+    found = findings(rotated(completed=age, expires_in=None, rotation_period=period), SETTINGS, NOW)
+    assert (ROTATION_OVERDUE in names(found)) == (
+        age > period + max(timedelta(days=1), period / 10)
     )
-    assert (ROTATION_OVERDUE in names(found)) == (age > period + max(timedelta(days=1), period / 10))
 
 
 def test_grace_is_a_tenth_of_the_period_and_at_least_a_day():
