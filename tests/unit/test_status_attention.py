@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from rotation.cli.status_attention import attention as attention_at
 from rotation.core.secret_status import (
     AgentStatus,
     RepositoryStatus,
@@ -12,7 +13,6 @@ from rotation.core.secret_status import (
     SecretStatus,
     VersionStatus,
 )
-from rotation.cli.status_attention import attention as attention_at
 from rotation.core.settings import Settings
 
 AGENT = "serviceAccount:service-1@gcp-sa-artifactregistry.iam.gserviceaccount.com"
