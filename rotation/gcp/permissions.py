@@ -28,6 +28,15 @@ FUNCTION_METHODS: dict[str, str] = {
 }
 
 
+# What the function's audit (function.audit_run) calls on top: it lists each audited project's
+# secrets and reads the topics they notify. The rotator Terraform module must grant these (on the
+# project, and on the events topic); they join FUNCTION_METHODS once its roles do.
+AUDIT_METHODS: dict[str, str] = {
+    "SecretManagerService.ListSecrets": "secretmanager.secrets.list",
+    "Publisher.GetTopic": "pubsub.topics.get",
+}
+
+
 def function_permissions() -> set[str]:
     return set(FUNCTION_METHODS.values())
 
