@@ -7,7 +7,7 @@ import os
 import platform
 from pathlib import Path
 
-from bench import burst, calls, cold_start, latency
+from bench import audit_scale, burst, calls, cold_start, latency
 from bench.stack import stack
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -25,6 +25,8 @@ def main() -> None:
         results.update(latency.measure(running))
         print()
         results.update(burst.measure(running))
+        print()
+        results.update(audit_scale.measure(running))
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(
         f"\nwrote {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}"
