@@ -42,7 +42,7 @@ def rotated(
         "rotation": replace(DONE, completed_at=NOW - completed),
         "versions": [VersionStatus("current", 2, "ENABLED", NOW - completed, expires)],
     }
-    return replace(base, **{**fields, **changes})  # type: ignore[arg-type]
+    return replace(base, **{**fields, **changes})
 
 
 def names(found: list[Finding]) -> list[str]:
