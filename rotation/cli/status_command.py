@@ -56,7 +56,8 @@ def status_command(args: argparse.Namespace) -> int:
         else:
             if index:
                 print()
-            print("\n".join(render(read.status, now)))
+            shown = [f"attention      {a}" for a in found if a not in read.status.problems]
+            print("\n".join(render(read.status, now) + shown))
     if args.json:
         print(json.dumps(results, indent=2))
     if code == EXIT_OK and needs_attention:

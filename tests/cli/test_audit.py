@@ -112,3 +112,9 @@ def test_a_secret_without_schedule_or_topic(cloud, run):
     code, found = audited(run)
     assert code == 3
     assert finding_names(found[secret]) == ["schedule_missing", "topic_missing"]
+    shown = run("status", secret)
+    assert shown.code == 3
+    attention = [line for line in shown.out.splitlines() if line.startswith("attention")]
+    assert len(attention) == 2
+    assert "the secret has no rotation schedule" in attention[0]
+    assert "the secret notifies no Pub/Sub topic" in attention[1]
