@@ -6,13 +6,45 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from rotation.core import logs
 from rotation.core.audit import AuditRun, SecretAudit, audit
+from rotation.core.audit_message import audit_projects
 from rotation.core.errors import PermanentError
+from rotation.core.events import MalformedEvent, attribute
 from rotation.core.managed_secret import Services
 from rotation.core.ports import Topics
 from rotation.core.settings import Settings
+from rotation.function import wiring
+from rotation.gcp.deadlines import call_policies
+from rotation.gcp.pubsub import TopicDirectory
+
+
+def handle_audit(cloud_event: Any) -> None:
+    """The audit message: a malformed one, or a project that cannot be listed, is logged and
+    acknowledged; a transient failure raises, so Pub/Sub redelivers it (the audit only reads)."""
+    try:
+        projects = audit_projects(cloud_event)
+    except MalformedEvent as error:
+        event_id = attribute(cloud_event, "id")
+        logs.error(
+            f"malformed audit message acknowledged without action: {error}",
+            event="malformed_event",
+            cloud_event_id=event_id[:100] if isinstance(event_id, str) else None,
+        )
+        return
+    config = wiring.settings()
+    topics = TopicDirectory(calls=call_policies(config))  # one per run: topics looked up once
+    try:
+        run_audit(projects, wiring.services(), config, topics, wiring.clock())
+    except PermanentError as error:
+        logs.error(
+            f"audit failed: {error}",
+            event="audit_failed",
+            error_type=type(error).__name__,
+            remedy=error.remedy or None,
+        )
 
 
 def run_audit(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rotation.core import logs
-from rotation.core.audit_message import audit_projects, is_audit
+from rotation.core.audit_message import is_audit
 from rotation.core.errors import (
     ConfigError,
     PermanentError,
@@ -22,15 +22,13 @@ from rotation.core.errors import (
 from rotation.core.events import SECRET_ROTATE, MalformedEvent, SecretEvent, attribute, decode
 from rotation.core.rotation import Rotation
 from rotation.core.settings import Settings
-from rotation.function.audit_run import run_audit
+from rotation.function.audit_run import handle_audit
 from rotation.function.wiring import clock, services, settings
-from rotation.gcp.deadlines import call_policies
-from rotation.gcp.pubsub import TopicDirectory
 
 
 def handle(cloud_event: Any) -> None:
     if is_audit(cloud_event):
-        _audit(cloud_event)
+        handle_audit(cloud_event)
         return
     try:
         event = decode(cloud_event)
@@ -94,31 +92,6 @@ def _rotate(event: SecretEvent, config: Settings) -> None:
         )
         return
     Rotation(event, services(), config, now).run()
-
-
-def _audit(cloud_event: Any) -> None:
-    """The audit message: a malformed one, or a project that cannot be listed, is logged and
-    acknowledged; a transient failure is redelivered (the audit only reads)."""
-    try:
-        projects = audit_projects(cloud_event)
-    except MalformedEvent as error:
-        logs.error(
-            f"malformed audit message acknowledged without action: {error}",
-            event="malformed_event",
-            cloud_event_id=_safe_id(cloud_event),
-        )
-        return
-    config = settings()
-    topics = TopicDirectory(calls=call_policies(config))  # one per run: topics looked up once
-    try:
-        run_audit(projects, services(), config, topics, clock())
-    except PermanentError as error:
-        logs.error(
-            f"audit failed: {error}",
-            event="audit_failed",
-            error_type=type(error).__name__,
-            remedy=error.remedy or None,
-        )
 
 
 def _allowed(project: str, config: Settings) -> bool:
