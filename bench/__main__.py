@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import burst, calls, cold_start, invocations, latency
+from bench import audit_scale, burst, calls, cold_start, invocations, latency
 from bench.stack import Stack, stack
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -21,6 +21,7 @@ ON_STACK: dict[str, Callable[[Stack], dict[str, object]]] = {
     "invocations": invocations.measure,
     "latency": latency.measure,
     "burst": burst.measure,
+    "audit_scale": audit_scale.measure,
 }
 
 

@@ -73,7 +73,9 @@ def build_server(
     channel (the Pub/Sub client under PUBSUB_EMULATOR_HOST) connect as before, while clients with
     `grpc.local_channel_credentials()` count as a secure channel and so send their call
     credentials (a bearer token): gRPC sends those only over a secure channel."""
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=32))
+    # Calls served at once: Google serves a fleet's parallel reads without such a bound; with
+    # latency injected, a few dozen would cap a caller's parallelism at the emulator, not its own.
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=128))
     for service in services:
         short = service.service_name.rsplit(".", 1)[-1]
         handlers = {}

@@ -68,6 +68,7 @@ PREDEFINED_ROLES: dict[str, frozenset[str]] = {
     },
     # https://cloud.google.com/iam/docs/roles-permissions/pubsub
     "roles/pubsub.publisher": frozenset({"pubsub.topics.publish"}),
+    "roles/pubsub.viewer": frozenset({"pubsub.topics.get"}),
     # https://cloud.google.com/iam/docs/roles-permissions/resourcemanager
     "roles/browser": frozenset({"resourcemanager.projects.get"}),
     "roles/iam.securityReviewer": frozenset(

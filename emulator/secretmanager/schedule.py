@@ -9,6 +9,44 @@ from emulator.secretmanager.notifications import Notifier
 from emulator.secretmanager.table import SecretTable
 
 
+class Schedule:
+    """`run_due` only when something may be due: after a write (every write stamps an etag) or
+    once the clock reaches the earliest time anything is due. Reading every secret on every
+    call made a project of hundreds of secrets cost the emulator, not the caller, each call."""
+
+    def __init__(self, table: SecretTable, notifier: Notifier) -> None:
+        self._table = table
+        self._notifier = notifier
+        self._seen_stamp = -1
+        self._next_due: datetime | None = None
+
+    def run(self) -> None:
+        stamp = self._table.last_stamp
+        due = self._next_due
+        if stamp == self._seen_stamp and (due is None or self._table.clock.now() < due):
+            self._notifier.retry_undelivered()
+            return
+        run_due(self._table, self._notifier)
+        self._next_due = _earliest(self._table)
+        self._seen_stamp = self._table.last_stamp
+
+
+def _earliest(table: SecretTable) -> datetime | None:
+    """The earliest expiry, rotation or scheduled destruction of any secret."""
+    times = []
+    for entry in table.secrets.values():
+        if "expire_time" in entry.secret:
+            times.append(entry.secret.expire_time)
+        if entry.secret.rotation.next_rotation_time:
+            times.append(entry.secret.rotation.next_rotation_time)
+        times += [
+            v.version.scheduled_destroy_time
+            for v in entry.versions.values()
+            if v.version.scheduled_destroy_time
+        ]
+    return min(times, default=None)
+
+
 def run_due(table: SecretTable, notifier: Notifier) -> None:
     """Everything due by now, after the notifications that waited for their topic."""
     notifier.retry_undelivered()

@@ -16,7 +16,7 @@ from emulator.grpc_server import Rpc
 from emulator.pubsub import PubSub
 from emulator.secretmanager.iam_policy import PolicyRpcs
 from emulator.secretmanager.notifications import Notifier
-from emulator.secretmanager.schedule import run_due
+from emulator.secretmanager.schedule import Schedule, run_due
 from emulator.secretmanager.secrets import SecretRpcs
 from emulator.secretmanager.table import SecretTable
 from emulator.secretmanager.versions import VersionRpcs
@@ -92,6 +92,7 @@ class SecretManager:
         self._lock = threading.Lock()
         self._table = SecretTable(clock, projects)
         self._notifier = Notifier(clock, pubsub)
+        self._schedule = Schedule(self._table, self._notifier)
         self._secret_rpcs = SecretRpcs(self._table, self._notifier)
         self._version_rpcs = VersionRpcs(self._table, self._notifier)
         self._policy_rpcs = PolicyRpcs(self._table)
@@ -134,7 +135,7 @@ class SecretManager:
         """A version's payload, read in process for a caller already authorized (Artifact
         Registry's service agent): only while the version is enabled, as AccessSecretVersion."""
         with self._lock:
-            run_due(self._table, self._notifier)
+            self._schedule.run()
             request = sm.AccessSecretVersionRequest(name=version_name)
             return self._version_rpcs.access_version(request).payload.data
 
@@ -174,7 +175,7 @@ class SecretManager:
 
         def call(request: Any) -> T:
             with self._lock:
-                run_due(self._table, self._notifier)
+                self._schedule.run()
                 return handler(request)
 
         return call

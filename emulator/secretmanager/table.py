@@ -74,6 +74,11 @@ class SecretTable:
             )
         return entry, version
 
+    @property
+    def last_stamp(self) -> int:
+        """The last stamp given out: it moves with every write."""
+        return self._last_stamp
+
     def _stamp(self) -> int:
         """Microseconds of the emulator clock, strictly increasing: the source of every etag."""
         micros = int(self.clock.now().timestamp() * 1_000_000)

@@ -22,8 +22,9 @@ def build_parser(commands_by_name: Mapping[str, Command]) -> argparse.ArgumentPa
         prog="ar-token-rotator",
         description="See and drive the rotation of Artifact Registry upstream tokens.",
         epilog="Exit codes: 0 done, 1 the operation failed, 2 bad usage or configuration; "
-        "`status` also 3: every secret was read and one needs attention (an unfinished or failed "
-        "rotation, an agent that cannot read it, a repository not on current, a problem).",
+        "`status` and `audit` also 3: every secret was read and one needs attention (a finding: "
+        "an overdue, unfinished or failed rotation, an expiring token, drift, a missing schedule "
+        "or topic).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
@@ -46,6 +47,14 @@ def build_parser(commands_by_name: Mapping[str, Command]) -> argparse.ArgumentPa
     )
     status.add_argument("--json", action="store_true", help="JSON for scripts")
     status.set_defaults(command=commands_by_name["status"])
+
+    audited = commands.add_parser(
+        "audit",
+        parents=[common],
+        help="check every managed secret of --project as the daily audit does; exit 3 on a finding",
+    )
+    audited.add_argument("--json", action="store_true", help="JSON for scripts")
+    audited.set_defaults(command=commands_by_name["audit"])
 
     planned = commands.add_parser(
         "plan", parents=[common], help="what a rotation would do now; changes nothing"

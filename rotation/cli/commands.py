@@ -3,7 +3,7 @@
 It runs the function's own code with Application Default Credentials, or against the emulator
 when the `*_EMULATOR_HOST` variables are set. Results go to stdout; progress, logs and errors to
 stderr. Exit codes: 0 done, 1 the operation failed, 2 bad usage or configuration, and for
-`status` 3: every secret was read and one needs attention (status_attention.attention).
+`status` and `audit` 3: every secret was read and one has a finding (core.audit_findings).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 from google.auth.exceptions import DefaultCredentialsError
 
 from rotation.cli.arguments import build_parser
+from rotation.cli.audit_command import audit_command
 from rotation.cli.emulator_pushes import unanswered_pushes
 from rotation.cli.history import history_command
 from rotation.cli.plan import plan
@@ -57,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(
         {
             "status": status_command,
+            "audit": audit_command,
             "plan": _plan,
             "rotate": _rotate,
             "republish": _republish,

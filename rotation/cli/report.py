@@ -12,7 +12,7 @@ from rotation.core.errors import InvalidAnnotations
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-EXIT_ATTENTION = 3  # `status` only: every secret was read and one needs attention
+EXIT_ATTENTION = 3  # `status` and `audit`: every secret was read and one has a finding
 
 TRANSIENT_REMEDY = (
     "try again; if it persists, check the network and the credentials "

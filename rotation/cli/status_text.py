@@ -7,15 +7,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rotation.cli.history_text import history_lines
-from rotation.cli.status import (
+from rotation.cli.text import approximate, moment, relative
+from rotation.cli.text import table as _table
+from rotation.core.secret_status import (
     ALIASES,
     AgentStatus,
     RepositoryStatus,
     RotationStatus,
     SecretStatus,
 )
-from rotation.cli.text import approximate, moment, relative
-from rotation.cli.text import table as _table
 from rotation.core.state import CURRENT, Phase
 
 

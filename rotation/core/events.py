@@ -19,6 +19,8 @@ from typing import Any
 PUBSUB_EVENT_TYPE = "google.cloud.pubsub.topic.v1.messagePublished"
 SECRET_ROTATE = "SECRET_ROTATE"
 TOPIC_CONFIGURED = "TOPIC_CONFIGURED"
+# Cloud Scheduler's audit message (audit_message), not one of Secret Manager's.
+AUDIT = "TOKEN_ROTATOR_AUDIT"
 
 # Matched with fullmatch: `$` would let a trailing newline through.
 _SECRET_NAME = re.compile(

@@ -85,10 +85,14 @@ class ManagedSecret:
         settings: Settings,
         work: Work,
         now: Callable[[], datetime] = utc_now,
+        *,
+        snapshot: SecretSnapshot | None = None,
     ) -> ManagedSecret | SecretRecord:
         """The secret with its configuration, or only its record if it did not opt in. Raises
-        ConfigError (naming every problem) for a configuration it cannot use."""
-        record = SecretRecord(services.secrets, services.secrets.get(name), work.kind, work.attempt)
+        ConfigError (naming every problem) for a configuration it cannot use. `snapshot`: the
+        secret as just read (listed), so it is not read again."""
+        read = snapshot or services.secrets.get(name)
+        record = SecretRecord(services.secrets, read, work.kind, work.attempt)
         annotations = record.snapshot.annotations
         if not config.is_opted_in(annotations):
             return record
@@ -108,9 +112,11 @@ class ManagedSecret:
         settings: Settings,
         work: Work,
         now: Callable[[], datetime] = utc_now,
+        *,
+        snapshot: SecretSnapshot | None = None,
     ) -> ManagedSecret:
         """read(), for an operator's command: a secret that did not opt in is a usage error."""
-        found = cls.read(name, services, settings, work, now)
+        found = cls.read(name, services, settings, work, now, snapshot=snapshot)
         if isinstance(found, SecretRecord):
             raise not_managed(found.name)
         return found

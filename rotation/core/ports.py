@@ -67,3 +67,9 @@ class AgentAccess(Protocol):
     def missing(self, secret: SecretSnapshot, agents: Iterable[str]) -> set[str]: ...
 
     def ensure(self, secret: SecretSnapshot, agents: Iterable[str], grant: bool) -> None: ...
+
+
+class Topics(Protocol):
+    """Pub/Sub: whether a topic a secret notifies exists (for the audit)."""
+
+    def exists(self, topic: str) -> bool: ...

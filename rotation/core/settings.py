@@ -35,6 +35,8 @@ class Settings:
     repoint_attempts: int = 4
     repoint_backoff: timedelta = timedelta(seconds=2)
     repoint_grace: timedelta = timedelta(minutes=30)
+    # The audit's token_expiring: the token in use expires within this.
+    token_expiry_warning: timedelta = timedelta(days=7)
     google_call_timeout: timedelta = DEFAULT_ATTEMPT_TIMEOUT
     google_call_deadline: timedelta = DEFAULT_CALL_DEADLINE
 
@@ -78,6 +80,9 @@ class Settings:
             ),
             repoint_backoff=_env_duration(env, "REPOINT_BACKOFF", cls.repoint_backoff),
             repoint_grace=_env_duration(env, "REPOINT_GRACE", cls.repoint_grace),
+            token_expiry_warning=_env_duration(
+                env, "TOKEN_EXPIRY_WARNING", cls.token_expiry_warning
+            ),
             google_call_timeout=call_timeout,
             google_call_deadline=call_deadline,
             allowed_upstream_hosts=egress.allowed_hosts(env.get(egress.VARIABLE, "")),

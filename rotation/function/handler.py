@@ -1,4 +1,5 @@
-"""From one CloudEvent to one decision: ignore it, acknowledge it, rotate, or ask for redelivery.
+"""From one CloudEvent to one decision: ignore it, acknowledge it, rotate, audit (Cloud
+Scheduler's TOKEN_ROTATOR_AUDIT message, function.audit_run), or ask for redelivery.
 
 Returning acknowledges the event; raising makes Eventarc redeliver it. Only transient failures
 raise: a malformed, stale, foreign or misconfigured event is logged and acknowledged, because
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rotation.core import logs
+from rotation.core.audit_message import is_audit
 from rotation.core.errors import (
     ConfigError,
     PermanentError,
@@ -20,10 +22,14 @@ from rotation.core.errors import (
 from rotation.core.events import SECRET_ROTATE, MalformedEvent, SecretEvent, attribute, decode
 from rotation.core.rotation import Rotation
 from rotation.core.settings import Settings
+from rotation.function.audit_run import handle_audit
 from rotation.function.wiring import clock, services, settings
 
 
 def handle(cloud_event: Any) -> None:
+    if is_audit(cloud_event):
+        handle_audit(cloud_event)
+        return
     try:
         event = decode(cloud_event)
     except MalformedEvent as error:

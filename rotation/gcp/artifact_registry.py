@@ -38,6 +38,10 @@ def _as_given(project: str) -> str:
     return project
 
 
+# ListRepositories pages: "Maximum page size is 1,000" (ListRepositoriesRequest.page_size).
+LIST_PAGE_SIZE = 1000
+
+
 class RepositoryStore:
     def __init__(
         self,
@@ -60,7 +64,9 @@ class RepositoryStore:
         with google_call(f"listing repositories in {location}"):
             found = [
                 repository
-                for repository in self._client.list_repositories(parent=location, **self._read)
+                for repository in self._client.list_repositories(
+                    request={"parent": location, "page_size": LIST_PAGE_SIZE}, **self._read
+                )
                 if repository.mode == artifactregistry_v1.Repository.Mode.REMOTE_REPOSITORY
             ]
         return [_remote(repository) for repository in found if _has_password(repository)]

@@ -116,8 +116,9 @@ def projects() -> resourcemanager_v3.ProjectsClient:
 
 @functools.cache
 def publisher() -> Any:
-    """Pub/Sub's publisher, for the command line's `republish` only: google-cloud-pubsub is the
-    `cli` extra, not a dependency of the deployed function (ModuleNotFoundError without it)."""
+    """Pub/Sub's publisher: the command line's `republish`, and the audit's topic reads. Imported
+    only when first used, so the function's cold start does not load google-cloud-pubsub
+    (ModuleNotFoundError where it is not installed)."""
     from google.pubsub_v1 import PublisherClient
     from google.pubsub_v1.services.publisher.transports import PublisherGrpcTransport
 

@@ -25,6 +25,10 @@ FUNCTION_METHODS: dict[str, str] = {
     "ArtifactRegistry.UpdateRepository": "artifactregistry.repositories.update",
     "Projects.GetProject": "resourcemanager.projects.get",
     "Projects.GetIamPolicy": "resourcemanager.projects.getIamPolicy",
+    # The audit (function.audit_run): list each audited project's secrets, read the topics they
+    # notify.
+    "SecretManagerService.ListSecrets": "secretmanager.secrets.list",
+    "Publisher.GetTopic": "pubsub.topics.get",
 }
 
 
@@ -66,6 +70,8 @@ ROLES_HOLDING: dict[str, RolesHolding] = {
     "artifactregistry.repositories.list": RolesHolding("Project", "roles/artifactregistry.reader"),
     "resourcemanager.projects.get": RolesHolding("Project", "roles/browser"),
     "resourcemanager.projects.getIamPolicy": RolesHolding("Project", "roles/iam.securityReviewer"),
+    "secretmanager.secrets.list": RolesHolding("Project", "roles/secretmanager.viewer"),
+    "pubsub.topics.get": RolesHolding("Project", "roles/pubsub.viewer"),
 }
 
 # Google's wording: "Permission 'P' denied for resource 'R' (or it may not exist)."

@@ -22,6 +22,7 @@ class ProjectDirectory:
         self._read = calls.read.options()
         self._numbers: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._lookups: dict[str, threading.Lock] = {}
 
     def number(self, project: str) -> str:
         """The project number for an id or a number (a number is returned as it is)."""
@@ -29,14 +30,20 @@ class ProjectDirectory:
             return project
         with self._lock:
             cached = self._numbers.get(project)
+            lookup = self._lookups.setdefault(project, threading.Lock())
         if cached:
             return cached
-        with google_call(f"looking up the number of project {project}"):
-            found = self._client.get_project(name=f"projects/{project}", **self._read)
-        number = str(found.name.split("/")[1])
-        with self._lock:
-            self._numbers[project] = number
-        return number
+        with lookup:  # parallel reads of one project's secrets look its number up once
+            with self._lock:
+                cached = self._numbers.get(project)
+            if cached:
+                return cached
+            with google_call(f"looking up the number of project {project}"):
+                found = self._client.get_project(name=f"projects/{project}", **self._read)
+            number = str(found.name.split("/")[1])
+            with self._lock:
+                self._numbers[project] = number
+            return number
 
     def policy(self, project: str) -> policy_pb2.Policy | None:
         """The project's IAM policy, or None where the function may not read it."""

@@ -17,6 +17,9 @@ from rotation.gcp import clients
 from rotation.gcp.deadlines import DEFAULT_POLICIES, CallPolicies
 from rotation.gcp.errors import google_call
 
+# ListSecrets pages: a fleet's secrets in a few pages (Secret Manager allows up to 25000).
+LIST_PAGE_SIZE = 1000
+
 
 class SecretStore:
     def __init__(self, client: Any = None, calls: CallPolicies = DEFAULT_POLICIES) -> None:
@@ -38,7 +41,10 @@ class SecretStore:
     def in_project(self, project: str) -> list[SecretSnapshot]:
         """Every secret of a project (for the operator's command line; the function lists none)."""
         with google_call(f"listing the secrets of project {project}"):
-            found = self._client.list_secrets(parent=f"projects/{project}", **self._read)
+            found = self._client.list_secrets(
+                request={"parent": f"projects/{project}", "page_size": LIST_PAGE_SIZE},
+                **self._read,
+            )
             return [_snapshot(s) for s in found]
 
     def write(

@@ -18,12 +18,15 @@ through rotations that reach every method in it and compares what the emulator r
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from emulator.cloud_function import LocalFunction
 from emulator.token_authority import TokenAuthority
 from emulator.upstream import PypiServer
 from emulator.upstream_proxy import UPSTREAM
+from rotation.core.events import AUDIT
 from rotation.gcp.clients import USER_AGENT
 from rotation.gcp.permissions import FUNCTION_METHODS, function_permissions
 from tests.conftest import StartFunction
@@ -47,7 +50,10 @@ PROJECT_ONLY_PERMISSIONS = {
     "resourcemanager.projects.get",
     "resourcemanager.projects.getIamPolicy",
     "artifactregistry.repositories.list",
+    "secretmanager.secrets.list",
 }
+# Granted on the project although they exist lower: the audit reads whatever topic a secret names.
+PROJECT_WIDE_PERMISSIONS = {"pubsub.topics.get"}
 
 # Predefined roles the module may grant the function, and their permissions (IAM's role reference).
 PREDEFINED_FUNCTION_ROLES = {
@@ -55,6 +61,7 @@ PREDEFINED_FUNCTION_ROLES = {
 }
 
 FUNCTION_MEMBER = "${local.function_member}"
+AUDIT_TOPIC = f"projects/{PROJECT}/topics/token-rotator-audit"
 
 
 def called_methods() -> dict[str, str]:
@@ -127,7 +134,7 @@ def test_with_grant_access_the_roles_grant_the_whole_table() -> None:
 def test_project_role_holds_only_project_level_permissions() -> None:
     for grant_access in (True, False):
         roles = role_permissions(grant_access)
-        assert set(roles["project"]) <= PROJECT_ONLY_PERMISSIONS
+        assert set(roles["project"]) <= PROJECT_ONLY_PERMISSIONS | PROJECT_WIDE_PERMISSIONS
         for name in ("secret", "repository"):
             assert not set(roles[name]) & PROJECT_ONLY_PERMISSIONS, name
 
@@ -174,14 +181,27 @@ def rotate_through_every_method(world: World) -> list[str]:
     return [listed, discovered]
 
 
+def audit(world: World, url: str) -> None:
+    """The daily audit of the project (ListSecrets, GetTopic on top of the reads above)."""
+    world.publisher.create_topic(name=AUDIT_TOPIC)
+    world.emulator.pubsub.set_push_endpoint(AUDIT_TOPIC, url)
+    data = json.dumps({"projects": [PROJECT]}).encode()
+    world.publisher.publish(AUDIT_TOPIC, data, eventType=AUDIT).result()
+    world.settle()
+
+
 def test_table_matches_the_calls_a_fresh_function_makes(emulator, fresh_function):
     """The function's own calls (its user agent, as the emulator saw them from the Functions
-    Framework process) in rotations that need every permission are exactly the table's methods."""
+    Framework process) in rotations that need every permission, and an audit, are exactly the
+    table's methods."""
     world = World(emulator, fresh_function.url)
     secrets = rotate_through_every_method(world)
+    mark = fresh_function.mark()
+    audit(world, fresh_function.url)
 
     for secret in secrets:
         assert world.state(secret)["phase"] == "done", secret
+    assert "audit_completed" in {entry.get("event") for entry in fresh_function.entries(mark)}
     assert world.versions(secrets[0]) == {1: "DISABLED", 2: "ENABLED"}
     assert world.emulator.control.counts["SecretManagerService.DestroySecretVersion"] == 1
     recorded = {

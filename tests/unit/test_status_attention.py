@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from rotation.cli.status import (
+from rotation.cli.status_attention import attention as attention_at
+from rotation.core.secret_status import (
     AgentStatus,
     RepositoryStatus,
     RotationStatus,
     SecretStatus,
     VersionStatus,
 )
-from rotation.cli.status_attention import attention
+from rotation.core.settings import Settings
 
 AGENT = "serviceAccount:service-1@gcp-sa-artifactregistry.iam.gserviceaccount.com"
 SECRET = "projects/p/secrets/s"
 REPO = "projects/p/locations/l/repositories/r"
+TOPIC = "projects/p/topics/t"
+NOW = datetime.now(UTC)
 
 DONE = RotationStatus(
     phase="done",
@@ -50,14 +53,20 @@ def status(
         grant_access=False,
         versions=versions,
         enabled_versions=[2, 1],
-        next_rotation_time=None,
-        rotation_period=None,
+        next_rotation_time=NOW + timedelta(days=20),
+        rotation_period=timedelta(days=30),
         repositories=[RepositoryStatus(REPO, f"{SECRET}/versions/2", 2, alias, "listed", None)],
         agents=[AgentStatus(AGENT, can_read)],
         rotation=rotation,
         rollback="to version 1 (previous)",
         problems=list(problems),
+        topics=[TOPIC],
+        newest_version_at=NOW - timedelta(days=10),
     )
+
+
+def attention(secret_status: SecretStatus) -> list[str]:
+    return attention_at(secret_status, Settings(), NOW)
 
 
 def test_a_healthy_secret_and_one_never_rotated_need_nothing():

@@ -31,12 +31,15 @@ locals {
   ]
 
   # On the project, where these permissions only exist: project ID -> number, the project IAM
-  # policy (a project-level grant of the service agent counts too), and listing repositories for
-  # token-rotator.discover.
+  # policy (a project-level grant of the service agent counts too), listing repositories for
+  # token-rotator.discover, and listing the secrets the audit checks. pubsub.topics.get exists on
+  # a topic too, but the audit reads whatever topic a secret names, so it is granted here.
   project_role_permissions = [
     "artifactregistry.repositories.list",
+    "pubsub.topics.get",
     "resourcemanager.projects.get",
     "resourcemanager.projects.getIamPolicy",
+    "secretmanager.secrets.list",
   ]
 
   function_member = "serviceAccount:${google_service_account.function.email}"
@@ -94,7 +97,7 @@ resource "google_project_iam_custom_role" "project" {
   project     = var.project_id
   role_id     = "${var.role_id_prefix}Project"
   title       = "Token rotator: project"
-  description = "Project-level permissions of ${var.function_name}: resolve the project number, read the project IAM policy, list repositories."
+  description = "Project-level permissions of ${var.function_name}: resolve the project number, read the project IAM policy, list repositories; audit: list secrets, read topics."
   permissions = local.project_role_permissions
 
   depends_on = [google_project_service.this]
@@ -118,7 +121,7 @@ resource "google_project_iam_custom_role" "project_elsewhere" {
   project     = each.value
   role_id     = "${var.role_id_prefix}Project"
   title       = "Token rotator: project"
-  description = "Project-level permissions of ${var.function_name} (project ${var.project_id}): resolve the project number, read the project IAM policy, list repositories."
+  description = "Project-level permissions of ${var.function_name} (project ${var.project_id}): resolve the project number, read the project IAM policy, list repositories; audit: list secrets, read topics."
   permissions = local.project_role_permissions
 }
 

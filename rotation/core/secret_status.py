@@ -1,15 +1,16 @@
-"""`status`: what the rotation of one secret did and where it stands, read without changing anything.
+"""What the rotation of one secret did and where it stands, read without changing anything: what
+`status` shows and the audit judges (audit_findings).
 
 The versions behind `current`, `pending` and `previous` (age, token expiry where the state knows
 it), the next scheduled rotation, every repository that uses the secret and the version it points
 at, whether the Artifact Registry service agents may read the secret, and the last rotation's
-outcome with any unfinished step.
+outcome with any unfinished step; with a `Topics` port, whether the topics it notifies exist.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rotation.core import secret_users
@@ -18,7 +19,8 @@ from rotation.core.decisions import rollback_outlook
 from rotation.core.errors import PermanentError
 from rotation.core.history import HistoryEntry
 from rotation.core.managed_secret import ManagedSecret, Services, Work, utc_now
-from rotation.core.model import RemoteRepository
+from rotation.core.model import RemoteRepository, SecretSnapshot
+from rotation.core.ports import Topics
 from rotation.core.settings import Settings
 from rotation.core.state import CURRENT, PENDING, PREVIOUS
 
@@ -84,6 +86,11 @@ class SecretStatus:
     rotation: RotationStatus
     rollback: str  # whether `rollback` can run now (keep-versions 1 never keeps a `previous`)
     problems: list[str]  # what status could not find out, and why
+    topics: list[str] = field(default_factory=list)  # the topics the secret notifies
+    missing_topics: list[str] = field(default_factory=list)  # of those, the ones that do not exist
+    # When the newest enabled version was added: a secret never rotated by this tool is as old
+    # as the token it was created with.
+    newest_version_at: datetime | None = None
 
 
 def collect(
@@ -91,8 +98,15 @@ def collect(
     services: Services,
     settings: Settings,
     now: Callable[[], datetime] = utc_now,
+    *,
+    snapshot: SecretSnapshot | None = None,
+    topics: Topics | None = None,
 ) -> SecretStatus:
-    secret = ManagedSecret.require(name, services, settings, Work.new("status"), now)
+    """The secret's status; `snapshot` is the secret as just listed (not read again), `topics`
+    checks that its topics exist (None: not checked)."""
+    secret = ManagedSecret.require(
+        name, services, settings, Work.new("status"), now, snapshot=snapshot
+    )
     snapshot, state = secret.snapshot, secret.state
     listed = services.secrets.versions(snapshot.name)
     by_number = {v.number: v for v in listed}
@@ -165,6 +179,11 @@ def collect(
         ),
         rollback=rollback_outlook(secret.config.keep_versions, snapshot.aliases.get(PREVIOUS)),
         problems=problems,
+        topics=list(snapshot.topics),
+        missing_topics=_missing_topics(snapshot, topics, problems),
+        newest_version_at=max(
+            (v.created_at for v in listed if v.enabled and v.created_at), default=None
+        ),
     )
 
 
@@ -200,6 +219,22 @@ def _repositories(
             f"token-rotator.repositories and token-rotator.discover)"
         )
     return list(found.values()), found_by, problems
+
+
+def _missing_topics(
+    snapshot: SecretSnapshot, topics: Topics | None, problems: list[str]
+) -> list[str]:
+    """The secret's topics that do not exist; one that cannot be read is a problem."""
+    if topics is None:
+        return []
+    missing = []
+    for topic in snapshot.topics:
+        try:
+            if not topics.exists(topic):
+                missing.append(topic)
+        except PermanentError as error:
+            problems.append(f"topic {topic} cannot be read: {_problem(error)}")
+    return missing
 
 
 def _problem(error: PermanentError) -> str:
