@@ -15,7 +15,7 @@ import functools
 from collections.abc import Callable
 from datetime import datetime
 
-from rotation.core import egress, logs, secret_users
+from rotation.core import egress, logs, notified, secret_users
 from rotation.core.checks import preflight
 from rotation.core.claim import Claim, decide, log_skip, take_lease
 from rotation.core.create import Added, create_pending
@@ -63,6 +63,8 @@ class Rotation:
         self.at = "load"
         self.secret: ManagedSecret | None = None  # as last read
         self.leased = self.resumed = False
+        self.from_copy = False  # `secret` is the notification's copy (core.notified)
+        self._copy_unused = True
         self._added: Added | None = None
 
     def run(self) -> Outcome:
@@ -92,7 +94,8 @@ class Rotation:
                 **self.fields(event="not_opted_in"),
             )
             return Outcome.NOT_OPTED_IN
-        claim = self.claim(secret)
+        with notified.claimed_on(self.from_copy, secret.name):
+            claim = self.claim(secret)
         if isinstance(claim, Skip):
             return claim.outcome
         with egress.enforced(claim.upstreams):
@@ -117,8 +120,10 @@ class Rotation:
 
     @step("load")
     def load(self) -> ManagedSecret | None:
-        secret = self.event.secret or ""
-        found = ManagedSecret.read(secret, self.services, self.settings, self.work, self.now)
+        use_copy, self._copy_unused = self._copy_unused, False
+        found, self.from_copy = notified.read(
+            self.event, self.services, self.settings, self.work, self.now, use_copy=use_copy
+        )
         self.secret = found if isinstance(found, ManagedSecret) else None
         return self.secret
 
@@ -128,12 +133,13 @@ class Rotation:
         now = self.now()
         decision = decide(secret, self.event, now)
         if isinstance(decision, Skip):
+            notified.recheck_skip(self.from_copy, secret.name)
             return log_skip(decision, secret, self.rerun, self.fields())
         targets = self.read_targets(secret)
         upstreams = self.upstreams(secret, targets)
         resuming = secret.state.unfinished and not self.leased
-        self.resumed |= resuming
         versions = take_lease(secret, decision, now, resuming=resuming, fields=self.fields())
+        self.resumed |= resuming
         self.leased = True
         return Claim(targets, upstreams, versions)
 
