@@ -85,6 +85,7 @@ class ManagedSecret:
         settings: Settings,
         work: Work,
         now: Callable[[], datetime] = utc_now,
+        *,
         snapshot: SecretSnapshot | None = None,
     ) -> ManagedSecret | SecretRecord:
         """The secret with its configuration, or only its record if it did not opt in. Raises

@@ -40,7 +40,9 @@ class SecretStore:
         or for a body that is not a Secret."""
         try:
             secret = secretmanager_v1.Secret()
-            json_format.ParseDict(body, secretmanager_v1.Secret.pb(secret), ignore_unknown_fields=True)
+            json_format.ParseDict(
+                body, secretmanager_v1.Secret.pb(secret), ignore_unknown_fields=True
+            )
         except (json_format.ParseError, TypeError, ValueError):
             return None
         return _snapshot(secret) if secret.name and secret.etag else None
