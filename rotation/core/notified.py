@@ -48,36 +48,37 @@ def read(
     work: Work,
     now: Callable[[], datetime],
     *,
-    use_copy: bool,
-) -> tuple[ManagedSecret | SecretRecord, bool]:
-    """ManagedSecret.read of the event's secret, from the notification's copy if `use_copy` and
-    the copy is of a managed secret with a usable configuration, else from a read now. Returns
-    it and whether it is the copy."""
+    first: bool,
+) -> ManagedSecret | SecretRecord:
+    """ManagedSecret.read of the event's secret: on the delivery's `first` read, the
+    notification's copy if it is of a managed secret with a usable configuration (its record
+    then says `copied`); else the secret read now."""
     name = event.secret or ""
-    copy = copy_of(event, services) if use_copy else None
+    copy = copy_of(event, services) if first else None
     if copy is not None:
         try:
             found = ManagedSecret.read(name, services, settings, work, now, snapshot=copy)
         except ConfigError:
             found = None
         if isinstance(found, ManagedSecret):
-            return found, True
-    return ManagedSecret.read(name, services, settings, work, now), False
+            found.record.copied = True
+            return found
+    return ManagedSecret.read(name, services, settings, work, now)
 
 
-def recheck_skip(from_copy: bool, secret: str) -> None:
+def recheck_skip(secret: ManagedSecret) -> None:
     """A skip decided on the copy is decided again on the secret read now."""
-    if from_copy:
-        raise stale(secret)
+    if secret.record.copied:
+        raise stale(secret.name)
 
 
 @contextmanager
-def claimed_on(from_copy: bool, secret: str) -> Iterator[None]:
+def rechecked(secret: ManagedSecret) -> Iterator[None]:
     """Around a claim decided on the copy: a lease another holds (by the copy, or by the secret
     the failed write read again) is StaleNotification, so it is decided again on a fresh read."""
     try:
         yield
     except RotationBusy:
-        if from_copy:
-            raise stale(secret) from None
+        if secret.record.copied:
+            raise stale(secret.name) from None
         raise

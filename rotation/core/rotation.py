@@ -63,8 +63,6 @@ class Rotation:
         self.at = "load"
         self.secret: ManagedSecret | None = None  # as last read
         self.leased = self.resumed = False
-        self.from_copy = False  # `secret` is the notification's copy (core.notified)
-        self._copy_unused = True
         self._added: Added | None = None
 
     def run(self) -> Outcome:
@@ -94,8 +92,7 @@ class Rotation:
                 **self.fields(event="not_opted_in"),
             )
             return Outcome.NOT_OPTED_IN
-        with notified.claimed_on(self.from_copy, secret.name):
-            claim = self.claim(secret)
+        claim = self.claim(secret)
         if isinstance(claim, Skip):
             return claim.outcome
         with egress.enforced(claim.upstreams):
@@ -120,9 +117,8 @@ class Rotation:
 
     @step("load")
     def load(self) -> ManagedSecret | None:
-        use_copy, self._copy_unused = self._copy_unused, False
-        found, self.from_copy = notified.read(
-            self.event, self.services, self.settings, self.work, self.now, use_copy=use_copy
+        found = notified.read(  # the notification's copy may stand for the first read only
+            self.event, self.services, self.settings, self.work, self.now, first=self.secret is None
         )
         self.secret = found if isinstance(found, ManagedSecret) else None
         return self.secret
@@ -133,7 +129,6 @@ class Rotation:
         now = self.now()
         decision = decide(secret, self.event, now)
         if isinstance(decision, Skip):
-            notified.recheck_skip(self.from_copy, secret.name)
             return log_skip(decision, secret, self.rerun, self.fields())
         targets = self.read_targets(secret)
         upstreams = self.upstreams(secret, targets)
