@@ -18,7 +18,9 @@ from tests.support import OTHER_AR_AGENT, OTHER_PROJECT, World, repository_name
 
 # The floor: state claim, add version, IAM read, state finish; for each repository, a read before
 # anything is minted (whether it exists, is remote, is another secret's, and which upstream host
-# it names: what the checks and the upstream-host rule need) and the update.
+# it names: what the checks and the upstream-host rule need) and the update. The secret itself
+# comes with the notification (rotation/core/notified.py), and `pending` with the finish
+# (SecretRecord.defer).
 FLOOR = {
     "SecretManagerService.UpdateSecret": 2,
     "SecretManagerService.AddSecretVersion": 1,
