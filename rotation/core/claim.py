@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from rotation.core import decisions, egress, logs, notified
+from rotation.core import decisions, egress, logs
 from rotation.core.decisions import Skip
 from rotation.core.events import SecretEvent
 from rotation.core.managed_secret import ManagedSecret
@@ -26,14 +26,9 @@ class Claim:
 
 def decide(secret: ManagedSecret, event: SecretEvent, now: datetime) -> RotationState | Skip:
     """What `event` asks of `secret` now (see decisions.claim); RotationBusy while another
-    delivery or an operator command holds the lease. Decided on the notification's copy, anything
-    but a claim is decided again on the secret read now (core.notified)."""
-    with notified.rechecked(secret):
-        secret.record.ensure_free(now)
-    decision = decisions.claim(secret.state, event, now, secret.config.min_interval)
-    if isinstance(decision, Skip):
-        notified.recheck_skip(secret)
-    return decision
+    delivery or an operator command holds the lease."""
+    secret.record.ensure_free(now)
+    return decisions.claim(secret.state, event, now, secret.config.min_interval)
 
 
 def log_skip(skip: Skip, secret: ManagedSecret, rerun: str, fields: dict[str, object]) -> Skip:
@@ -59,6 +54,5 @@ def take_lease(
     versions = secret.services.secrets.versions(secret.name)
     if decided.baseline is None:
         decided = decided.evolve(baseline=max((v.number for v in versions), default=0))
-    with notified.rechecked(secret):
-        secret.record.hold(now, secret.settings.lease, decided)
+    secret.record.hold(now, secret.settings.lease, decided)
     return versions

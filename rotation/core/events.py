@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -39,8 +39,6 @@ class SecretEvent:
     published_at: datetime
     secret: str | None = None
     forced: bool = False
-    # A SECRET_ROTATE's body: the Secret as proto3 JSON when it was published (see core.notified).
-    body: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def log_fields(self) -> dict[str, str | None]:
         """What every log line about this event carries."""
@@ -105,11 +103,12 @@ def decode(cloud_event: Any) -> SecretEvent:
             f"attribute secretId {_quote(secret)} is missing or not of the form projects/PROJECT/secrets/SECRET"
         )
     forced = _flag(attributes.get("force", "false"))
-    body = _check_body(message.get("data"), secret) if secret_event_type == SECRET_ROTATE else None
-    return SecretEvent(secret_event_type, message_id, published_at, secret, forced, body)
+    if secret_event_type == SECRET_ROTATE:
+        _check_body(message.get("data"), secret)
+    return SecretEvent(secret_event_type, message_id, published_at, secret, forced)
 
 
-def _check_body(encoded: object, secret: str) -> dict[str, Any]:
+def _check_body(encoded: object, secret: str) -> None:
     if not isinstance(encoded, str) or not encoded:
         raise MalformedEvent("SECRET_ROTATE message has no body (expected the Secret as JSON)")
     if len(encoded) > _MAX_BODY_BYTES * 2:
@@ -125,7 +124,6 @@ def _check_body(encoded: object, secret: str) -> dict[str, Any]:
         raise MalformedEvent(
             f"message body names secret {_quote(name)} but attribute secretId is {_quote(secret)}"
         )
-    return body
 
 
 def attribute(cloud_event: Any, name: str) -> Any:

@@ -85,14 +85,10 @@ class ManagedSecret:
         settings: Settings,
         work: Work,
         now: Callable[[], datetime] = utc_now,
-        *,
-        snapshot: SecretSnapshot | None = None,
     ) -> ManagedSecret | SecretRecord:
         """The secret with its configuration, or only its record if it did not opt in. Raises
-        ConfigError (naming every problem) for a configuration it cannot use. `snapshot`, if
-        given, stands for the read (see core.notified)."""
-        snapshot = services.secrets.get(name) if snapshot is None else snapshot
-        record = SecretRecord(services.secrets, snapshot, work.kind, work.attempt)
+        ConfigError (naming every problem) for a configuration it cannot use."""
+        record = SecretRecord(services.secrets, services.secrets.get(name), work.kind, work.attempt)
         annotations = record.snapshot.annotations
         if not config.is_opted_in(annotations):
             return record

@@ -27,11 +27,6 @@ class Secrets(SecretReader, Protocol):
 
     def notification_body(self, name: str) -> dict[str, Any]: ...
 
-    def from_notification(self, body: dict[str, Any]) -> SecretSnapshot | None:
-        """The secret a notification's body describes (no call), or None if the body carries no
-        etag or does not parse as a Secret."""
-        ...
-
     def in_project(self, project: str) -> list[SecretSnapshot]: ...
 
     def write(

@@ -15,7 +15,7 @@ import functools
 from collections.abc import Callable
 from datetime import datetime
 
-from rotation.core import egress, logs, notified, secret_users
+from rotation.core import egress, logs, secret_users
 from rotation.core.checks import preflight
 from rotation.core.claim import Claim, decide, log_skip, take_lease
 from rotation.core.create import Added, create_pending
@@ -117,9 +117,8 @@ class Rotation:
 
     @step("load")
     def load(self) -> ManagedSecret | None:
-        found = notified.read(  # the notification's copy may stand for the first read only
-            self.event, self.services, self.settings, self.work, self.now, first=self.secret is None
-        )
+        secret = self.event.secret or ""
+        found = ManagedSecret.read(secret, self.services, self.settings, self.work, self.now)
         self.secret = found if isinstance(found, ManagedSecret) else None
         return self.secret
 
@@ -133,8 +132,8 @@ class Rotation:
         targets = self.read_targets(secret)
         upstreams = self.upstreams(secret, targets)
         resuming = secret.state.unfinished and not self.leased
-        versions = take_lease(secret, decision, now, resuming=resuming, fields=self.fields())
         self.resumed |= resuming
+        versions = take_lease(secret, decision, now, resuming=resuming, fields=self.fields())
         self.leased = True
         return Claim(targets, upstreams, versions)
 

@@ -44,7 +44,6 @@ class SecretRecord:
     def __init__(self, secrets: Secrets, snapshot: SecretSnapshot, work: str, attempt: str):
         self.secrets = secrets
         self.snapshot = self.stored = snapshot
-        self.copied = False  # `stored` is a notification's copy, not read (core.notified)
         self.state = RotationState.load(snapshot.annotations)
         self.work = work
         self.attempt = attempt
@@ -80,7 +79,7 @@ class SecretRecord:
                 self.snapshot = self.stored = self.changed_since(annotations[STATE_KEY], aliases)
                 if not holds(self.snapshot, annotations[STATE_KEY], aliases):
                     continue
-            self.state, self.copied = state, False
+            self.state = state
             return
         raise SecretChanged(f"secret {self.name} kept changing while it was written")
 

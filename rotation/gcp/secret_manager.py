@@ -35,18 +35,6 @@ class SecretStore:
             secret = self._client.get_secret(name=name, **self._read)
         return dict(json_format.MessageToDict(secretmanager_v1.Secret.pb(secret)))
 
-    def from_notification(self, body: dict[str, Any]) -> SecretSnapshot | None:
-        """The secret a notification's body (its proto3 JSON) describes; None without an etag,
-        or for a body that is not a Secret."""
-        try:
-            secret = secretmanager_v1.Secret()
-            json_format.ParseDict(
-                body, secretmanager_v1.Secret.pb(secret), ignore_unknown_fields=True
-            )
-        except (json_format.ParseError, TypeError, ValueError):
-            return None
-        return _snapshot(secret) if secret.name and secret.etag else None
-
     def in_project(self, project: str) -> list[SecretSnapshot]:
         """Every secret of a project (for the operator's command line; the function lists none)."""
         with google_call(f"listing the secrets of project {project}"):

@@ -38,9 +38,8 @@ def test_a_function_without_its_grant_on_the_secret_logs_what_to_grant(world, fu
 
     failed = _failures(function_server, mark)
     assert failed[0]["error_type"] == "PermanentError"
-    # The secret itself comes with the notification: listing its versions is the first refusal.
     assert failed[0]["remedy"] == (
-        f"grant the function's service account secretmanager.versions.list on {secret}: the "
+        f"grant the function's service account secretmanager.secrets.get on {secret}: the "
         "terraform module's custom role <role_id_prefix>Secret (tokenRotatorSecret by default) "
         "or the predefined role roles/secretmanager.viewer holds it; if it holds that already, "
         f"check that {secret} exists"
