@@ -43,7 +43,8 @@ def create_pending(
     state = secret.state.evolve(
         phase=Phase.PENDING, tokens={**secret.state.tokens, str(version): record}
     )
-    secret.record.save(state, aliases={**secret.snapshot.aliases, PENDING: version})
+    # Deferred to the next write (finish, or the release of a delivery that stops): one write less.
+    secret.record.defer(state, aliases={**secret.snapshot.aliases, PENDING: version})
     return added
 
 

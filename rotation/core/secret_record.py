@@ -1,11 +1,15 @@
 """One secret as last read or written, written back with the etag it was read with.
 
 The state annotation holds the lease that says who works on the secret now: while one rotation
-or operator command holds it, every other raises RotationBusy.
+or operator command holds it, every other raises RotationBusy. A change only its holder needs
+until its next write can be deferred to that write (`defer`): then `snapshot` and `state` show
+it, `stored` is the secret as last read or written, and the next write (or the release) carries
+it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,7 +43,7 @@ class SecretRecord:
 
     def __init__(self, secrets: Secrets, snapshot: SecretSnapshot, work: str, attempt: str):
         self.secrets = secrets
-        self.snapshot = snapshot
+        self.snapshot = self.stored = snapshot
         self.state = RotationState.load(snapshot.annotations)
         self.work = work
         self.attempt = attempt
@@ -48,17 +52,31 @@ class SecretRecord:
     def name(self) -> str:
         return self.snapshot.name
 
+    @property
+    def deferred(self) -> bool:
+        """Whether `snapshot` holds a deferred change the secret does not have yet."""
+        return self.snapshot is not self.stored
+
+    def defer(self, state: RotationState, aliases: dict[str, int]) -> None:
+        """Take `state` and `aliases` as written, for the next write to carry: no call."""
+        annotations = {**self.snapshot.annotations, STATE_KEY: state.dump()}
+        self.snapshot = dataclasses.replace(self.snapshot, annotations=annotations, aliases=aliases)
+        self.state = state
+
     def save(self, state: RotationState, aliases: dict[str, int] | None = None) -> None:
-        """Write the state (and the aliases) with the etag last read. If the secret changed
-        since, read it again (see `changed_since`) and write again over what changed."""
+        """Write the state (and the aliases, or the deferred ones) with the etag last read. If
+        the secret changed since, read it again (see `changed_since`) and write again over what
+        changed."""
+        if aliases is None and self.deferred:
+            aliases = self.snapshot.aliases
         for _ in range(SAVE_ATTEMPTS):
             annotations = {**self.snapshot.annotations, STATE_KEY: state.dump()}
             try:
-                self.snapshot = self.secrets.write(
+                self.snapshot = self.stored = self.secrets.write(
                     self.snapshot, annotations=annotations, aliases=aliases
                 )
             except SecretChanged:
-                self.snapshot = self.changed_since(annotations[STATE_KEY], aliases)
+                self.snapshot = self.stored = self.changed_since(annotations[STATE_KEY], aliases)
                 if not holds(self.snapshot, annotations[STATE_KEY], aliases):
                     continue
             self.state = state
@@ -74,13 +92,13 @@ class SecretRecord:
         fresh = self.secrets.get(self.name)
         if holds(fresh, state, aliases):
             return fresh
-        if fresh.annotations.get(STATE_KEY) != self.snapshot.annotations.get(STATE_KEY):
+        if fresh.annotations.get(STATE_KEY) != self.stored.annotations.get(STATE_KEY):
             raise RotationBusy(
                 f"another delivery or operator command changed the state of {self.name} "
                 "while this one worked on it"
             )
         self.check_configuration(fresh)
-        if aliases is not None and fresh.aliases != self.snapshot.aliases:
+        if aliases is not None and fresh.aliases != self.stored.aliases:
             raise ConfigurationChanged(
                 f"the aliases of {self.name} changed while this {self.work} worked on it"
             )
@@ -88,7 +106,7 @@ class SecretRecord:
 
     def check_configuration(self, fresh: SecretSnapshot) -> None:
         """ConfigurationChanged if `fresh` is configured otherwise than the secret as read."""
-        if config.configured(fresh.annotations) != config.configured(self.snapshot.annotations):
+        if config.configured(fresh.annotations) != config.configured(self.stored.annotations):
             raise configuration_changed(self.name, self.work)
 
     def ensure_free(self, now: datetime) -> None:
@@ -107,12 +125,24 @@ class SecretRecord:
         self.save(base.evolve(holder=self.attempt, lease_until=now + lease))
 
     def release(self, fields: dict[str, object], **changes: Any) -> None:
-        """Give up the lease (with `changes` to the state); best effort, since it expires anyway."""
+        """Give up the lease (with `changes` to the state, and any deferred change if nobody
+        wrote the secret since); best effort, since it expires anyway."""
         try:
             snapshot = self.secrets.get(self.name)
             state = RotationState.load(snapshot.annotations)
             if state.holder == self.attempt:
-                self.snapshot = snapshot
-                self.save(state.evolve(holder=None, lease_until=None, **changes))
+                aliases = None
+                if self.deferred and unchanged(snapshot, self.stored):
+                    state, aliases = self.state, self.snapshot.aliases
+                self.snapshot = self.stored = snapshot
+                self.save(state.evolve(holder=None, lease_until=None, **changes), aliases)
         except RotationError as release_error:
             logs.warning(f"could not release the rotation lease: {release_error}", **fields)
+
+
+def unchanged(fresh: SecretSnapshot, stored: SecretSnapshot) -> bool:
+    """Whether nobody wrote the state or the aliases since `stored` was read or written."""
+    return (
+        fresh.annotations.get(STATE_KEY) == stored.annotations.get(STATE_KEY)
+        and fresh.aliases == stored.aliases
+    )

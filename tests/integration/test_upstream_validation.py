@@ -152,6 +152,10 @@ def test_a_refusal_that_persists_is_redelivered_then_fails_with_a_remedy(
     wait_until(lambda: failed_deliveries(world.emulator, message) >= 2)
     state = world.state(secret)
     assert state["phase"] == "pending" and state["failed_step"] == "repoint"
+    # The pending version, deferred to the next write, came with the release of the lease, with
+    # its token's record (not an adoption's).
+    assert world.aliases(secret)["pending"] == 2
+    assert state["tokens"]["2"]["fingerprint"] and "adopted" not in state["tokens"]["2"]
     assert world.points_at(REPOSITORY) == f"{secret}/versions/1"
     start_rotation_earlier(world, secret, timedelta(minutes=31))
     world.settle()
