@@ -8,14 +8,13 @@ message as a binary-mode CloudEvent, redelivered as a trigger with RETRY_POLICY_
 """
 
 from emulator.pubsub.cloud_events import EVENT_TYPE, cloud_event, rfc3339
-from emulator.pubsub.function_delivery import SECRET_ROTATE_FILTER, FunctionDelivery
+from emulator.pubsub.function_delivery import FunctionDelivery
 from emulator.pubsub.messages import Delivery, Message, RedeliveryPolicy
 from emulator.pubsub.publisher import PubSub
 from emulator.pubsub.topics import split_topic
 
 __all__ = [
     "EVENT_TYPE",
-    "SECRET_ROTATE_FILTER",
     "Delivery",
     "FunctionDelivery",
     "Message",

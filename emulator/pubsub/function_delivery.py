@@ -1,8 +1,9 @@
-"""How the rotator's Terraform module delivers Secret Manager notifications to the function, for the
-emulator's demos and tests (`terraform/modules/rotator/delivery.tf` with its defaults): one push
-subscription, `TOPIC-push`, on the events topic that lets only SECRET_ROTATE through, pushes to
-the function's URL with the trigger account's OIDC token (audience: that URL), backs off 10-600 s
-and dead-letters to `token-rotator-dead-letter` after `max_delivery_attempts` (default 10)."""
+"""How the rotator's Terraform module delivers messages to the function, for the emulator's demos
+and tests (`terraform/modules/rotator/delivery.tf` and `audit.tf` with their defaults): one push
+subscription, `TOPIC-push`, per topic that lets only one `eventType` through (SECRET_ROTATE on the
+events topic, TOKEN_ROTATOR_AUDIT on the audit topic), pushes to the function's URL with the
+trigger account's OIDC token (audience: that URL), backs off 10-600 s and dead-letters to
+`token-rotator-dead-letter` after `max_delivery_attempts` (default 10)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from emulator.pubsub.topics import split_topic
 if TYPE_CHECKING:
     from emulator.pubsub.publisher import PubSub
 
-SECRET_ROTATE_FILTER = 'attributes.eventType = "SECRET_ROTATE"'
+SECRET_ROTATE = "SECRET_ROTATE"
 MAX_DELIVERY_ATTEMPTS = 10
 TRIGGER_ACCOUNT_ID = "token-rotator-trigger"
 DEAD_LETTER_TOPIC_ID = "token-rotator-dead-letter"
@@ -29,6 +30,11 @@ class FunctionDelivery:
     """The names around one events topic: its push subscription and its dead-letter topic."""
 
     topic: str  # projects/P/topics/T
+    event_type: str = SECRET_ROTATE  # the only `eventType` attribute pushed
+
+    @property
+    def filter(self) -> str:
+        return f'attributes.eventType = "{self.event_type}"'
 
     @property
     def project(self) -> str:
@@ -52,7 +58,7 @@ class FunctionDelivery:
         return types.Subscription(
             name=self.subscription,
             topic=self.topic,
-            filter=SECRET_ROTATE_FILTER,
+            filter=self.filter,
             push_config=types.PushConfig(
                 push_endpoint=endpoint,
                 oidc_token=types.PushConfig.OidcToken(
@@ -69,10 +75,12 @@ class FunctionDelivery:
         )
 
 
-def push_to_function(pubsub: PubSub, topic: str, url: str | None) -> FunctionDelivery:
-    """Push `topic`'s SECRET_ROTATE messages to `url`, creating the subscription and its
+def push_to_function(
+    pubsub: PubSub, topic: str, url: str | None, event_type: str = SECRET_ROTATE
+) -> FunctionDelivery:
+    """Push `topic`'s messages of `event_type` to `url`, creating the subscription and its
     dead-letter topic the first time; None stops pushing (the messages then wait)."""
-    delivery = FunctionDelivery(pubsub.canonical(topic))
+    delivery = FunctionDelivery(pubsub.canonical(topic), event_type)
     subscriptions = pubsub.subscriptions
     if subscriptions.find(delivery.subscription) is not None:
         config = delivery.subscription_for(url).push_config if url else types.PushConfig()

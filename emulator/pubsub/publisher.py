@@ -100,9 +100,11 @@ class PubSub:
         """Eventarc-style: `topic` pushes CloudEvents to `url`; None: to the default, if any."""
         self.eventarc.set(self.canonical(topic), url)
 
-    def push_to_function(self, topic: str, url: str | None) -> FunctionDelivery:
+    def push_to_function(
+        self, topic: str, url: str | None, event_type: str = "SECRET_ROTATE"
+    ) -> FunctionDelivery:
         """Wire `topic` to the function as the Terraform module does (`function_delivery`)."""
-        return push_to_function(self, topic, url)
+        return push_to_function(self, topic, url, event_type)
 
     def deliveries(self) -> list[Delivery]:
         return self._pusher.deliveries()

@@ -184,7 +184,7 @@ def rotate_through_every_method(world: World) -> list[str]:
 def audit(world: World, url: str) -> None:
     """The daily audit of the project (ListSecrets, GetTopic on top of the reads above)."""
     world.publisher.create_topic(name=AUDIT_TOPIC)
-    world.emulator.pubsub.set_push_endpoint(AUDIT_TOPIC, url)
+    world.emulator.pubsub.push_to_function(AUDIT_TOPIC, url, event_type=AUDIT)
     data = json.dumps({"projects": [PROJECT]}).encode()
     world.publisher.publish(AUDIT_TOPIC, data, eventType=AUDIT).result()
     world.settle()
