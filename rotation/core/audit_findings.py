@@ -172,12 +172,12 @@ def _age(status: SecretStatus, settings: Settings, now: datetime) -> list[Findin
         )
     days = token_expires_in_days(status, now)
     if days is not None and days * timedelta(days=1) <= settings.token_expiry_warning:
-        when = "expired" if days <= 0 else "expires"
+        when = f"expired {-days:g} days ago" if days <= 0 else f"expires in {days:g} days"
         found.append(
             Finding(
                 TOKEN_EXPIRING,
                 secret,
-                f"the token in use (current) {when} in {days:g} days",
+                f"the token in use (current) {when}",
                 f"rotate now: {_REPUBLISH.format(secret=secret)} --force",
             )
         )

@@ -88,6 +88,8 @@ def test_token_expiring_within_the_threshold_is_an_error(days):
     expiring = [f for f in found if f.finding == TOKEN_EXPIRING]
     assert bool(expiring) == (round(days, 2) <= 7)
     assert all(f.severity == "ERROR" and "--force" in f.remedy for f in expiring)
+    expected = "ago" if round(days, 2) <= 0 else "expires in"
+    assert all(expected in f.detail and "in -" not in f.detail for f in expiring)
 
 
 def test_the_expiry_threshold_is_a_setting_and_an_unknown_expiry_is_no_finding():
