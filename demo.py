@@ -105,6 +105,20 @@ def clocks_agree(secret: str, emulator: Emulator) -> bool:
     return agree
 
 
+def operators_view(secret: str, emulator: Emulator) -> int:
+    """Status, history and audit, as an operator runs them; returns the function's invocations."""
+    operator("status", secret)
+    operator("history", secret)
+    operator("audit", "--project", PROJECT)
+    pushes = [d for d in emulator.pubsub.deliveries() if d.topic == TOPIC]
+    print(
+        f"function invocations: {len(pushes)} for 2 rotations and 1 redelivery "
+        f"(the push subscription lets only SECRET_ROTATE through, of "
+        f"{len(emulator.pubsub.messages(TOPIC))} messages on the topic)"
+    )
+    return len(pushes)
+
+
 def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="ar-token-rotator-demo-"))
     with Emulator() as emulator:
@@ -151,16 +165,8 @@ def main() -> int:
             forced = show(secret, authority, first_id)
             installed_after = pip_install(repository_url, workdir / "site-after")
             heading("after: the operator's view, the history and the audit (daily in the cloud)")
-            operator("status", secret)
-            operator("history", secret)
-            operator("audit", "--project", PROJECT)
+            pushes = operators_view(secret, emulator)
             one_clock = clocks_agree(secret, emulator)
-            pushes = [d for d in emulator.pubsub.deliveries() if d.topic == TOPIC]
-            print(
-                f"function invocations: {len(pushes)} for 2 rotations and 1 redelivery "
-                f"(the push subscription lets only SECRET_ROTATE through, of "
-                f"{len(emulator.pubsub.messages(TOPIC))} messages on the topic)"
-            )
 
             heading("the function's log (rotation lines)")
             for line in function.entries():
@@ -183,7 +189,7 @@ def main() -> int:
         and forced.versions["1"] == "DISABLED"
         and forced.live == {"1": False, "2": True, "3": True}
         and one_clock
-        and len(pushes) == 3
+        and pushes == 3
     )
     print("\nthe pip part " + ("succeeded" if ok else "FAILED") + f"; logs in {workdir}")
     heading("Docker: a Docker Hub token rotated, skopeo pulling through a Docker repository")

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from rotation.core.audit_findings import findings
-from rotation.core.secret_status import SecretStatus
 from rotation.core.settings import Settings
+from rotation.core.status_model import SecretStatus
 
 
 def attention(status: SecretStatus, settings: Settings, now: datetime) -> list[str]:

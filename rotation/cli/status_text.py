@@ -9,14 +9,14 @@ from typing import Any
 from rotation.cli.history_text import history_lines
 from rotation.cli.text import approximate, moment, relative
 from rotation.cli.text import table as _table
-from rotation.core.secret_status import (
+from rotation.core.state import CURRENT, Phase
+from rotation.core.status_model import (
     ALIASES,
     AgentStatus,
     RepositoryStatus,
     RotationStatus,
     SecretStatus,
 )
-from rotation.core.state import CURRENT, Phase
 
 
 def as_json(status: SecretStatus) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rotation.core.agents import grant_command
-from rotation.core.secret_status import SecretStatus
 from rotation.core.settings import Settings
 from rotation.core.state import CURRENT, Phase
+from rotation.core.status_model import SecretStatus
 
 ROTATION_OVERDUE = "rotation_overdue"
 TOKEN_EXPIRING = "token_expiring"

@@ -18,8 +18,9 @@ from rotation.core.managed_secret import Services, utc_now
 from rotation.core.model import SecretSnapshot
 from rotation.core.ports import Topics
 from rotation.core.repository_listing import ListedRepositories
-from rotation.core.secret_status import SecretStatus, collect
+from rotation.core.secret_status import collect
 from rotation.core.settings import Settings
+from rotation.core.status_model import SecretStatus
 
 # Secrets read at once: enough for a fleet of a few hundred to be read in a few rounds of calls
 # (bench/audit_scale.py: 200 secrets with 50 ms a call), few enough for one instance's threads;

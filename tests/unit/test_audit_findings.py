@@ -22,8 +22,8 @@ from rotation.core.audit_findings import (
     grace,
     token_expires_in_days,
 )
-from rotation.core.secret_status import RepositoryStatus, SecretStatus, VersionStatus
 from rotation.core.settings import Settings
+from rotation.core.status_model import RepositoryStatus, SecretStatus, VersionStatus
 from tests.unit.test_status_attention import DONE, NOW, REPO, SECRET, TOPIC, status
 
 PERIOD = timedelta(days=30)

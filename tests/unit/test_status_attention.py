@@ -6,14 +6,14 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from rotation.cli.status_attention import attention as attention_at
-from rotation.core.secret_status import (
+from rotation.core.settings import Settings
+from rotation.core.status_model import (
     AgentStatus,
     RepositoryStatus,
     RotationStatus,
     SecretStatus,
     VersionStatus,
 )
-from rotation.core.settings import Settings
 
 AGENT = "serviceAccount:service-1@gcp-sa-artifactregistry.iam.gserviceaccount.com"
 SECRET = "projects/p/secrets/s"
