@@ -26,6 +26,7 @@ FLEET = 200
 TARGET_RATIO = 3.0
 TARGET_CALLS_PER_SECRET = 4
 ROOT = Path(__file__).resolve().parents[1]
+PROBES = ("audit", "status")
 RUNS = 5  # the fastest of these runs counts: the machine's other work only ever adds time
 
 
@@ -38,15 +39,16 @@ def fleet(world: World, count: int) -> list[str]:
     ]
 
 
-def audit_runs(stack: Stack, runs: int) -> tuple[list[dict[str, object]], Counter[str]]:
-    """`runs` audits of the project in their own process (bench.audit_probe), 50 ms on every
-    emulator call; each run's wall time, and the calls of one run."""
+def probe_runs(stack: Stack, runs: int, what: str) -> tuple[list[dict[str, object]], Counter[str]]:
+    """`runs` audits (or `status --project` commands) of the project in their own process
+    (bench.audit_probe), 50 ms on every emulator call; each run's wall time, and the calls of
+    one run."""
     calls: list[Call] = []
     stack.emulator.control.observers.append(calls.append)
     stack.emulator.control.latency_all_seconds = INJECTED_SECONDS
     try:
         probe = subprocess.run(
-            [sys.executable, "-m", "bench.audit_probe", PROJECT, str(runs)],
+            [sys.executable, "-m", "bench.audit_probe", PROJECT, str(runs), what],
             cwd=ROOT,
             env={**os.environ, "AR_TOKEN_ROTATOR_USER_AGENT": BENCH_USER_AGENT},
             capture_output=True,
@@ -63,44 +65,46 @@ def audit_runs(stack: Stack, runs: int) -> tuple[list[dict[str, object]], Counte
 
 def measure(stack: Stack) -> dict[str, object]:
     print(
-        f"Audit at fleet scale ({INJECTED_SECONDS * 1000:.0f} ms injected on every emulator call; "
-        "secrets read in parallel)"
+        f"Audit and status at fleet scale ({INJECTED_SECONDS * 1000:.0f} ms injected on every "
+        "emulator call; secrets read in parallel)"
     )
-    measured: dict[int, tuple[float, Counter[str]]] = {}
+    measured: dict[tuple[str, int], tuple[float, Counter[str]]] = {}
     for count in (1, FLEET):
         stack.emulator.reset()  # no function behind the topic: nothing rotates meanwhile
         world = World(stack.emulator)
         fleet(world, count)
-        runs, calls = audit_runs(stack, RUNS)
-        for run in runs:
-            assert run["secrets"] == count and not run["errors"], run["errors"]
-            assert not run["findings"], run["findings"]
-        wall = min(float(run["wall"]) for run in runs)
-        measured[count] = (wall, calls)
-        total = sum(calls.values())
+        for what in PROBES:
+            runs, calls = probe_runs(stack, RUNS, what)
+            for run in runs:
+                assert run["secrets"] == count and not run["errors"], run["errors"]
+                assert not run["findings"], run["findings"]
+            wall = min(float(run["wall"]) for run in runs)
+            measured[what, count] = (wall, calls)
+            total = sum(calls.values())
+            print(
+                f"  {what:<6} {count:>3} managed secret(s): {wall * 1000:.0f} ms wall, {total} "
+                f"Google calls ({total / count:.2f} per secret): {dict(sorted(calls.items()))}"
+            )
+    results: dict[str, object] = {}
+    for what in PROBES:
+        (one_wall, _), (fleet_wall, fleet_calls) = measured[what, 1], measured[what, FLEET]
+        ratio = fleet_wall / one_wall
+        per_secret = sum(fleet_calls.values()) / FLEET
         print(
-            f"  {count:>3} managed secret(s): {wall * 1000:.0f} ms wall, {total} Google calls "
-            f"({total / count:.2f} per secret): {dict(sorted(calls.items()))}"
+            f"  {what}: {FLEET} secrets take {ratio:.2f} times as long as 1, target at most "
+            f"{TARGET_RATIO:g}: {verdict(ratio <= TARGET_RATIO)}; {per_secret:.2f} Google calls "
+            f"per secret, target at most {TARGET_CALLS_PER_SECRET}: "
+            f"{verdict(per_secret <= TARGET_CALLS_PER_SECRET)}"
         )
-    (one_wall, _), (fleet_wall, fleet_calls) = measured[1], measured[FLEET]
-    ratio = fleet_wall / one_wall
-    per_secret = sum(fleet_calls.values()) / FLEET
-    print(
-        f"  {FLEET} secrets take {ratio:.2f} times as long as 1, target at most {TARGET_RATIO:g}: "
-        f"{verdict(ratio <= TARGET_RATIO)}"
-    )
-    print(
-        f"  {per_secret:.2f} Google calls per secret, target at most {TARGET_CALLS_PER_SECRET}: "
-        f"{verdict(per_secret <= TARGET_CALLS_PER_SECRET)}"
-    )
-    return {
-        "audit_one_secret_ms": round(one_wall * 1000),
-        "audit_fleet_secrets": FLEET,
-        "audit_fleet_ms": round(fleet_wall * 1000),
-        "audit_fleet_ratio": round(ratio, 3),
-        "audit_calls_per_secret": round(per_secret, 3),
-        "audit_calls_by_method_fleet": dict(sorted(fleet_calls.items())),
-    }
+        results |= {
+            f"{what}_one_secret_ms": round(one_wall * 1000),
+            f"{what}_fleet_secrets": FLEET,
+            f"{what}_fleet_ms": round(fleet_wall * 1000),
+            f"{what}_fleet_ratio": round(ratio, 3),
+            f"{what}_calls_per_secret": round(per_secret, 3),
+            f"{what}_calls_by_method_fleet": dict(sorted(fleet_calls.items())),
+        }
+    return results
 
 
 def main() -> None:
