@@ -1,7 +1,7 @@
 """From one CloudEvent to one decision: ignore it, acknowledge it, rotate, audit (Cloud
 Scheduler's TOKEN_ROTATOR_AUDIT message, function.audit_run), or ask for redelivery.
 
-Returning acknowledges the event; raising makes Eventarc redeliver it. Only transient failures
+Returning acknowledges the event; raising makes Pub/Sub redeliver it. Only transient failures
 raise: a malformed, stale, foreign or misconfigured event is logged and acknowledged, because
 redelivering it cannot help.
 """
@@ -22,12 +22,14 @@ from rotation.core.errors import (
 from rotation.core.events import SECRET_ROTATE, MalformedEvent, SecretEvent, attribute, decode
 from rotation.core.rotation import Rotation
 from rotation.core.settings import Settings
-from rotation.function.audit_run import handle_audit
 from rotation.function.wiring import clock, services, settings
 
 
 def handle(cloud_event: Any) -> None:
     if is_audit(cloud_event):
+        # Imported here: a rotation's cold start does not load the audit's modules.
+        from rotation.function.audit_run import handle_audit
+
         handle_audit(cloud_event)
         return
     try:
