@@ -39,12 +39,9 @@ PACKAGES = {
     "hashicorp/archive": ("@cdktf/provider-archive", "11.0.1"),
 }
 
-# Types the modules do not use yet but may soon (the dashboard, secret versions, KMS grants for the
-# CMEK variables): (provider, kind, type).
+# Types the modules do not use but may (the Eventarc trigger of deployments before the push
+# subscription, secret versions, KMS grants for the CMEK variables): (provider, kind, type).
 SOON = (
-    ("hashicorp/google", "resource", "google_monitoring_dashboard"),
-    ("hashicorp/google", "resource", "google_pubsub_subscription"),
-    ("hashicorp/google", "resource", "google_pubsub_subscription_iam_member"),
     ("hashicorp/google", "resource", "google_eventarc_trigger"),
     ("hashicorp/google", "resource", "google_secret_manager_secret_version"),
     ("hashicorp/google", "resource", "google_kms_crypto_key_iam_member"),
