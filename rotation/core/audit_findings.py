@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rotation.core.agents import grant_command
+from rotation.core.durations import days_until
 from rotation.core.settings import Settings
 from rotation.core.state import CURRENT, Phase
 from rotation.core.status_model import SecretStatus
@@ -73,7 +74,7 @@ def token_expires_in_days(status: SecretStatus, now: datetime) -> float | None:
     expires = next((v.token_expires_at for v in status.versions if v.alias == CURRENT), None)
     if expires is None:
         return None
-    return round((expires - now) / timedelta(days=1), 2)
+    return days_until(expires, now)
 
 
 def _rotation(status: SecretStatus) -> list[Finding]:

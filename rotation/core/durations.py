@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 _DURATION = re.compile(r"^(\d{1,9})([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -24,3 +24,9 @@ def format_duration(duration: timedelta) -> str:
         if seconds and seconds % size == 0:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
+
+
+def days_until(when: datetime, now: datetime) -> float:
+    """Days from `now` to `when` (negative once past), to two decimals: what logs and the audit
+    report of a token's expiry."""
+    return round((when - now) / timedelta(days=1), 2)

@@ -6,9 +6,11 @@ from datetime import datetime
 
 from rotation.core import decisions, logs
 from rotation.core.decisions import rollback_outlook
+from rotation.core.durations import days_until
 from rotation.core.history import Ended
 from rotation.core.managed_secret import ManagedSecret
 from rotation.core.retire import Retired
+from rotation.core.source import recorded_expiry
 from rotation.core.state import PREVIOUS, Phase
 
 
@@ -64,7 +66,5 @@ def duration_seconds(started_at: datetime | None, now: datetime) -> float | None
 
 def expires_in_days(token: dict[str, str], now: datetime) -> float | None:
     """Days until the new token expires, from what its source recorded; None when unknown."""
-    expires = token.get("expires_at")
-    if not expires:
-        return None
-    return round((datetime.fromisoformat(expires) - now).total_seconds() / 86400, 2)
+    expires = recorded_expiry(token)
+    return days_until(expires, now) if expires is not None else None

@@ -20,6 +20,7 @@ from rotation.core.managed_secret import ManagedSecret, Services, Work, utc_now
 from rotation.core.model import RemoteRepository, SecretSnapshot
 from rotation.core.ports import Topics
 from rotation.core.settings import Settings
+from rotation.core.source import recorded_expiry
 from rotation.core.state import PENDING, PREVIOUS
 from rotation.core.status_model import (
     ALIASES,
@@ -56,14 +57,13 @@ def collect(
         if number is None:
             continue
         info = by_number.get(number)
-        expires = state.tokens.get(str(number), {}).get("expires_at")
         versions.append(
             VersionStatus(
                 alias,
                 number,
                 info.state if info else "MISSING",
                 info.created_at if info else None,
-                datetime.fromisoformat(expires) if expires else None,
+                recorded_expiry(state.tokens.get(str(number), {})),
             )
         )
     targets, found_by, problems = _repositories(secret)

@@ -33,6 +33,12 @@ class NewToken:
         return record
 
 
+def recorded_expiry(record: Mapping[str, str]) -> datetime | None:
+    """The expiry a token's record (NewToken.record) holds; None when its source knew none."""
+    expires = record.get("expires_at")
+    return datetime.fromisoformat(expires) if expires else None
+
+
 @dataclass(frozen=True)
 class SourceContext:
     secret: SecretSnapshot
