@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -44,6 +44,17 @@ class Settings:
     allowed_upstream_hosts: frozenset[str] = frozenset()
     # Plain http upstreams: only with the emulator (its upstreams serve http on 127.0.0.1).
     plain_http: bool = False
+
+    def allows(self, project: str, number_of: Callable[[str], str]) -> bool:
+        """Whether ALLOWED_PROJECTS (empty: any) lets the function act on `project`, an id or a
+        number. A number is matched through the allowed ids' numbers (`number_of`), looked up
+        only then: a foreign project's id is never looked up."""
+        allowed = self.allowed_projects
+        if not allowed or project in allowed:
+            return True
+        return project.isdigit() and any(
+            number_of(p) == project for p in allowed if not p.isdigit()
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -85,13 +85,7 @@ def _projects(requested: list[str], services: Services, settings: Settings) -> l
         return sorted(allowed)
     chosen = []
     for project in requested:
-        # A number is looked up from the allowed ids, never the other way round: a foreign
-        # project's id is not looked up at all.
-        if (
-            not allowed
-            or project in allowed
-            or (project.isdigit() and project in {services.projects.number(p) for p in allowed})
-        ):
+        if settings.allows(project, services.projects.number):
             chosen.append(project)
         else:
             logs.warning(

@@ -87,7 +87,7 @@ def _rotate(event: SecretEvent, config: Settings) -> None:
             **event.log_fields(),
         )
         return
-    if not _allowed(event.project, config):
+    if not config.allows(event.project, services().projects.number):
         logs.warning(
             f"secret {event.secret} is outside ALLOWED_PROJECTS; ignored",
             event="project_not_allowed",
@@ -95,14 +95,6 @@ def _rotate(event: SecretEvent, config: Settings) -> None:
         )
         return
     Rotation(event, services(), config, now).run()
-
-
-def _allowed(project: str, config: Settings) -> bool:
-    allowed = config.allowed_projects
-    if not allowed or project in allowed:
-        return True
-    directory = services().projects
-    return any(directory.number(p) == project for p in allowed if not p.isdigit())
 
 
 def _problems(error: PermanentError) -> dict[str, object]:
