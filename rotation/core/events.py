@@ -138,6 +138,12 @@ def attribute(cloud_event: Any, name: str) -> Any:
         return None
 
 
+def loggable_id(cloud_event: Any) -> str | None:
+    """The CloudEvent's id, cut short, for the log line of an event that could not be read."""
+    value = attribute(cloud_event, "id")
+    return value[:100] if isinstance(value, str) else None
+
+
 def _flag(text: str) -> bool:
     lowered = text.strip().lower()
     if lowered in ("true", "1", "yes"):

@@ -12,7 +12,7 @@ from rotation.core import logs
 from rotation.core.audit import AuditRun, SecretAudit, audit
 from rotation.core.audit_message import audit_projects
 from rotation.core.errors import PermanentError
-from rotation.core.events import MalformedEvent, attribute
+from rotation.core.events import MalformedEvent, loggable_id
 from rotation.core.managed_secret import Services
 from rotation.core.ports import Topics
 from rotation.core.settings import Settings
@@ -27,11 +27,10 @@ def handle_audit(cloud_event: Any) -> None:
     try:
         projects = audit_projects(cloud_event)
     except MalformedEvent as error:
-        event_id = attribute(cloud_event, "id")
         logs.error(
             f"malformed audit message acknowledged without action: {error}",
             event="malformed_event",
-            cloud_event_id=event_id[:100] if isinstance(event_id, str) else None,
+            cloud_event_id=loggable_id(cloud_event),
         )
         return
     config = wiring.settings()

@@ -19,7 +19,13 @@ from rotation.core.errors import (
     TransientError,
     problems_of,
 )
-from rotation.core.events import SECRET_ROTATE, MalformedEvent, SecretEvent, attribute, decode
+from rotation.core.events import (
+    SECRET_ROTATE,
+    MalformedEvent,
+    SecretEvent,
+    decode,
+    loggable_id,
+)
 from rotation.core.rotation import Rotation
 from rotation.core.settings import Settings
 from rotation.function.wiring import clock, services, settings
@@ -38,7 +44,7 @@ def handle(cloud_event: Any) -> None:
         logs.error(
             f"malformed event acknowledged without action: {error}",
             event="malformed_event",
-            cloud_event_id=_safe_id(cloud_event),
+            cloud_event_id=loggable_id(cloud_event),
         )
         return
     if event.event_type != SECRET_ROTATE:
@@ -102,8 +108,3 @@ def _problems(error: PermanentError) -> dict[str, object]:
     if not isinstance(error, ConfigError):
         return {}
     return {"problems": [problem.as_dict() for problem in problems_of(error)]}
-
-
-def _safe_id(cloud_event: Any) -> str | None:
-    value = attribute(cloud_event, "id")
-    return value[:100] if isinstance(value, str) else None
